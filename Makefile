@@ -1,0 +1,29 @@
+# The two commands of the README's quick start. Both create .venv/ and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Install the product and run the main job on the embedded default city.
+demo: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/patrol demo
+
+# Install the test dependencies and run the linter, the import-layer check and the whole test suite.
+test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(MAKE) lint
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/patrol bench routing

@@ -1,0 +1,1 @@
+"""The ``patrol`` command line: the public, scriptable interface (``--json`` on every command)."""

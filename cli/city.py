@@ -1,0 +1,63 @@
+"""``patrol city build|info``: build the street graphs of a city and describe them."""
+
+import click
+
+from cli.main import Reporter, emit, reports_errors
+
+__all__ = ["city", "summary_text"]
+
+
+def summary_text(summary: dict) -> str:
+    """Return a people-readable summary of a built city."""
+    lines = [
+        f"{summary['name']} ({summary['city']})",
+        f"  source: {summary['source']}",
+        f"  jurisdiction: {summary['jurisdiction_km2']} km2 ({summary['clipped_to']}), "
+        f"bbox {', '.join(f'{v:.4f}' for v in summary['bbox'])}",
+        f"  CRS: {summary['crs']} stored, {summary['local_crs']} for metres; time zone {summary['timezone']}; "
+        f"default input datum {summary['default_datum']}",
+        f"  ways cut where nodes are missing: {summary['ways_cut_for_missing_nodes']} "
+        f"({summary['pieces_dropped_for_missing_nodes']} pieces dropped)",
+    ]
+    for mode, info in summary["modes"].items():
+        lines.append(
+            f"  {mode:6s} {info['nodes']:6d} nodes {info['edges']:6d} edges {info['street_km']:8.1f} street km"
+            f"  (dropped {info['nodes_dropped_disconnected']} disconnected nodes, {info['km_dropped_disconnected']} km)"
+        )
+    lines.append(f"  {summary['attribution']}")
+    return "\n".join(lines)
+
+
+@click.group()
+def city() -> None:
+    """Build and describe the city's street graphs (foot, ebike, car)."""
+
+
+@city.command("build")
+@click.argument("source", required=False)
+@click.option("--name", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+@click.option("--force", is_flag=True, help="Rebuild even if the cache holds this build.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@reports_errors
+def build(source: str | None, name: str, force: bool, as_json: bool) -> None:
+    """Build a city from SOURCE: an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) or a place name.
+
+    Without SOURCE the city profile's own extract is used.
+    """
+    from geo.city import build_city, city_summary
+
+    built = build_city(name, source, force=force, progress=Reporter())
+    summary = city_summary(built)
+    emit(summary, as_json, summary_text(summary))
+
+
+@city.command("info")
+@click.option("--city", "--name", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@reports_errors
+def info(name: str, as_json: bool) -> None:
+    """Describe a built city: per mode nodes, edges, street km, bounding box and CRS."""
+    from geo.city import city_summary, get_city
+
+    summary = city_summary(get_city(name, progress=Reporter()))
+    emit(summary, as_json, summary_text(summary))

@@ -1,0 +1,74 @@
+"""Entry point of the ``patrol`` command line.
+
+Every command takes ``--json`` for machine-readable output on stdout; progress goes to stderr.
+A bad input ends with a one-line message naming the problem and exit code 2, never a traceback.
+"""
+
+import functools
+import json
+import logging
+import sys
+import time
+
+import click
+
+from geo.errors import PatrolError
+
+__all__ = ["main"]
+
+
+class Reporter:
+    """Progress lines on stderr, each with the seconds since the command started."""
+
+    def __init__(self, quiet: bool = False):
+        self.started = time.perf_counter()
+        self.quiet = quiet
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"[{time.perf_counter() - self.started:6.1f}s] {message}", err=True)
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    """Print ``data`` as JSON, or ``text`` for people."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text)
+
+
+def reports_errors(command):
+    """Turn PatrolError into a clear message and exit code 2 (as JSON with --json)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PatrolError as exc:
+            if kwargs.get("as_json"):
+                click.echo(json.dumps({"error": str(exc), "type": type(exc).__name__}, ensure_ascii=False))
+            else:
+                click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
+def cli(verbose: bool) -> None:
+    """Key-block patrol planning: street networks, dispatch, zones and routes for a city bureau."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from cli import city, demo
+
+    cli.add_command(city.city)
+    cli.add_command(demo.demo)
+
+
+def main() -> None:
+    """Run the ``patrol`` command line."""
+    _register()
+    cli()

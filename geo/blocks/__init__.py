@@ -1,0 +1,1 @@
+"""Key blocks: model, validation, import/export, derivation from OSM, segments per block."""

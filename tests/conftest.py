@@ -1,0 +1,45 @@
+"""Shared fixtures: an isolated instance folder, and the default city built once per session."""
+
+import pytest
+
+from geo import paths
+
+
+@pytest.fixture(scope="session")
+def session_instance(tmp_path_factory):
+    """An instance folder for the whole session (built cities are reused across tests)."""
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_instance(monkeypatch, session_instance):
+    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(session_instance))
+
+
+@pytest.fixture
+def fresh_instance(monkeypatch, tmp_path):
+    """An empty instance folder for one test."""
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def chengdu(session_instance):
+    """The embedded default city (central Chengdu), built from the shared OSM extract."""
+    import os
+
+    from geo.city import build_city
+
+    source = paths.shared_dir() / "osm" / "chengdu-center-2018.osm.pbf"
+    if not source.is_file():
+        pytest.fail(f"the shared Chengdu extract is missing: {source}")
+    saved = os.environ.get("PATROL_INSTANCE_DIR")
+    os.environ["PATROL_INSTANCE_DIR"] = str(session_instance)
+    try:
+        return build_city("chengdu")
+    finally:
+        if saved is None:
+            os.environ.pop("PATROL_INSTANCE_DIR", None)
+        else:
+            os.environ["PATROL_INSTANCE_DIR"] = saved
