@@ -69,6 +69,7 @@ class City:
     folder: Path
     jurisdiction: shapely.Polygon | shapely.MultiPolygon | None = None
     _crs: pyproj.CRS | None = field(default=None, repr=False)
+    _routers: dict = field(default_factory=dict, repr=False)
 
     @property
     def slug(self) -> str:
@@ -78,6 +79,15 @@ class City:
     def graph(self, mode: str) -> nx.MultiDiGraph:
         """Return the street graph of ``mode`` (raises UnknownModeError naming the known modes)."""
         return self.graphs[self.profile.mode(mode).name]
+
+    def router(self, mode: str):
+        """Return the router of ``mode`` (compiled on first use, then kept for the process)."""
+        from geo.routing import Router
+
+        mode = self.profile.mode(mode).name
+        if mode not in self._routers:
+            self._routers[mode] = Router(self.graphs[mode], self.crs, mode=mode)
+        return self._routers[mode]
 
     @property
     def crs(self) -> pyproj.CRS:

@@ -1,0 +1,281 @@
+"""Routing on one mode's street graph: travel times, matrices, nearest origins, isochrones, paths.
+
+Places are either graph node ids or :class:`~geo.snapping.Snap` points (a lon/lat placed on its
+nearest street segment); travel includes the partial segments at both ends. Times are seconds,
+distances metres, geometries WGS-84 lon/lat. Unreachable is ``numpy.inf`` in arrays and an
+:class:`UnreachableError` for a single route.
+"""
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LineString
+
+from geo.errors import PatrolError
+from geo.network import CompiledNetwork
+from geo.snapping import SegmentIndex, Snap
+
+__all__ = ["Isochrone", "Route", "Router", "UnreachableError"]
+
+Place = int | Snap
+
+
+class UnreachableError(PatrolError):
+    """No path exists between two places on the mode's graph (or none within the time limit)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A fastest path: ``travel_time_s`` (s), ``distance_m`` (m), ``geometry`` (WGS-84), node ids."""
+
+    mode: str
+    travel_time_s: float
+    distance_m: float
+    geometry: LineString
+    nodes: list
+
+
+@dataclass(frozen=True)
+class Isochrone:
+    """What is reachable within ``limit_s`` seconds: node ids, segment parts, a display polygon."""
+
+    limit_s: float
+    nodes: list
+    segments: list  # (segment index, [(start fraction, end fraction), ...]) per touched segment
+    polygon: shapely.Polygon | shapely.MultiPolygon  # WGS-84
+    street_m: float
+
+
+class Router:
+    """Exact shortest travel times and paths on one mode's street graph (compiled once)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, crs: pyproj.CRS, *, mode: str | None = None):
+        self.mode = mode or graph.graph.get("mode", "")
+        self.graph = graph
+        self.network, self.edge_keys = CompiledNetwork.from_graph(graph)
+        self.segments = SegmentIndex(graph, self.edge_keys, self.network.index, crs)
+
+    # -- places ---------------------------------------------------------------------------------
+    def snap(self, lon: float, lat: float, *, max_distance_m: float = 500.0) -> Snap:
+        """Place a WGS-84 lon/lat on its nearest street segment of this mode."""
+        return self.snap_many([lon], [lat], max_distance_m=max_distance_m)[0]
+
+    def snap_many(self, lons, lats, *, max_distance_m: float = 500.0) -> list[Snap]:
+        """Place many WGS-84 points on their nearest street segments (one spatial query)."""
+        return self.segments.snap_many(
+            lons, lats, self.network.edge_time_s, self.network.edge_length_m,
+            max_distance_m=max_distance_m, mode=self.mode,
+        )
+
+    def _node(self, node_id) -> int:
+        try:
+            return self.network.index[node_id]
+        except KeyError:
+            raise PatrolError(f"node {node_id!r} is not in the {self.mode} graph.") from None
+
+    def _leave(self, place: Place):
+        if isinstance(place, Snap):
+            return [(node, seconds) for node, seconds, _ in place.leave]
+        return [(self._node(place), 0.0)]
+
+    def _arrive(self, place: Place):
+        if isinstance(place, Snap):
+            return [(node, seconds) for node, seconds, _ in place.arrive]
+        return [(self._node(place), 0.0)]
+
+    def _direct_s(self, a: Place, b: Place) -> float:
+        """Travel time along one segment when both places lie on it (inf otherwise)."""
+        if not (isinstance(a, Snap) and isinstance(b, Snap) and a.segment == b.segment):
+            return np.inf
+        seg = a.segment
+        if b.fraction >= a.fraction and self.segments.forward_edge[seg] >= 0:
+            return (b.fraction - a.fraction) * self.network.edge_time_s[self.segments.forward_edge[seg]]
+        if b.fraction <= a.fraction and self.segments.backward_edge[seg] >= 0:
+            return (a.fraction - b.fraction) * self.network.edge_time_s[self.segments.backward_edge[seg]]
+        return np.inf
+
+    # -- times ----------------------------------------------------------------------------------
+    def times_from(self, origin: Place, *, limit_s: float | None = None) -> np.ndarray:
+        """Seconds from ``origin`` to every node (by node index; inf where unreachable)."""
+        return self.network.search_from_offsets(self._leave(origin), limit_s=limit_s)
+
+    def times_to(self, target: Place, *, limit_s: float | None = None) -> np.ndarray:
+        """Seconds from every node (by node index) to ``target`` (inf where unreachable)."""
+        return self.network.search_from_offsets(self._arrive(target), reverse=True, limit_s=limit_s)
+
+    def node_times(self, times: np.ndarray) -> dict:
+        """Turn a per-index array into {node id: seconds} for the reachable nodes."""
+        reached = np.flatnonzero(np.isfinite(times))
+        return dict(zip(self.network.node_ids[reached].tolist(), times[reached].tolist(), strict=True))
+
+    def matrix(self, origins: list[Place], targets: list[Place], *, limit_s: float | None = None) -> np.ndarray:
+        """Seconds from each origin (rows) to each target (columns); inf where unreachable.
+
+        One search per distinct start node of the origins.
+        """
+        starts = [self._leave(o) for o in origins]
+        ends = [self._arrive(t) for t in targets]
+        start_nodes = sorted({node for options in starts for node, _ in options})
+        position = {node: i for i, node in enumerate(start_nodes)}
+        rows = self.network.search(start_nodes, limit_s=limit_s) if start_nodes else np.empty((0, self.network.size))
+        rows = np.atleast_2d(rows)
+        result = np.full((len(origins), len(targets)), np.inf)
+        for j, options in enumerate(ends):
+            end_nodes = np.array([node for node, _ in options], dtype=np.int64)
+            end_costs = np.array([cost for _, cost in options])
+            column = (rows[:, end_nodes] + end_costs).min(axis=1)  # best end option per start node
+            for i, origin_options in enumerate(starts):
+                best = min(cost + column[position[node]] for node, cost in origin_options)
+                result[i, j] = min(best, self._direct_s(origins[i], targets[j]))
+        if limit_s is not None:
+            result[result > limit_s] = np.inf
+        return result
+
+    def travel_time(self, a: Place, b: Place) -> float:
+        """Seconds from ``a`` to ``b`` (inf if unreachable)."""
+        return float(self.matrix([a], [b])[0, 0])
+
+    def nearest_origin(self, origins: list[Place], *, limit_s: float | None = None):
+        """For every node (by index): the position in ``origins`` that reaches it first, and when.
+
+        Returns ``(times_s, origin_position)`` with -1 where no origin arrives (within the limit).
+        """
+        return self.network.nearest_origin([self._leave(o) for o in origins], limit_s=limit_s)
+
+    # -- paths ----------------------------------------------------------------------------------
+    def route(self, a: Place, b: Place) -> Route:
+        """The fastest path from ``a`` to ``b`` with its street geometry (WGS-84)."""
+        direct = self._direct_s(a, b)
+        starts, ends = self._leave(a), self._arrive(b)
+        times, preds = self.network.search([node for node, _ in starts], predecessors=True)
+        times, preds = np.atleast_2d(times), np.atleast_2d(preds)
+        best = (np.inf, -1, -1)
+        for row, (_, start_cost) in enumerate(starts):
+            for end, end_cost in ends:
+                total = start_cost + times[row, end] + end_cost
+                if total < best[0]:
+                    best = (total, row, end)
+        if direct <= best[0] and np.isfinite(direct):
+            return self._direct_route(a, b, direct)
+        total, row, end = best
+        if not np.isfinite(total):
+            raise UnreachableError(f"no {self.mode} route between these places.")
+        path = [end]
+        while path[-1] != starts[row][0]:
+            path.append(int(preds[row, path[-1]]))
+        path.reverse()
+        pieces, distance = [], 0.0
+        if isinstance(a, Snap):
+            node, _, metres = next(opt for opt in a.leave if opt[0] == path[0])
+            pieces.append(self.segments.partial_line(a.segment, a.fraction, 1.0 if node == self.segments.v[a.segment] else 0.0))
+            distance += metres
+        for x, y in zip(path[:-1], path[1:], strict=True):
+            edge = self.network.fastest_edge(x, y)
+            pieces.append(self.segments.edge_line(edge))
+            distance += self.network.edge_length_m[edge]
+        if isinstance(b, Snap):
+            node, _, metres = next(opt for opt in b.arrive if opt[0] == path[-1])
+            pieces.append(self.segments.partial_line(b.segment, 0.0 if node == self.segments.u[b.segment] else 1.0, b.fraction))
+            distance += metres
+        return Route(
+            mode=self.mode,
+            travel_time_s=float(total),
+            distance_m=float(distance),
+            geometry=self.segments.to_wgs84_line(_join(pieces, self._node_xy_m(path[0]))),
+            nodes=self.network.node_ids[path].tolist(),
+        )
+
+    def _direct_route(self, a: Snap, b: Snap, seconds: float) -> Route:
+        seg = a.segment
+        edge = self.segments.forward_edge[seg] if b.fraction >= a.fraction else self.segments.backward_edge[seg]
+        distance = abs(b.fraction - a.fraction) * self.network.edge_length_m[edge]
+        line = self.segments.partial_line(seg, a.fraction, b.fraction)
+        return Route(self.mode, float(seconds), float(distance), self.segments.to_wgs84_line(line), [])
+
+    def _node_xy_m(self, index: int):
+        node = self.graph.nodes[self.network.node_ids[index]]
+        return self.segments.to_local.transform(node["x"], node["y"])
+
+    # -- isochrones -----------------------------------------------------------------------------
+    def isochrone(self, origin: Place, limit_s: float, *, buffer_m: float = 25.0) -> Isochrone:
+        """Nodes and street parts reachable from ``origin`` within ``limit_s`` seconds."""
+        times = self.times_from(origin, limit_s=limit_s)
+        reached = np.flatnonzero(np.isfinite(times))
+        seg = self.segments
+        parts, touched, street_m = [], [], 0.0
+        for s in range(len(seg)):
+            intervals = []
+            from_u = self._reach_fraction(times[seg.u[s]], seg.forward_edge[s], limit_s)
+            from_v = self._reach_fraction(times[seg.v[s]], seg.backward_edge[s], limit_s)
+            if from_u > 0:
+                intervals.append((0.0, from_u))
+            if from_v > 0:
+                intervals.append((1.0 - from_v, 1.0))
+            if isinstance(origin, Snap) and origin.segment == s:
+                intervals.append(self._reach_from_point(origin, limit_s))
+            intervals = _merge(intervals)
+            if not intervals:
+                continue
+            touched.append((s, intervals))
+            for lo, hi in intervals:
+                parts.append(seg.geometry_m[s] if (lo, hi) == (0.0, 1.0) else seg.partial_line(s, lo, hi))
+                street_m += (hi - lo) * seg.length_m[s]
+        if parts:
+            polygon_m = shapely.union_all(shapely.buffer(np.array(parts, dtype=object), buffer_m))
+            polygon = seg.to_wgs84_line(polygon_m)
+        else:
+            polygon = shapely.Polygon()
+        return Isochrone(
+            limit_s=float(limit_s),
+            nodes=self.network.node_ids[reached].tolist(),
+            segments=touched,
+            polygon=polygon,
+            street_m=float(street_m),
+        )
+
+    def _reach_fraction(self, start_time: float, edge: int, limit_s: float) -> float:
+        """Fraction of an edge covered within the limit when entering it at ``start_time``."""
+        if edge < 0 or not np.isfinite(start_time) or start_time > limit_s:
+            return 0.0
+        edge_time = self.network.edge_time_s[edge]
+        return 1.0 if edge_time <= 0 else float(min(1.0, (limit_s - start_time) / edge_time))
+
+    def _reach_from_point(self, origin: Snap, limit_s: float) -> tuple[float, float]:
+        """The interval of the origin's own segment reached straight from the point."""
+        seg, f = origin.segment, origin.fraction
+        lo = hi = f
+        fwd, bwd = self.segments.forward_edge[seg], self.segments.backward_edge[seg]
+        if fwd >= 0:
+            time = self.network.edge_time_s[fwd]
+            hi = 1.0 if time <= 0 else min(1.0, f + limit_s / time)
+        if bwd >= 0:
+            time = self.network.edge_time_s[bwd]
+            lo = 0.0 if time <= 0 else max(0.0, f - limit_s / time)
+        return (lo, hi)
+
+
+def _merge(intervals):
+    """Merge overlapping (start, end) fraction intervals; drop empty ones."""
+    merged = []
+    for lo, hi in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _join(pieces: list[LineString], start_xy) -> LineString:
+    coords = []
+    for piece in pieces:
+        for xy in piece.coords:
+            if not coords or coords[-1] != xy:
+                coords.append(xy)
+    if len(coords) == 1:
+        coords.append(coords[0])
+    if not coords:
+        coords = [start_xy, start_xy]
+    return LineString(coords)

@@ -1,0 +1,164 @@
+"""Snapping points onto street segments (not just nodes), with the offset along the segment.
+
+A *segment* is one street geometry between two graph nodes, holding the directed edge that runs
+along its geometry (forward) and the one running against it (backward), where they exist: a
+one-way car street has only one. Geometries are indexed in the city's local metric CRS.
+"""
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LineString
+
+from geo.crs import validate_lonlat
+from geo.errors import CoordinateError
+
+__all__ = ["SegmentIndex", "Snap", "SnapError"]
+
+
+class SnapError(CoordinateError):
+    """A point is too far from every street of the travel mode."""
+
+
+@dataclass(frozen=True)
+class Snap:
+    """A point placed on a street segment.
+
+    ``fraction`` runs 0..1 along the segment's geometry from node ``u`` to node ``v``;
+    ``leave`` lists ``(node index, seconds, metres)`` to reach each end from the point and
+    ``arrive`` those from each end to the point (only directions the mode may travel).
+    """
+
+    query_lon: float
+    query_lat: float
+    lon: float
+    lat: float
+    distance_m: float
+    segment: int
+    fraction: float
+    offset_m: float
+    name: str | None
+    leave: tuple[tuple[int, float, float], ...]
+    arrive: tuple[tuple[int, float, float], ...]
+
+
+class SegmentIndex:
+    """Street segments of one mode's graph, with a spatial index in metres (local CRS)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, edge_keys: list, index: dict, crs: pyproj.CRS):
+        self.crs = crs
+        self.to_local = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self.to_wgs84 = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        segment_of: dict[tuple, int] = {}
+        u_nodes, v_nodes, forward, backward, geoms, names = [], [], [], [], [], []
+        self.edge_segment = np.empty(len(edge_keys), dtype=np.int64)
+        self.edge_forward = np.empty(len(edge_keys), dtype=bool)
+        for e, key in enumerate(edge_keys):
+            u, v, _ = key
+            data = graph.edges[key]
+            coords = tuple(data["geometry"].coords)
+            twin = segment_of.get((v, u, coords[::-1]))
+            if twin is not None and backward[twin] < 0:
+                backward[twin] = e
+                self.edge_segment[e], self.edge_forward[e] = twin, False
+                continue
+            segment_of[(u, v, coords)] = len(u_nodes)
+            self.edge_segment[e], self.edge_forward[e] = len(u_nodes), True
+            u_nodes.append(index[u])
+            v_nodes.append(index[v])
+            forward.append(e)
+            backward.append(-1)
+            geoms.append(data["geometry"])
+            names.append(data.get("name"))
+        self.u = np.array(u_nodes, dtype=np.int64)
+        self.v = np.array(v_nodes, dtype=np.int64)
+        self.forward_edge = np.array(forward, dtype=np.int64)
+        self.backward_edge = np.array(backward, dtype=np.int64)
+        self.names = names
+        self.geometry_wgs84 = np.array(geoms, dtype=object)
+        self.geometry_m = shapely.transform(self.geometry_wgs84, self._project)
+        self.length_m = shapely.length(self.geometry_m)
+        self.tree = shapely.STRtree(self.geometry_m)
+
+    def _project(self, xy):
+        return np.column_stack(self.to_local.transform(xy[:, 0], xy[:, 1]))
+
+    def _unproject(self, xy):
+        return np.column_stack(self.to_wgs84.transform(xy[:, 0], xy[:, 1]))
+
+    def __len__(self) -> int:
+        return len(self.u)
+
+    def snap_many(self, lons, lats, edge_time_s, edge_length_m, *, max_distance_m: float = 500.0,
+                  mode: str = "") -> list[Snap]:
+        """Snap WGS-84 points to their nearest segment; raise SnapError naming any point too far."""
+        lons = np.atleast_1d(np.asarray(lons, dtype=float))
+        lats = np.atleast_1d(np.asarray(lats, dtype=float))
+        for lon, lat in zip(lons, lats, strict=True):
+            validate_lonlat(lon, lat)
+        xs, ys = self.to_local.transform(lons, lats)
+        points = shapely.points(xs, ys)
+        (point_pos, segment_pos), distances = self.tree.query_nearest(points, return_distance=True)
+        # query_nearest can return ties: keep the first segment per point.
+        first = np.unique(point_pos, return_index=True)[1]
+        point_pos, segment_pos, distances = point_pos[first], segment_pos[first], distances[first]
+        snaps = []
+        for i, seg, dist in zip(point_pos, segment_pos, distances, strict=True):
+            if dist > max_distance_m:
+                raise SnapError(
+                    f"point ({lons[i]:.6f}, {lats[i]:.6f}) is {dist:.0f} m from the nearest {mode} street "
+                    f"(limit {max_distance_m:.0f} m): is it outside the city, or in the wrong datum?"
+                )
+            snaps.append(self._snap_on(int(seg), points[i], lons[i], lats[i], float(dist), edge_time_s, edge_length_m))
+        return snaps
+
+    def _snap_on(self, seg, point, lon, lat, dist, edge_time_s, edge_length_m) -> Snap:
+        line = self.geometry_m[seg]
+        total = self.length_m[seg]
+        offset = float(line.project(point))
+        fraction = offset / total if total > 0 else 0.0
+        on_line = line.interpolate(offset)
+        snapped_lon, snapped_lat = self.to_wgs84.transform(on_line.x, on_line.y)
+        leave, arrive = [], []
+        fwd, bwd = self.forward_edge[seg], self.backward_edge[seg]
+        u, v = int(self.u[seg]), int(self.v[seg])
+        if fwd >= 0:  # travel along the geometry, u -> v
+            leave.append((v, (1 - fraction) * edge_time_s[fwd], (1 - fraction) * edge_length_m[fwd]))
+            arrive.append((u, fraction * edge_time_s[fwd], fraction * edge_length_m[fwd]))
+        if bwd >= 0:  # travel against the geometry, v -> u
+            leave.append((u, fraction * edge_time_s[bwd], fraction * edge_length_m[bwd]))
+            arrive.append((v, (1 - fraction) * edge_time_s[bwd], (1 - fraction) * edge_length_m[bwd]))
+        return Snap(
+            query_lon=float(lon), query_lat=float(lat), lon=float(snapped_lon), lat=float(snapped_lat),
+            distance_m=dist, segment=seg, fraction=float(fraction), offset_m=offset, name=self.names[seg],
+            leave=_cheapest_per_node(leave), arrive=_cheapest_per_node(arrive),
+        )
+
+    def partial_line(self, seg: int, start_fraction: float, end_fraction: float) -> LineString:
+        """Return the part of a segment between two fractions, in metres (reversed if end < start)."""
+        line = self.geometry_m[seg]
+        lo, hi = sorted((start_fraction, end_fraction))
+        part = shapely.ops.substring(line, lo, hi, normalized=True)
+        if part.geom_type == "Point":
+            part = LineString([part.coords[0], part.coords[0]])
+        return part if end_fraction >= start_fraction else part.reverse()
+
+    def edge_line(self, edge: int) -> LineString:
+        """Return a directed edge's geometry in metres, oriented in its travel direction."""
+        line = self.geometry_m[self.edge_segment[edge]]
+        return line if self.edge_forward[edge] else line.reverse()
+
+    def to_wgs84_line(self, line: LineString) -> LineString:
+        """Return a line given in the local CRS (metres) in WGS-84 lon/lat."""
+        return shapely.transform(line, self._unproject)
+
+
+def _cheapest_per_node(options):
+    best: dict[int, tuple[int, float, float]] = {}
+    for node, seconds, metres in options:
+        if node not in best or seconds < best[node][1]:
+            best[node] = (node, float(seconds), float(metres))
+    return tuple(best.values())
