@@ -62,10 +62,12 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import city, demo
+    from cli import bench, city, demo, route
 
     cli.add_command(city.city)
+    cli.add_command(route.route)
     cli.add_command(demo.demo)
+    cli.add_command(bench.bench)
 
 
 def main() -> None:

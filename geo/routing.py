@@ -114,25 +114,38 @@ class Router:
     def matrix(self, origins: list[Place], targets: list[Place], *, limit_s: float | None = None) -> np.ndarray:
         """Seconds from each origin (rows) to each target (columns); inf where unreachable.
 
-        One search per distinct start node of the origins.
+        One some-pairs search between the distinct end nodes of the places, then vectorised
+        minima over the start and end options of each place.
         """
-        starts = [self._leave(o) for o in origins]
-        ends = [self._arrive(t) for t in targets]
-        start_nodes = sorted({node for options in starts for node, _ in options})
-        position = {node: i for i, node in enumerate(start_nodes)}
-        rows = self.network.search(start_nodes, limit_s=limit_s) if start_nodes else np.empty((0, self.network.size))
-        rows = np.atleast_2d(rows)
-        result = np.full((len(origins), len(targets)), np.inf)
-        for j, options in enumerate(ends):
-            end_nodes = np.array([node for node, _ in options], dtype=np.int64)
-            end_costs = np.array([cost for _, cost in options])
-            column = (rows[:, end_nodes] + end_costs).min(axis=1)  # best end option per start node
-            for i, origin_options in enumerate(starts):
-                best = min(cost + column[position[node]] for node, cost in origin_options)
-                result[i, j] = min(best, self._direct_s(origins[i], targets[j]))
+        start_nodes, start_costs = _option_arrays([self._leave(o) for o in origins])
+        end_nodes, end_costs = _option_arrays([self._arrive(t) for t in targets])
+        if not len(origins) or not len(targets):
+            return np.empty((len(origins), len(targets)))
+        sources = np.unique(start_nodes[start_nodes >= 0])
+        sinks = np.unique(end_nodes[end_nodes >= 0])
+        rows = self.network.pair_times(sources, sinks)
+        rows = np.pad(rows, ((0, 1), (0, 1)), constant_values=np.inf)  # a last row/column for padding
+        row_of = np.where(start_nodes >= 0, np.searchsorted(sources, start_nodes), len(sources))
+        column_of = np.where(end_nodes >= 0, np.searchsorted(sinks, end_nodes), len(sinks))
+        # (distinct start nodes) x (targets): best over each target's end options.
+        to_targets = (rows[:, column_of] + end_costs).min(axis=2)
+        result = (to_targets[row_of] + start_costs[:, :, None]).min(axis=1)
+        for i, j in self._same_segment_pairs(origins, targets):
+            result[i, j] = min(result[i, j], self._direct_s(origins[i], targets[j]))
         if limit_s is not None:
             result[result > limit_s] = np.inf
         return result
+
+    @staticmethod
+    def _same_segment_pairs(origins, targets):
+        by_segment: dict[int, list[int]] = {}
+        for j, target in enumerate(targets):
+            if isinstance(target, Snap):
+                by_segment.setdefault(target.segment, []).append(j)
+        for i, origin in enumerate(origins):
+            if isinstance(origin, Snap):
+                for j in by_segment.get(origin.segment, ()):
+                    yield i, j
 
     def travel_time(self, a: Place, b: Place) -> float:
         """Seconds from ``a`` to ``b`` (inf if unreachable)."""
@@ -266,6 +279,17 @@ def _merge(intervals):
         else:
             merged.append((lo, hi))
     return merged
+
+
+def _option_arrays(options_per_place):
+    """Pad per-place options [(node index, seconds), ...] into (places x k) arrays (node -1: none)."""
+    width = max((len(options) for options in options_per_place), default=1)
+    nodes = np.full((len(options_per_place), width), -1, dtype=np.int64)
+    costs = np.full((len(options_per_place), width), np.inf)
+    for i, options in enumerate(options_per_place):
+        for k, (node, cost) in enumerate(options):
+            nodes[i, k], costs[i, k] = node, cost
+    return nodes, costs
 
 
 def _join(pieces: list[LineString], start_xy) -> LineString:

@@ -1,0 +1,24 @@
+"""``patrol bench NAME``: run a benchmark (ours against a baseline measured in the same run)."""
+
+import click
+
+from cli.main import Reporter, emit, reports_errors
+
+__all__ = ["bench"]
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks: sizes, ours, baseline, ratio and peak memory."""
+
+
+@bench.command("routing")
+@click.option("--quick", is_flag=True, help="Skip the 1-million-node grid.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def routing(quick: bool, as_json: bool) -> None:
+    """Routing: one-to-all and 100x100 matrix against networkx, and a scaling series."""
+    from bench.routing import report_text, run
+
+    result = run(quick=quick, progress=Reporter())
+    emit(result, as_json, report_text(result))
