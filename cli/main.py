@@ -46,7 +46,10 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except PatrolError as exc:
             if kwargs.get("as_json"):
-                click.echo(json.dumps({"error": str(exc), "type": type(exc).__name__}, ensure_ascii=False))
+                data = {"error": str(exc), "type": type(exc).__name__}
+                if getattr(exc, "problems", None):
+                    data["problems"] = exc.problems
+                click.echo(json.dumps(data, ensure_ascii=False, indent=2))
             else:
                 click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -62,10 +65,11 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import bench, city, demo, route
+    from cli import bench, blocks, city, demo, route
 
     cli.add_command(city.city)
     cli.add_command(route.route)
+    cli.add_command(blocks.blocks)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 

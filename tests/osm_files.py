@@ -14,13 +14,16 @@ def grid_node(row: int, col: int) -> tuple[int, float, float]:
 
 
 def write_osm(path: Path, nodes, ways, *, bounds=None) -> Path:
-    """Write OSM XML: ``nodes`` as (id, lon, lat), ``ways`` as (id, [node ids], {tags})."""
+    """Write OSM XML: ``nodes`` as (id, lon, lat[, {tags}]), ``ways`` as (id, [node ids], {tags})."""
     lines = ["<?xml version='1.0' encoding='UTF-8'?>", '<osm version="0.6" generator="tests">']
     if bounds:
         minx, miny, maxx, maxy = bounds
         lines.append(f'<bounds minlat="{miny}" minlon="{minx}" maxlat="{maxy}" maxlon="{maxx}"/>')
-    for node_id, lon, lat in nodes:
-        lines.append(f'<node id="{node_id}" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+    for node_id, lon, lat, *rest in nodes:
+        tags = rest[0] if rest else {}
+        lines.append(f'<node id="{node_id}" lat="{lat:.7f}" lon="{lon:.7f}">')
+        lines.extend(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        lines.append("</node>")
     for way_id, refs, tags in ways:
         lines.append(f'<way id="{way_id}">')
         lines.extend(f'<nd ref="{ref}"/>' for ref in refs)

@@ -1,0 +1,73 @@
+"""The key blocks of a built city, kept as a GeoPackage in its instance folder.
+
+``<instance>/cities/<slug>/key_blocks.gpkg`` (EPSG:4326, layer ``key_blocks``) holds the city's
+current blocks; without one, the default blocks are derived from the city's OSM extract.
+"""
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo import paths
+from geo.blocks.derive import derive_blocks
+from geo.blocks.io import read_blocks_file, write_blocks_file
+from geo.blocks.validate import ValidationReport, find_overlaps, validate_blocks
+from geo.errors import PatrolError
+
+__all__ = ["blocks_path", "derive_city_blocks", "import_blocks", "load_blocks", "save_blocks"]
+
+log = logging.getLogger(__name__)
+
+
+def blocks_path(city) -> Path:
+    """Where the city's current key blocks are kept."""
+    return paths.instance_dir() / "cities" / city.slug / "key_blocks.gpkg"
+
+
+def derive_city_blocks(city) -> gpd.GeoDataFrame:
+    """Derive the default key blocks from the city's OSM extract (validated, not saved)."""
+    source = city.report.get("source")
+    if not source or not Path(source).is_file():
+        raise PatrolError(f"city {city.slug!r}: its OSM source {source!r} is not available to derive key blocks from.")
+    derived = derive_blocks(source, city.jurisdiction, city.crs)
+    blocks_gdf, _ = validate_blocks(derived, city.jurisdiction, city.crs, source="derived key blocks")
+    return blocks_gdf
+
+
+def save_blocks(city, blocks_gdf: gpd.GeoDataFrame) -> Path:
+    """Replace the city's current key blocks (written atomically)."""
+    path = blocks_path(city)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_blocks_file(blocks_gdf, path)
+
+
+def load_blocks(city, *, progress=lambda message: None) -> gpd.GeoDataFrame:
+    """The city's current key blocks; derived from OSM and saved on first use."""
+    path = blocks_path(city)
+    if not path.is_file():
+        progress(f"deriving the default key blocks of {city.slug!r} from OpenStreetMap ...")
+        save_blocks(city, derive_city_blocks(city))
+    blocks_gdf = read_blocks_file(path)
+    blocks_gdf["visits_per_shift"] = blocks_gdf["visits_per_shift"].astype(int)
+    return blocks_gdf
+
+
+def import_blocks(city, path, *, datum: str = "wgs84", replace: bool = False):
+    """Validate a key-block file and merge it into the city's blocks (by id), or replace them all.
+
+    Nothing is stored if the file has any problem. Returns (all blocks, report).
+    """
+    raw = read_blocks_file(path, datum=datum)
+    incoming, report = validate_blocks(raw, city.jurisdiction, city.crs, source=str(path))
+    if replace:
+        merged = incoming
+    else:
+        current = load_blocks(city)
+        kept = current[~current["id"].isin(incoming["id"])]
+        merged = gpd.GeoDataFrame(
+            [*kept.to_dict("records"), *incoming.to_dict("records")], geometry="geometry", crs="EPSG:4326"
+        )
+    merged_report = ValidationReport(report.repaired, find_overlaps(merged, city.crs), report.warnings)
+    save_blocks(city, merged)
+    return merged, merged_report
