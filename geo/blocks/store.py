@@ -12,6 +12,7 @@ import geopandas as gpd
 from geo import paths
 from geo.blocks.derive import derive_blocks
 from geo.blocks.io import read_blocks_file, write_blocks_file
+from geo.blocks.segments import block_segments
 from geo.blocks.validate import ValidationReport, find_overlaps, validate_blocks
 from geo.errors import PatrolError
 
@@ -31,8 +32,29 @@ def derive_city_blocks(city) -> gpd.GeoDataFrame:
     if not source or not Path(source).is_file():
         raise PatrolError(f"city {city.slug!r}: its OSM source {source!r} is not available to derive key blocks from.")
     derived = derive_blocks(source, city.jurisdiction, city.crs)
+    name_unnamed_after_streets(derived, city.router("foot"))
     blocks_gdf, _ = validate_blocks(derived, city.jurisdiction, city.crs, source="derived key blocks")
     return blocks_gdf
+
+
+_KIND_SUFFIX = {"market": "市场", "commercial_street": "商业街区", "school_surroundings": "学校周边",
+                "transit_hub": "交通枢纽", "residential_community": "小区", "other": "重点区域"}
+
+
+def name_unnamed_after_streets(blocks_gdf: gpd.GeoDataFrame, router) -> None:
+    """Name blocks that OSM left unnamed after the named street with most length in them (in place)."""
+    unnamed = blocks_gdf["name"].str.startswith("未命名")
+    if not unnamed.any():
+        return
+    rows = block_segments(blocks_gdf[unnamed], router)
+    rows = rows[rows["name"].notna()]
+    longest = rows.groupby(["block_id", "name"])["length_in_block_m"].sum().reset_index()
+    best = longest.sort_values(["block_id", "length_in_block_m", "name"], ascending=[True, False, True])
+    street_of = best.drop_duplicates("block_id").set_index("block_id")["name"].to_dict()
+    for index in blocks_gdf.index[unnamed]:
+        street = street_of.get(blocks_gdf.at[index, "id"])
+        if street:
+            blocks_gdf.at[index, "name"] = f"{street}{_KIND_SUFFIX[blocks_gdf.at[index, 'kind']]}"
 
 
 def save_blocks(city, blocks_gdf: gpd.GeoDataFrame) -> Path:
