@@ -91,6 +91,7 @@ class CityProfile:
     turnout_s: float
     modes: dict[str, ModeProfile]
     folder: str = ""
+    extra_categories: tuple[str, ...] = ()
 
     def mode(self, name: str) -> ModeProfile:
         """Return the profile of travel mode ``name``, or raise naming the known modes."""
@@ -228,6 +229,12 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
             use_maxspeed=mode == "car",
         )
 
+    extra_categories = raw.get("incident_categories", [])
+    if not isinstance(extra_categories, list) or not all(
+        isinstance(c, str) and c.replace("_", "").isalnum() for c in extra_categories
+    ):
+        problems.append(f"`incident_categories` must be a list of names (letters, digits, '_'); got {extra_categories!r}")
+        extra_categories = []
     fields = {key: text(key) for key in ("osm_source", "fallback_source", "boundary")}
     profile = CityProfile(
         slug=slug,
@@ -244,6 +251,7 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
         turnout_s=float(turnout_s),
         modes=modes,
         folder=str(folder or ""),
+        extra_categories=tuple(extra_categories),
     )
     if profile.boundary and not Path(profile.boundary).is_file():
         problems.append(f"`boundary` file does not exist: {profile.boundary}")

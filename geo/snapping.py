@@ -92,6 +92,14 @@ class SegmentIndex:
     def __len__(self) -> int:
         return len(self.u)
 
+    def nearest_distance_m(self, lons, lats):
+        """Distance (m) from each WGS-84 point to its nearest segment (no range check)."""
+        xs, ys = self.to_local.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        (point_pos, _), distances = self.tree.query_nearest(shapely.points(xs, ys), return_distance=True)
+        out = np.full(len(np.atleast_1d(xs)), np.inf)
+        np.minimum.at(out, point_pos, distances)
+        return out
+
     def snap_many(self, lons, lats, edge_time_s, edge_length_m, *, max_distance_m: float = 500.0,
                   mode: str = "") -> list[Snap]:
         """Snap WGS-84 points to their nearest segment; raise SnapError naming any point too far."""

@@ -1,0 +1,47 @@
+"""Database tables of the product (SQLAlchemy 2 declarative models).
+
+Times are stored in UTC; coordinates in WGS-84 lon/lat (EPSG:4326).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "Incident"]
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+class Incident(Base):
+    """A reported street-order problem: where, when, what, from whom, and its street segment."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("city", "external_id", name="uq_incident_external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    reported_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC, naive
+    lon: Mapped[float] = mapped_column(Float)  # WGS-84, as reported (after datum conversion)
+    lat: Mapped[float] = mapped_column(Float)
+    input_datum: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str | None] = mapped_column(Text)
+    geocode_confidence: Mapped[float | None] = mapped_column(Float)
+    geocode_match: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    description: Mapped[str | None] = mapped_column(Text)
+    # Snapped onto the foot graph's street segment (node ids of its ends, fraction from u).
+    segment_u: Mapped[int | None] = mapped_column(Integer)
+    segment_v: Mapped[int | None] = mapped_column(Integer)
+    segment_fraction: Mapped[float | None] = mapped_column(Float)
+    snapped_lon: Mapped[float | None] = mapped_column(Float)
+    snapped_lat: Mapped[float | None] = mapped_column(Float)
+    snap_distance_m: Mapped[float | None] = mapped_column(Float)
+    street_name: Mapped[str | None] = mapped_column(Text)
+    block_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive

@@ -1,0 +1,83 @@
+"""The product's database: SQLAlchemy 2 with versioned Alembic migrations.
+
+By default a SQLite file ``<instance>/patrol.sqlite``; any SQLAlchemy URL can be configured
+(``PATROL_DATABASE_URL`` or the ``url`` argument). Opening a store brings its schema to the
+newest migration.
+"""
+
+import logging
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo import paths
+
+__all__ = ["Store", "default_url"]
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url() -> str:
+    """``PATROL_DATABASE_URL``, else a SQLite file in the instance folder."""
+    return os.environ.get("PATROL_DATABASE_URL") or f"sqlite:///{paths.instance_dir() / 'patrol.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    """A database connection pool and session factory, migrated to the newest schema."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True):
+        self.url = url or default_url()
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.upgrade()
+
+    def alembic_config(self) -> Config:
+        """Alembic configuration bound to this store's engine."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return config
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply the migrations up to ``revision``."""
+        with self.engine.begin() as connection:
+            config = self.alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def tables(self) -> list[str]:
+        """Names of the tables in the database."""
+        return sorted(inspect(self.engine).get_table_names())
+
+    def session(self) -> Session:
+        """A new session (use as a context manager)."""
+        return self.sessions()
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
