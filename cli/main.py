@@ -65,11 +65,13 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import bench, blocks, city, demo, route
+    from cli import bench, blocks, city, demo, hotspots, incidents, route
 
     cli.add_command(city.city)
     cli.add_command(route.route)
     cli.add_command(blocks.blocks)
+    cli.add_command(incidents.incidents)
+    cli.add_command(hotspots.hotspots)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 

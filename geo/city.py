@@ -49,7 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION: Final = "1"
+PIPELINE_VERSION: Final = "2"
 
 Progress = Callable[[str], None]
 

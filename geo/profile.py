@@ -92,6 +92,7 @@ class CityProfile:
     modes: dict[str, ModeProfile]
     folder: str = ""
     extra_categories: tuple[str, ...] = ()
+    address_prefixes: tuple[str, ...] = ()
 
     def mode(self, name: str) -> ModeProfile:
         """Return the profile of travel mode ``name``, or raise naming the known modes."""
@@ -235,6 +236,10 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
     ):
         problems.append(f"`incident_categories` must be a list of names (letters, digits, '_'); got {extra_categories!r}")
         extra_categories = []
+    prefixes = raw.get("address_prefixes", [])
+    if not isinstance(prefixes, list) or not all(isinstance(p, str) and p for p in prefixes):
+        problems.append(f"`address_prefixes` must be a list of non-empty texts; got {prefixes!r}")
+        prefixes = []
     fields = {key: text(key) for key in ("osm_source", "fallback_source", "boundary")}
     profile = CityProfile(
         slug=slug,
@@ -252,6 +257,7 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
         modes=modes,
         folder=str(folder or ""),
         extra_categories=tuple(extra_categories),
+        address_prefixes=tuple(prefixes),
     )
     if profile.boundary and not Path(profile.boundary).is_file():
         problems.append(f"`boundary` file does not exist: {profile.boundary}")

@@ -1,0 +1,53 @@
+"""``patrol hotspots``: congestion points of the stored incidents."""
+
+import click
+from shapely.geometry import mapping
+
+from cli.context import load_context, parse_window
+from cli.main import Reporter, emit, reports_errors
+
+__all__ = ["hotspots"]
+
+
+@click.command()
+@click.option("--category", default=None, help="Only this category (e.g. stray_dog).")
+@click.option("--since", default=None, help="From this time (city time zone), e.g. 2026-10-01.")
+@click.option("--until", default=None, help="Before this time (city time zone).")
+@click.option("--method", type=click.Choice(["planar", "network", "gi"]), default="planar", show_default=True,
+              help="planar: DBSCAN in metres; network: distances along streets; gi: Getis-Ord Gi* hot segments.")
+@click.option("--radius-m", default=50.0, show_default=True, type=click.FloatRange(1, 5000), help="Neighbourhood radius (m).")
+@click.option("--min-incidents", default=None, type=click.IntRange(2), help="Incidents a congestion point needs [default: one a day over the window, at least 10].")
+@click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@reports_errors
+def hotspots(category, since, until, method, radius_m, min_incidents, name, as_json) -> None:
+    """Find the congestion points (or hot street segments) of the stored incidents."""
+    from planner.hotspots import default_min_incidents, find_hotspots, hot_segments
+    from planner.incidents import incidents_frame
+
+    progress = Reporter()
+    city, _, store, _ = load_context(name, progress=progress, geocoder=False)
+    start, end = parse_window(city, since, until)
+    frame = incidents_frame(store, city.slug, category=category, since=start, until=end)
+    base = {"city": city.slug, "method": method, "category": category, "since": since, "until": until,
+            "incidents": len(frame)}
+    if method == "gi":
+        progress(f"Getis-Ord Gi* over the street segments ({len(frame)} incidents) ...")
+        table = hot_segments(frame, city.router("foot")) if len(frame) else None
+        hot = table[table["hot"]].sort_values("z", ascending=False) if table is not None else []
+        rows = [{"u": int(r.u), "v": int(r.v), "street": r.name if isinstance(r.name, str) else None,
+                 "count": int(r.count), "z": round(float(r.z), 3),
+                 "p_sim": float(r.p_sim), "geometry": mapping(r.geometry)} for r in getattr(hot, "itertuples", list)()]
+        emit(base | {"hot_segments": rows}, as_json,
+             "\n".join(f"{r['street'] or '-':20s} {r['count']:4d} incidents z={r['z']:.2f} p={r['p_sim']:.3f}" for r in rows)
+             or "no hot segment")
+        return
+    threshold = min_incidents or default_min_incidents(frame)
+    progress(f"clustering {len(frame)} incidents ({method}, {radius_m:.0f} m, at least {threshold}) ...")
+    spots = find_hotspots(frame, crs=city.crs, timezone=city.profile.timezone, method=method, radius_m=radius_m,
+                          min_incidents=threshold, router=city.router("foot"))
+    data = base | {"radius_m": radius_m, "min_incidents": threshold, "hotspots": [s.as_dict() for s in spots]}
+    text = "\n".join(
+        f"#{s.rank:<3d} {s.count:5d} incidents score {s.score:7.1f} {s.street or '-':16s} block {s.block_id or '-':8s} "
+        f"hours {','.join(map(str, s.busy_hours))} {s.counts_by_category}" for s in spots)
+    emit(data, as_json, text or "no congestion point")
