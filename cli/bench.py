@@ -22,3 +22,15 @@ def routing(quick: bool, as_json: bool) -> None:
 
     result = run(quick=quick, progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("hotspots")
+@click.option("--quick", is_flag=True, help="Skip the 1-million-incident run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def hotspots(quick: bool, as_json: bool) -> None:
+    """Congestion points: 10k, 100k, 1M incidents against plain scikit-learn DBSCAN."""
+    from bench.hotspots import report_text, run
+
+    result = run(quick=quick, progress=Reporter())
+    emit(result, as_json, report_text(result))

@@ -16,3 +16,13 @@ def test_routing_benchmark_reports_its_figures(chengdu):
     assert result["scaling"][0]["nodes"] == 400 and "speedup" in result["scaling"][0]
     assert set(result["meets_targets"]) == set(result["targets"])
     assert "one_to_all_speedup" in report_text(result)
+
+
+@pytest.mark.slow
+def test_hotspot_benchmark_pieces(chengdu):
+    from bench.hotspots import _agreement, _one, min_incidents_for
+
+    row = _one(3000, "ours", seed=1)
+    assert row["n"] == 3000 and row["seconds"] > 0 and row["peak_rss_mb"] > 0 and row["clusters"] >= 0
+    assert _agreement(3000, seed=1) >= 0.99
+    assert min_incidents_for(1_000_000) > min_incidents_for(10_000) >= 10
