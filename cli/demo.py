@@ -1,4 +1,9 @@
-"""``patrol demo``: the main job on the embedded default city."""
+"""``patrol demo``: the main job on the embedded default city.
+
+Builds (or loads) the city, derives its key blocks, fills the store with 30 days of demo
+incidents the first time, and prints the street networks, the key blocks and the top congestion
+points. Later steps of the product add patrols, zones and routes, and serve the web app.
+"""
 
 import click
 
@@ -13,11 +18,36 @@ __all__ = ["demo"]
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors
 def demo(name: str, as_json: bool) -> None:
-    """Build (or load) the default city and print its summary.
+    """Build the default city and show its streets, key blocks and congestion points."""
+    from cli.context import load_context
+    from geo.city import city_summary
+    from planner.demo_incidents import generate_incidents
+    from planner.hotspots import find_hotspots
+    from planner.incidents import incidents_frame, store_incidents
 
-    Later steps of the product add patrols, zones and routes, and serve the web app.
-    """
-    from geo.city import city_summary, get_city
-
-    summary = city_summary(get_city(name, progress=Reporter()))
-    emit(summary, as_json, summary_text(summary))
+    progress = Reporter()
+    city, blocks_gdf, store, placer = load_context(name, progress=progress, geocoder=False)
+    frame = incidents_frame(store, city.slug)
+    if frame.empty:
+        progress("the store has no incidents yet: generating 30 days of demo incidents (seed 0) ...")
+        records, _ = generate_incidents(city, blocks_gdf, days=30, seed=0)
+        store_incidents(store, placer.validate(records, default_datum="wgs84")[0])
+        frame = incidents_frame(store, city.slug)
+    progress(f"finding congestion points among {len(frame)} incidents ...")
+    spots = find_hotspots(frame, crs=city.crs, timezone=city.profile.timezone)[:5]
+    summary = city_summary(city)
+    data = summary | {
+        "key_blocks": int(len(blocks_gdf)),
+        "key_blocks_by_kind": {k: int(v) for k, v in blocks_gdf["kind"].value_counts().items()},
+        "incidents": int(len(frame)),
+        "database": store.url,
+        "top_hotspots": [s.as_dict() for s in spots],
+    }
+    lines = [summary_text(summary),
+             f"  key blocks: {len(blocks_gdf)} ({', '.join(f'{k} {v}' for k, v in data['key_blocks_by_kind'].items())})",
+             f"  incidents in the store: {len(frame)} ({store.url})",
+             "  top congestion points:"]
+    lines += [f"    #{s.rank} {s.count} incidents near {s.street or 'an unnamed street'}"
+              f" (block {s.block_id or '-'}, busy at {','.join(map(str, s.busy_hours))} h): {s.counts_by_category}"
+              for s in spots]
+    emit(data, as_json, "\n".join(lines))

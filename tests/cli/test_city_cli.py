@@ -62,9 +62,16 @@ def test_errors_as_json(runner, fresh_instance):
 
 
 @pytest.mark.slow
-def test_demo_on_the_default_city(runner, chengdu):
+def test_demo_on_the_default_city(runner, chengdu, fresh_instance, session_instance):
+    import shutil
+
+    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
     result = runner.invoke(cli, ["demo", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["city"] == "chengdu"
     assert summary["attribution"] == "© OpenStreetMap contributors"
+    assert summary["key_blocks"] > 50 and summary["incidents"] > 3000
+    assert len(summary["top_hotspots"]) == 5
+    again = json.loads(runner.invoke(cli, ["demo", "--json"]).stdout)
+    assert again["incidents"] == summary["incidents"]  # generated once, not on every run
