@@ -145,6 +145,15 @@ class IncidentPlacer:
         self.blocks_gdf = blocks_gdf
         self.categories = dict(CATEGORIES) | {c: (c, c) for c in city.profile.extra_categories}
 
+    def reverse(self, lon: float, lat: float) -> dict:
+        """Where a WGS-84 point is: nearest named street (and distance, m) and the key block it lies in."""
+        street = self.geocoder.nearest_street(lon, lat) if self.geocoder is not None else None
+        probe = [{"lon": lon, "lat": lat}]
+        self._assign_blocks(probe)
+        return {"street": street[0] if street else None,
+                "street_distance_m": round(street[1], 1) if street else None,
+                "block_id": probe[0]["block_id"]}
+
     def validate(self, records: list[dict], *, default_datum: str, rows=None) -> tuple[list[dict], list[dict]]:
         """Check and place raw records; return (incidents ready to store, problems)."""
         rows = list(rows) if rows is not None else list(range(1, len(records) + 1))

@@ -148,3 +148,11 @@ def test_file_level_errors(tmp_path, store, placer):
 )
 def test_parse_time(value, expected):
     assert parse_time(value, "Asia/Shanghai") == expected
+
+
+def test_reverse_gives_the_street_and_the_block(placer, blocks):
+    block = blocks[blocks["name"] == "解放路农贸市场"].iloc[0]
+    inside = block.geometry.representative_point()
+    where = placer.reverse(inside.x, inside.y)
+    assert where["block_id"] == block["id"] or blocks[blocks["id"] == where["block_id"]].iloc[0]["priority"] >= block["priority"]
+    assert where["street"] and where["street_distance_m"] < 300
