@@ -1,10 +1,16 @@
 """A street graph compiled into compact arrays for exact, fast shortest travel times.
 
 The graph becomes a CSR matrix of travel times (seconds) over node indices 0..n-1, plus its
-transpose for searches towards a target. Of parallel edges the fastest counts. One-to-all
-searches run with ``scipy.sparse.csgraph.dijkstra``; many-to-many times with NetworKit's
-some-pairs Dijkstra (C++, stops once every target is settled, one thread per core). Unreachable
+transpose for searches towards a target. Of parallel edges the fastest counts. Unreachable
 nodes get ``numpy.inf``, never a big number.
+
+- A city-sized graph (up to :data:`TABLE_MAX_NODES` nodes) also gets an exact all-pairs table of
+  travel times (NetworKit's all-pairs Dijkstra, float64, built once per process in well under a
+  second for the default city; 8 bytes per node pair): one-to-all and many-to-many times are then
+  row and block lookups.
+- Larger graphs search on demand: one-to-all with ``scipy.sparse.csgraph.dijkstra``, many-to-many
+  with NetworKit's some-pairs Dijkstra (C++, stops once every target is settled, one thread per core).
+- Paths (predecessors) always come from a search.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +22,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["CompiledNetwork"]
+__all__ = ["TABLE_MAX_NODES", "CompiledNetwork"]
+
+TABLE_MAX_NODES = 6000  # 288 MB of float64 per mode at the limit
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,8 +110,22 @@ class CompiledNetwork:
         graph.addEdges((coo.data.astype(float), (coo.row.astype(np.uint64), coo.col.astype(np.uint64))))
         return graph
 
+    @cached_property
+    def table(self) -> np.ndarray | None:
+        """Exact all-pairs travel times (s) for a graph of at most TABLE_MAX_NODES nodes, else None."""
+        if self.size > TABLE_MAX_NODES or self.size == 0:
+            return None
+        search = nk.distance.APSP(self._networkit_graph)
+        search.run()
+        table = search.getDistances(asarray=True)
+        table[table >= np.finfo(float).max] = np.inf
+        table.setflags(write=False)
+        return table
+
     def pair_times(self, sources, targets) -> np.ndarray:
         """Seconds from each source node index (rows) to each target node index (columns)."""
+        if self.table is not None:
+            return self.table[np.ix_(np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64))]
         sources = [int(s) for s in sources]
         targets = [int(t) for t in targets]
         if not sources or not targets:
@@ -124,11 +146,22 @@ class CompiledNetwork:
 
     def search(self, sources, *, reverse: bool = False, limit_s: float | None = None,
                predecessors: bool = False):
-        """One Dijkstra search per source node index; rows of seconds (inf: unreachable).
+        """Seconds from each source node index to every node, one row per source (inf: unreachable).
 
-        ``reverse`` searches towards the sources (times *to* them). With ``predecessors`` also
+        Rows of the all-pairs table where the graph has one, else one Dijkstra search per source.
+        ``reverse`` gives times *to* the sources. With ``predecessors`` (always a search) also
         returns the predecessor rows (-9999 where none).
         """
+        if self.table is not None and not predecessors:
+            sources = np.asarray(sources, dtype=np.int64)
+            rows = self.table[:, sources].T if reverse else self.table[sources]
+            if limit_s is not None:
+                rows = np.where(rows <= limit_s, rows, np.inf)
+            return np.array(rows, dtype=float)
+        return self.dijkstra(sources, reverse=reverse, limit_s=limit_s, predecessors=predecessors)
+
+    def dijkstra(self, sources, *, reverse: bool = False, limit_s: float | None = None, predecessors: bool = False):
+        """Plain Dijkstra searches (scipy), whatever the graph's size; see :meth:`search`."""
         matrix = self.backward if reverse else self.forward
         return dijkstra(
             matrix, directed=True, indices=np.asarray(sources, dtype=np.int64),

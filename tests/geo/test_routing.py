@@ -237,3 +237,28 @@ def test_parallel_edges_the_fastest_counts():
     network = CompiledNetwork.from_arrays([10, 20], [0, 0, 0], [1, 1, 1], [30.0, 5.0, 12.0], [100.0, 90.0, 80.0])
     assert network.search([0])[0, 1] == 5.0
     assert network.fastest_edge(0, 1) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_all_pairs_table_equals_dijkstra(routers, mode):
+    network = routers[mode].network
+    assert network.table is not None and network.table.shape == (network.size, network.size)
+    rng = np.random.default_rng(9)
+    sources = rng.choice(network.size, 40, replace=False)
+    # Same paths; sums may differ in the last bits (another order of additions).
+    assert np.allclose(network.search(sources), network.dijkstra(sources), rtol=0, atol=1e-9)
+    assert np.allclose(network.search(sources, reverse=True), network.dijkstra(sources, reverse=True), rtol=0, atol=1e-9)
+    limited, searched = network.search(sources, limit_s=300.0), network.dijkstra(sources, limit_s=300.0)
+    assert np.array_equal(np.isinf(limited), np.isinf(searched))
+    assert np.allclose(limited[np.isfinite(limited)], searched[np.isfinite(searched)], rtol=0, atol=1e-9)
+
+
+def test_big_graphs_search_without_a_table():
+    from geo.network import TABLE_MAX_NODES
+    from geo.synthetic import grid_network
+
+    side = int(TABLE_MAX_NODES**0.5) + 2
+    network = grid_network(side, side, seed=4)
+    assert network.size > TABLE_MAX_NODES and network.table is None
+    row = network.search([0])[0]
+    assert np.isfinite(row).all() and row[0] == 0.0
