@@ -165,11 +165,11 @@ def generate_incidents(city, blocks_gdf, *, days: int = 30, per_day: int = 120, 
                for i in range(total)]
 
     planted = []
-    _, centres, hot_categories = _plant_hotspots(rng, router, hotspots)
-    for k, (centre, category) in enumerate(zip(centres, hot_categories, strict=True)):
+    chosen, centres, hot_categories = _plant_hotspots(rng, router, hotspots)
+    for k, (segment, centre, category) in enumerate(zip(chosen, centres, hot_categories, strict=True)):
         busy = np.argsort(RHYTHM[category])[-3:]
         count = days * hotspot_per_day
-        along = segment_points_near(rng, router, centre, count, spread_m)
+        along = segment_points_near(rng, router, segment, centre, count, spread_m)
         hot_lon, hot_lat = to_wgs84.transform(along[:, 0], along[:, 1])
         hot_days = rng.integers(0, days, count)
         hot_hours = rng.choice(busy, size=count)
@@ -184,10 +184,13 @@ def generate_incidents(city, blocks_gdf, *, days: int = 30, per_day: int = 120, 
     return records, planted
 
 
-def segment_points_near(rng, router, centre, count: int, spread_m: float) -> np.ndarray:
-    """Points along the streets within about ``spread_m`` of a centre (local CRS, metres)."""
+def segment_points_near(rng, router, segment: int, centre, count: int, spread_m: float) -> np.ndarray:
+    """Points within about ``spread_m`` of a centre on ``segment``, along it and the streets that
+    meet it at its ends (so they are near each other on foot too, not only in a straight line)."""
     segments = router.segments
+    ends = {segments.u[segment], segments.v[segment]}
     nearby = segments.tree.query(centre.buffer(3 * spread_m), predicate="intersects")
+    nearby = np.array([s for s in nearby if s == segment or segments.u[s] in ends or segments.v[s] in ends])
     pieces = shapely.intersection(segments.geometry_m[nearby], centre.buffer(3 * spread_m))
     lengths = shapely.length(pieces)
     keep = lengths > 0
