@@ -65,13 +65,16 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import bench, blocks, city, demo, hotspots, incidents, route
+    from cli import bench, blocks, city, demo, dispatch, hotspots, incidents, patrols, route
 
     cli.add_command(city.city)
     cli.add_command(route.route)
     cli.add_command(blocks.blocks)
     cli.add_command(incidents.incidents)
     cli.add_command(hotspots.hotspots)
+    cli.add_command(patrols.patrols)
+    cli.add_command(dispatch.dispatch)
+    cli.add_command(dispatch.dispatches)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 

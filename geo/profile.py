@@ -53,6 +53,8 @@ _DEFAULT_CAR_SPEEDS_KPH: Final = {
     "living_street": 10.0, "service": 15.0,
 }
 _DEFAULT_SPEED_KPH: Final = {"foot": 5.0, "ebike": 15.0, "car": 30.0}
+_DEFAULT_TARGETS_S: Final = {"stray_dog": 1800.0, "private_wiring": 3600.0, "street_vending": 3600.0,
+                             "illegal_parking": 3600.0, "default": 7200.0}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,12 @@ class CityProfile:
     folder: str = ""
     extra_categories: tuple[str, ...] = ()
     address_prefixes: tuple[str, ...] = ()
+    targets_s: dict[str, float] = field(default_factory=dict)
+    stale_position_s: float = 600.0
+
+    def target_s(self, category: str) -> float:
+        """Response-time target (s) of an incident category (stray dogs: 30 min by default)."""
+        return self.targets_s.get(category, self.targets_s.get("default", 3600.0))
 
     def mode(self, name: str) -> ModeProfile:
         """Return the profile of travel mode ``name``, or raise naming the known modes."""
@@ -236,6 +244,15 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
     ):
         problems.append(f"`incident_categories` must be a list of names (letters, digits, '_'); got {extra_categories!r}")
         extra_categories = []
+    targets = raw.get("targets_s", {})
+    if not isinstance(targets, dict):
+        problems.append(f"`targets_s` must be a table of seconds per category; got {targets!r}")
+        targets = {}
+    targets = _DEFAULT_TARGETS_S | {k: number(targets, k, 1800.0, "targets_s.") for k in targets}
+    stale_s = raw.get("stale_position_s", 600)
+    if isinstance(stale_s, bool) or not isinstance(stale_s, int | float) or stale_s <= 0:
+        problems.append(f"`stale_position_s` must be a positive number of seconds; got {stale_s!r}")
+        stale_s = 600
     prefixes = raw.get("address_prefixes", [])
     if not isinstance(prefixes, list) or not all(isinstance(p, str) and p for p in prefixes):
         problems.append(f"`address_prefixes` must be a list of non-empty texts; got {prefixes!r}")
@@ -258,6 +275,8 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
         folder=str(folder or ""),
         extra_categories=tuple(extra_categories),
         address_prefixes=tuple(prefixes),
+        targets_s=targets,
+        stale_position_s=float(stale_s),
     )
     if profile.boundary and not Path(profile.boundary).is_file():
         problems.append(f"`boundary` file does not exist: {profile.boundary}")

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pyproj
+import scipy.sparse as sp
 import shapely
+from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
 from geo.errors import PatrolError
 from geo.network import CompiledNetwork
 from geo.snapping import SegmentIndex, Snap
 
-__all__ = ["Isochrone", "Route", "Router", "UnreachableError"]
+__all__ = ["Isochrone", "Route", "Router", "Tree", "UnreachableError"]
 
 Place = int | Snap
 
@@ -36,6 +38,16 @@ class Route:
     distance_m: float
     geometry: LineString
     nodes: list
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Fastest paths towards one place: per node index, time (s), next node (-1: last) and metres."""
+
+    target: object
+    times_s: np.ndarray
+    next_node: np.ndarray
+    metres: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -157,6 +169,81 @@ class Router:
         Returns ``(times_s, origin_position)`` with -1 where no origin arrives (within the limit).
         """
         return self.network.nearest_origin([self._leave(o) for o in origins], limit_s=limit_s)
+
+    # -- trees towards one place ---------------------------------------------------------------------
+    def tree_to(self, target: Place) -> "Tree":
+        """Fastest paths from every node to ``target``: time (s), next node, distance (m) along the path.
+
+        One reverse search from a virtual node joined to the target's arrival options.
+        """
+        n = self.network.size
+        ends = self._arrive(target)
+        metres = {node: m for node, _, m in target.arrive} if isinstance(target, Snap) else {ends[0][0]: 0.0}
+        coo = self.network.backward.tocoo()
+        rows = np.concatenate([coo.row, np.full(len(ends), n)])
+        cols = np.concatenate([coo.col, [node for node, _ in ends]])
+        vals = np.concatenate([coo.data, [cost for _, cost in ends]])
+        extended = sp.csr_matrix((vals, (rows, cols)), shape=(n + 1, n + 1))
+        times, preds = dijkstra(extended, directed=True, indices=n, return_predecessors=True)
+        next_node = preds[:n].astype(np.int64)
+        # metres of each node's first step: the fastest edge to its next node, or its arrival piece.
+        step = np.full(n, np.nan)
+        onward = next_node >= 0
+        at_end = onward & (next_node == n)
+        inner = np.flatnonzero(onward & ~at_end)
+        step[inner] = self.network.edge_length_m[self.network.fastest_edges(inner, next_node[inner])]
+        for node in np.flatnonzero(at_end):
+            step[node] = metres[int(node)]
+        # Distance to the target = sum of the steps along the path (pointer jumping, log depth).
+        total = np.where(onward, step, 0.0)
+        jump = np.where(onward & ~at_end, next_node, -1)
+        while np.any(jump >= 0):
+            has = jump >= 0
+            total[has] += total[jump[has]]
+            jump = np.where(has, jump[np.maximum(jump, 0)], -1)
+        total[~onward] = np.where(np.isfinite(times[:n][~onward]), 0.0, np.inf)
+        return Tree(target=target, times_s=times[:n], next_node=np.where(at_end, -1, next_node), metres=total)
+
+    def via_tree(self, origin: Place, tree: "Tree") -> tuple[float, float, int]:
+        """Travel time (s), distance (m) and first node from ``origin`` to the tree's target."""
+        best = (np.inf, np.inf, -1)
+        if isinstance(origin, Snap):
+            options = origin.leave
+        else:
+            options = ((self._node(origin), 0.0, 0.0),)
+        for node, seconds, metres in options:
+            total = seconds + tree.times_s[node]
+            if total < best[0]:
+                best = (total, metres + tree.metres[node], node)
+        direct = self._direct_s(origin, tree.target)
+        if direct < best[0]:
+            seg = origin.segment
+            edge = self.segments.forward_edge[seg] if tree.target.fraction >= origin.fraction else self.segments.backward_edge[seg]
+            best = (direct, abs(tree.target.fraction - origin.fraction) * self.network.edge_length_m[edge], -1)
+        return best
+
+    def route_via_tree(self, origin: Place, tree: "Tree") -> Route:
+        """The fastest path from ``origin`` to the tree's target, with its geometry (WGS-84)."""
+        seconds, metres, first = self.via_tree(origin, tree)
+        if not np.isfinite(seconds):
+            raise UnreachableError(f"no {self.mode} route to this place.")
+        if first < 0:
+            return self._direct_route(origin, tree.target, seconds)
+        path = [first]
+        while tree.next_node[path[-1]] >= 0:
+            path.append(int(tree.next_node[path[-1]]))
+        pieces = []
+        if isinstance(origin, Snap):
+            pieces.append(self.segments.partial_line(origin.segment, origin.fraction,
+                                                     1.0 if first == self.segments.v[origin.segment] else 0.0))
+        for x, y in zip(path[:-1], path[1:], strict=True):
+            pieces.append(self.segments.edge_line(self.network.fastest_edge(x, y)))
+        target = tree.target
+        if isinstance(target, Snap):
+            pieces.append(self.segments.partial_line(target.segment, 0.0 if path[-1] == self.segments.u[target.segment]
+                                                     else 1.0, target.fraction))
+        geometry = self.segments.to_wgs84_line(_join(pieces, self._node_xy_m(first)))
+        return Route(self.mode, float(seconds), float(metres), geometry, self.network.node_ids[path].tolist())
 
     # -- paths ----------------------------------------------------------------------------------
     def route(self, a: Place, b: Place) -> Route:

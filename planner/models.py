@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Incident"]
+__all__ = ["Base", "Dispatch", "Incident", "Patrol"]
 
 
 class Base(DeclarativeBase):
@@ -45,3 +45,49 @@ class Incident(Base):
     street_name: Mapped[str | None] = mapped_column(Text)
     block_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+
+
+class Patrol(Base):
+    """A patrol unit: who, how it moves, where it starts, when it works, where it was last seen."""
+
+    __tablename__ = "patrols"
+
+    city: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_sign: Mapped[str] = mapped_column(String(128))
+    mode: Mapped[str] = mapped_column(String(16))
+    base_lon: Mapped[float] = mapped_column(Float)  # WGS-84
+    base_lat: Mapped[float] = mapped_column(Float)
+    zone: Mapped[str | None] = mapped_column(String(64))
+    squadron: Mapped[str | None] = mapped_column(String(128))
+    shift_start: Mapped[str] = mapped_column(String(5), default="00:00")  # local time HH:MM
+    shift_end: Mapped[str] = mapped_column(String(5), default="24:00")
+    status: Mapped[str] = mapped_column(String(16), default="available")  # available | busy | off_duty
+    last_lon: Mapped[float | None] = mapped_column(Float)
+    last_lat: Mapped[float | None] = mapped_column(Float)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC, naive
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Dispatch(Base):
+    """One dispatch: the incident, the chosen patrol, the predicted ETA and every step's time (UTC)."""
+
+    __tablename__ = "dispatches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    patrol_id: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    zone: Mapped[str | None] = mapped_column(String(64))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    predicted_eta_s: Mapped[float] = mapped_column(Float)
+    target_s: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+    candidates_json: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="assigned")  # assigned | arrived | closed
+    reported_at: Mapped[datetime] = mapped_column(DateTime)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,338 @@
+"""Dispatch: which patrol reaches a report first, by which streets, and within its target or not.
+
+ETAs come from one reverse search per travel mode (a tree of fastest paths towards the report),
+not one search per patrol: travel time from the patrol's snapped position plus the city's turnout
+time. Among patrols within target, the coverage-aware choice prefers the one whose departure
+leaves the fewest key blocks beyond the stray-dog target of the remaining available patrols.
+
+The lifecycle (assign, arrive, close) is stored in the dispatch log with each step's time; a
+patrol is assigned with a conditional update, so of two dispatchers assigning it at once exactly
+one succeeds and the other gets a DispatchConflictError.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import select, update
+
+from geo.errors import PatrolError
+from geo.snapping import SnapError
+from planner.models import Dispatch, Incident, Patrol
+from planner.patrols import availability, get_patrol
+
+__all__ = [
+    "Candidate",
+    "DispatchConflictError",
+    "DispatchStateError",
+    "Dispatcher",
+    "Recommendation",
+    "arrive",
+    "assign",
+    "close",
+    "compliance_report",
+    "list_dispatches",
+]
+
+COVERAGE_CATEGORY = "stray_dog"
+
+
+class DispatchConflictError(PatrolError):
+    """The patrol was assigned by someone else first (it is no longer available)."""
+
+
+class DispatchStateError(PatrolError):
+    """A dispatch step is out of order (arrive before assign, close twice ...) or the id is unknown."""
+
+
+@dataclass
+class Candidate:
+    """A patrol that can go: ETA (s, with turnout), distance (m) along its fastest path."""
+
+    patrol_id: str
+    call_sign: str
+    mode: str
+    eta_s: float
+    distance_m: float
+    within_target: bool
+    route: shapely.LineString | None = None
+    blocks_left_uncovered: int | None = None
+
+    def as_dict(self) -> dict:
+        """JSON-ready (route as GeoJSON)."""
+        data = {"patrol_id": self.patrol_id, "call_sign": self.call_sign, "mode": self.mode,
+                "eta_s": round(self.eta_s, 1), "distance_m": round(self.distance_m, 1),
+                "within_target": self.within_target}
+        if self.blocks_left_uncovered is not None:
+            data["blocks_left_uncovered"] = self.blocks_left_uncovered
+        if self.route is not None:
+            data["route"] = shapely.geometry.mapping(self.route)
+        return data
+
+
+@dataclass
+class Recommendation:
+    """Ranked candidates, every patrol left out with its reason, and the recommended patrol."""
+
+    incident: dict
+    candidates: list[Candidate]
+    excluded: list[dict]
+    recommended: str | None
+    reason: str
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON-ready, with the keys of the public CLI."""
+        return {"incident": self.incident, "candidates": [c.as_dict() for c in self.candidates],
+                "excluded": self.excluded, "recommended": self.recommended, "reason": self.reason}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Dispatcher:
+    """Recommends patrols on one city's graphs; keeps snapped positions between requests."""
+
+    def __init__(self, city, blocks_gdf=None, *, coverage_aware: bool = True, routes_for: int = 3,
+                 max_snap_m: float = 500.0):
+        self.city = city
+        self.profile = city.profile
+        self.coverage_aware = coverage_aware
+        self.routes_for = routes_for
+        self.max_snap_m = max_snap_m
+        self.blocks_gdf = blocks_gdf
+        self._snaps: dict[tuple, object] = {}
+        self._block_snaps: dict[str, list] = {}
+
+    def _snap(self, mode: str, lon: float, lat: float):
+        key = (mode, round(lon, 7), round(lat, 7))
+        if key not in self._snaps:
+            try:
+                self._snaps[key] = self.city.router(mode).snap(lon, lat, max_distance_m=self.max_snap_m)
+            except SnapError as exc:
+                self._snaps[key] = exc
+        return self._snaps[key]
+
+    def recommend(self, patrols: list[Patrol], lon: float, lat: float, *, category: str = "stray_dog",
+                  now: datetime | None = None) -> Recommendation:
+        """Rank every available patrol by ETA to a WGS-84 point; list the others with reasons."""
+        now = now or _now()
+        target = self.profile.target_s(category)
+        turnout = self.profile.turnout_s
+        excluded, by_mode, fresh = [], {}, []
+        for patrol in patrols:
+            status = availability(patrol, now, timezone=self.profile.timezone,
+                                  stale_after_s=self.profile.stale_position_s)
+            if not status.available:
+                excluded.append({"patrol_id": patrol.id, "mode": patrol.mode, "reason": status.reason})
+                continue
+            fresh.append((patrol, status))
+            by_mode.setdefault(patrol.mode, []).append((patrol, status))
+        candidates, trees, origins = [], {}, {}
+        street = None
+        for mode, members in by_mode.items():
+            router = self.city.router(mode)
+            target_snap = self._snap(mode, lon, lat)
+            if isinstance(target_snap, Exception):
+                excluded.extend({"patrol_id": p.id, "mode": mode, "reason": f"unreachable: {target_snap}"}
+                                for p, _ in members)
+                continue
+            street = street or target_snap.name
+            tree = trees[mode] = router.tree_to(target_snap)
+            for patrol, status in members:
+                origin = self._snap(mode, status.lon, status.lat)
+                if isinstance(origin, Exception):
+                    excluded.append({"patrol_id": patrol.id, "mode": mode, "reason": f"unreachable: {origin}"})
+                    continue
+                seconds, metres, _ = router.via_tree(origin, tree)
+                if not np.isfinite(seconds):
+                    excluded.append({"patrol_id": patrol.id, "mode": mode,
+                                     "reason": "unreachable: no street path to the report"})
+                    continue
+                origins[patrol.id] = origin
+                candidates.append(Candidate(patrol.id, patrol.call_sign, mode, float(seconds + turnout),
+                                            float(metres), bool(seconds + turnout <= target)))
+        candidates.sort(key=lambda c: (c.eta_s, c.patrol_id))
+        for candidate in candidates[: self.routes_for]:
+            router = self.city.router(candidate.mode)
+            candidate.route = router.route_via_tree(origins[candidate.patrol_id], trees[candidate.mode]).geometry
+        recommended, reason = self._choose(candidates, fresh, target)
+        incident = {"lon": round(lon, 7), "lat": round(lat, 7), "category": category, "target_s": target,
+                    "street": street}
+        return Recommendation(incident, candidates, excluded, recommended, reason)
+
+    def _choose(self, candidates: list[Candidate], fresh, target_s: float) -> tuple[str | None, str]:
+        if not candidates:
+            return None, "no patrol can go"
+        within = [c for c in candidates if c.within_target]
+        fastest = candidates[0]
+        if not within:
+            return fastest.patrol_id, f"no patrol within {target_s / 60:.0f} min: the fastest"
+        if len(within) == 1 or not self.coverage_aware or self.blocks_gdf is None or not len(self.blocks_gdf):
+            return fastest.patrol_id, "fastest"
+        covered = self._block_coverage(fresh)
+        if covered is None:
+            return fastest.patrol_id, "fastest"
+        for candidate in within[:5]:
+            others = [pid for pid in covered if pid != candidate.patrol_id]
+            still = np.any(np.vstack([covered[pid] for pid in others]), axis=0) if others else np.zeros(0, bool)
+            candidate.blocks_left_uncovered = int((~still).sum()) if others else int(len(self.blocks_gdf))
+        best = min(within[:5], key=lambda c: (c.blocks_left_uncovered, c.eta_s))
+        if best is fastest or best.blocks_left_uncovered == fastest.blocks_left_uncovered:
+            return fastest.patrol_id, (f"fastest; its departure leaves {fastest.blocks_left_uncovered} key blocks "
+                                       f"beyond {self.profile.target_s(COVERAGE_CATEGORY) / 60:.0f} min")
+        return best.patrol_id, (
+            f"coverage-aware: {best.patrol_id} arrives {best.eta_s - fastest.eta_s:.0f} s after {fastest.patrol_id} "
+            f"but its departure leaves {best.blocks_left_uncovered} key blocks beyond "
+            f"{self.profile.target_s(COVERAGE_CATEGORY) / 60:.0f} min instead of {fastest.blocks_left_uncovered}")
+
+    def _block_coverage(self, fresh) -> dict[str, np.ndarray] | None:
+        """For each available patrol, which key blocks it reaches within the stray-dog target."""
+        limit = self.profile.target_s(COVERAGE_CATEGORY) - self.profile.turnout_s
+        covered = {}
+        for patrol, status in fresh:
+            router = self.city.router(patrol.mode)
+            blocks = self._blocks_for(patrol.mode)
+            origin = self._snap(patrol.mode, status.lon, status.lat)
+            if isinstance(origin, Exception):
+                continue
+            reach = np.zeros(len(blocks), dtype=bool)
+            usable = [i for i, b in enumerate(blocks) if b is not None]
+            if usable:
+                times = router.matrix([origin], [blocks[i] for i in usable])[0]
+                reach[usable] = times <= limit
+            covered[patrol.id] = reach
+        return covered or None
+
+    def _blocks_for(self, mode: str) -> list:
+        if mode not in self._block_snaps:
+            points = self.blocks_gdf.geometry.representative_point()
+            snaps = []
+            for point in points:
+                snap = self._snap(mode, point.x, point.y)
+                snaps.append(None if isinstance(snap, Exception) else snap)
+            self._block_snaps[mode] = snaps
+        return self._block_snaps[mode]
+
+
+# -- the lifecycle ---------------------------------------------------------------------------------
+
+def assign(store, city, recommendation: Recommendation, *, patrol_id: str | None = None,
+           incident_id: int | None = None, reported_at: datetime | None = None, now: datetime | None = None,
+           source: str = "hotline") -> Dispatch:
+    """Assign a patrol (the recommended one by default) to the report; the patrol becomes busy.
+
+    Creates the incident when ``incident_id`` is not given. Raises DispatchConflictError if the
+    patrol is no longer available (another dispatcher was first); nothing is written then.
+    """
+    now = now or _now()
+    patrol_id = patrol_id or recommendation.recommended
+    if patrol_id is None:
+        raise DispatchStateError("no patrol to assign: none can reach the report.")
+    candidate = next((c for c in recommendation.candidates if c.patrol_id == patrol_id), None)
+    if candidate is None:
+        raise DispatchStateError(f"patrol {patrol_id!r} is not among the candidates of this report.")
+    patrol = get_patrol(store, city.slug, patrol_id)
+    incident = recommendation.incident
+    reported_at = reported_at or now
+    with store.session() as session, session.begin():
+        taken = session.execute(update(Patrol).where(
+            Patrol.city == city.slug, Patrol.id == patrol_id, Patrol.status == "available",
+        ).values(status="busy", version=Patrol.version + 1))
+        if taken.rowcount != 1:
+            raise DispatchConflictError(
+                f"patrol {patrol_id} is no longer available (assigned by another dispatcher?); choose another.")
+        if incident_id is None:
+            record = Incident(city=city.slug, category=incident["category"], source=source, reported_at=reported_at,
+                              lon=incident["lon"], lat=incident["lat"], input_datum="wgs84", status="assigned",
+                              street_name=incident.get("street"), created_at=now)
+            session.add(record)
+            session.flush()
+            incident_id = record.id
+        else:
+            session.execute(update(Incident).where(Incident.id == incident_id).values(status="assigned"))
+        dispatch = Dispatch(
+            city=city.slug, incident_id=incident_id, patrol_id=patrol_id, category=incident["category"],
+            zone=patrol.zone, lon=incident["lon"], lat=incident["lat"], predicted_eta_s=candidate.eta_s,
+            target_s=incident["target_s"], reason=recommendation.reason,
+            candidates_json=json.dumps([c.as_dict() | {"route": None} for c in recommendation.candidates[:10]]),
+            status="assigned", reported_at=reported_at, assigned_at=now)
+        session.add(dispatch)
+    return dispatch
+
+
+def _step(store, city, dispatch_id: int, *, expect: str, new: str, column: str, at: datetime | None) -> Dispatch:
+    at = at or _now()
+    with store.session() as session, session.begin():
+        dispatch = session.get(Dispatch, dispatch_id)
+        if dispatch is None or dispatch.city != city.slug:
+            raise DispatchStateError(f"no dispatch {dispatch_id} in {city.slug}.")
+        if dispatch.status != expect:
+            raise DispatchStateError(f"dispatch {dispatch_id} is {dispatch.status}; cannot mark it {new}.")
+        changed = session.execute(update(Dispatch).where(Dispatch.id == dispatch_id, Dispatch.status == expect)
+                                  .values(status=new, **{column: at}))
+        if changed.rowcount != 1:
+            raise DispatchStateError(f"dispatch {dispatch_id} changed meanwhile; try again.")
+        if new == "closed":
+            session.execute(update(Patrol).where(Patrol.city == city.slug, Patrol.id == dispatch.patrol_id)
+                            .values(status="available", version=Patrol.version + 1))
+            if dispatch.incident_id is not None:
+                session.execute(update(Incident).where(Incident.id == dispatch.incident_id).values(status="closed"))
+    with store.session() as session:
+        return session.get(Dispatch, dispatch_id)
+
+
+def arrive(store, city, dispatch_id: int, *, at: datetime | None = None) -> Dispatch:
+    """The patrol reached the report (time stored)."""
+    return _step(store, city, dispatch_id, expect="assigned", new="arrived", column="arrived_at", at=at)
+
+
+def close(store, city, dispatch_id: int, *, at: datetime | None = None) -> Dispatch:
+    """The report is dealt with; the patrol is available again."""
+    return _step(store, city, dispatch_id, expect="arrived", new="closed", column="closed_at", at=at)
+
+
+def list_dispatches(store, city: str) -> list[Dispatch]:
+    """The dispatch log of a city, oldest first."""
+    with store.session() as session:
+        return list(session.scalars(select(Dispatch).where(Dispatch.city == city).order_by(Dispatch.id)))
+
+
+def compliance_report(store, city) -> dict:
+    """Share of dispatches that arrived within target, by category, zone and local day.
+
+    Response time = arrival - report. Dispatches not yet arrived are counted as ``pending``.
+    """
+    rows = list_dispatches(store, city.slug)
+    if not rows:
+        return {"dispatches": 0, "arrived": 0, "pending": 0, "within_target_share": None,
+                "by_category": {}, "by_zone": {}, "by_day": {}}
+    tz = ZoneInfo(city.profile.timezone)
+    frame = pd.DataFrame([{
+        "category": d.category, "zone": d.zone or "unzoned",
+        "day": d.reported_at.replace(tzinfo=UTC).astimezone(tz).date().isoformat(),
+        "arrived": d.arrived_at is not None,
+        "within": d.arrived_at is not None and (d.arrived_at - d.reported_at).total_seconds() <= d.target_s,
+        "response_s": (d.arrived_at - d.reported_at).total_seconds() if d.arrived_at else None,
+    } for d in rows])
+
+    def group(key):
+        out = {}
+        for value, part in frame.groupby(key):
+            arrived = part[part["arrived"]]
+            out[str(value)] = {"dispatches": len(part), "arrived": len(arrived),
+                               "within_target": int(arrived["within"].sum()),
+                               "within_target_share": round(float(arrived["within"].mean()), 4) if len(arrived) else None}
+        return out
+
+    arrived = frame[frame["arrived"]]
+    return {
+        "dispatches": len(frame), "arrived": len(arrived), "pending": int((~frame["arrived"]).sum()),
+        "within_target_share": round(float(arrived["within"].mean()), 4) if len(arrived) else None,
+        "by_category": group("category"), "by_zone": group("zone"), "by_day": group("day"),
+    }

@@ -1,0 +1,281 @@
+"""Patrol units: roster import, a demo roster, position updates, availability.
+
+A patrol is available for dispatch when its status is ``available``, the time is inside its shift
+(local time) and its position is fresh: the last reported position if reported within the city's
+``stale_position_s`` (default 10 min); a patrol that never reported is at its base.
+"""
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+from sqlalchemy import select, update
+
+from geo.crs import DATUMS, to_wgs84, validate_lonlat
+from geo.errors import CoordinateError, PatrolError
+from geo.profile import MODES
+from planner.models import Patrol
+
+__all__ = [
+    "STATUSES",
+    "Availability",
+    "PatrolFileError",
+    "UnknownPatrolError",
+    "availability",
+    "demo_roster",
+    "get_patrol",
+    "in_shift",
+    "import_patrols",
+    "list_patrols",
+    "set_status",
+    "update_position",
+    "upsert_patrols",
+]
+
+STATUSES: Final = ("available", "busy", "off_duty")
+
+
+class UnknownPatrolError(PatrolError):
+    """No patrol with this id in the city."""
+
+
+class PatrolFileError(PatrolError):
+    """A roster file cannot be read or has invalid rows (each listed)."""
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Where a patrol is (WGS-84) and whether it can be dispatched; ``reason`` says why not."""
+
+    patrol_id: str
+    available: bool
+    reason: str | None
+    lon: float
+    lat: float
+    position_age_s: float | None
+    stale: bool
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _clock(value: str, field: str) -> time:
+    text = str(value).strip()
+    if text == "24:00":
+        return time(23, 59, 59)
+    try:
+        hours, minutes = (int(x) for x in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ValueError(f"`{field}` must be a local time HH:MM; got {value!r}") from None
+
+
+def in_shift(patrol: Patrol, now_utc: datetime, timezone: str) -> bool:
+    """True if ``now_utc`` (naive UTC) falls in the patrol's shift (local time; may cross midnight)."""
+    local = now_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).time()
+    start, end = _clock(patrol.shift_start, "shift_start"), _clock(patrol.shift_end, "shift_end")
+    return start <= local <= end if start <= end else (local >= start or local <= end)
+
+
+def availability(patrol: Patrol, now_utc: datetime, *, timezone: str, stale_after_s: float) -> Availability:
+    """Whether and from where a patrol can be dispatched now."""
+    age = None if patrol.last_seen_at is None else (now_utc - patrol.last_seen_at).total_seconds()
+    if age is None:
+        lon, lat, stale = patrol.base_lon, patrol.base_lat, False
+    else:
+        lon, lat, stale = patrol.last_lon, patrol.last_lat, age > stale_after_s
+    reason = None
+    if patrol.status == "busy":
+        reason = "busy"
+    elif patrol.status == "off_duty" or not in_shift(patrol, now_utc, timezone):
+        reason = "off duty"
+    elif stale:
+        reason = f"stale position (last seen {age / 60:.0f} min ago)"
+    return Availability(patrol.id, reason is None, reason, lon, lat, age, stale)
+
+
+def list_patrols(store, city: str) -> list[Patrol]:
+    """The city's patrols, by id."""
+    with store.session() as session:
+        return list(session.scalars(select(Patrol).where(Patrol.city == city).order_by(Patrol.id)))
+
+
+def get_patrol(store, city: str, patrol_id: str) -> Patrol:
+    """One patrol, or UnknownPatrolError naming the known ones."""
+    with store.session() as session:
+        patrol = session.get(Patrol, {"city": city, "id": patrol_id})
+        if patrol is None:
+            known = session.scalars(select(Patrol.id).where(Patrol.city == city).order_by(Patrol.id)).all()
+            raise UnknownPatrolError(f"no patrol {patrol_id!r} in {city}; known: {', '.join(known[:20]) or 'none'}.")
+        return patrol
+
+
+def upsert_patrols(store, city: str, rows: list[dict]) -> int:
+    """Insert or replace patrols by id (positions and status of replaced patrols are reset)."""
+    with store.session() as session, session.begin():
+        for row in rows:
+            existing = session.get(Patrol, {"city": city, "id": row["id"]})
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            session.add(Patrol(city=city, version=1, **row))
+    return len(rows)
+
+
+def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *, at: datetime | None = None,
+                    datum: str = "wgs84", jurisdiction=None) -> Patrol:
+    """Record a patrol's position (any datum; stored WGS-84) with its time (naive UTC; default now)."""
+    validate_lonlat(lon, lat, what=f"position of {patrol_id}")
+    lon, lat = to_wgs84(lon, lat, datum)
+    if jurisdiction is not None and not jurisdiction.covers(shapely.Point(lon, lat)):
+        raise CoordinateError(f"position of {patrol_id} ({lon:.6f}, {lat:.6f}) is outside the city.")
+    at = at or _now()
+    get_patrol(store, city, patrol_id)
+    with store.session() as session, session.begin():
+        session.execute(update(Patrol).where(Patrol.city == city, Patrol.id == patrol_id).values(
+            last_lon=lon, last_lat=lat, last_seen_at=at, version=Patrol.version + 1))
+    return get_patrol(store, city, patrol_id)
+
+
+def set_status(store, city: str, patrol_id: str, status: str, *, expect: str | None = None) -> bool:
+    """Set a patrol's status; with ``expect``, only if it currently has that status (atomic).
+
+    Returns False when ``expect`` did not hold (another dispatcher changed it first).
+    """
+    if status not in STATUSES:
+        raise PatrolError(f"status must be one of {', '.join(STATUSES)}; got {status!r}.")
+    get_patrol(store, city, patrol_id)
+    conditions = [Patrol.city == city, Patrol.id == patrol_id]
+    if expect is not None:
+        conditions.append(Patrol.status == expect)
+    with store.session() as session, session.begin():
+        result = session.execute(update(Patrol).where(*conditions).values(status=status, version=Patrol.version + 1))
+        return result.rowcount == 1
+
+
+def _validate_roster(records: list[dict], rows: list[int], city, default_datum: str) -> tuple[list[dict], list[dict]]:
+    problems, ready, seen = [], [], {}
+    for row, record in zip(rows, records, strict=True):
+        found = []
+
+        def problem(field, reason, found=found, row=row):
+            found.append({"row": row, "field": field, "reason": reason})
+
+        patrol_id = str(record.get("id") or "").strip()
+        if not patrol_id:
+            problem("id", "required field is missing or empty")
+        elif patrol_id in seen:
+            problem("id", f"duplicate id {patrol_id!r} (also on row {seen[patrol_id]})")
+        else:
+            seen[patrol_id] = row
+        mode = str(record.get("mode") or "").strip().lower()
+        if mode not in MODES:
+            problem("mode", f"must be one of {', '.join(MODES)}; got {record.get('mode')!r}")
+        datum = str(record.get("datum") or default_datum).strip().lower()
+        if datum not in DATUMS:
+            problem("datum", f"unknown datum {record.get('datum')!r}")
+        try:
+            lon, lat = float(record.get("base_lon", record.get("lon"))), float(record.get("base_lat", record.get("lat")))
+            validate_lonlat(lon, lat, what="base")
+            if datum in DATUMS:
+                lon, lat = to_wgs84(lon, lat, datum)
+            if city.jurisdiction is not None and not city.jurisdiction.covers(shapely.Point(lon, lat)):
+                problem("base", f"base ({lon:.6f}, {lat:.6f}) is outside the city")
+        except (TypeError, ValueError, CoordinateError) as exc:
+            problem("base", f"base_lon/base_lat must be valid lon/lat: {exc}")
+            lon = lat = math.nan
+        shift = {}
+        for key, default in (("shift_start", "00:00"), ("shift_end", "24:00")):
+            value = str(record.get(key) or default)
+            try:
+                _clock(value, key)
+                shift[key] = value
+            except ValueError as exc:
+                problem(key, str(exc))
+        status = str(record.get("status") or "available").strip().lower()
+        if status not in STATUSES:
+            problem("status", f"must be one of {', '.join(STATUSES)}; got {record.get('status')!r}")
+        problems.extend(found)
+        if not found:
+            ready.append({"id": patrol_id, "call_sign": str(record.get("call_sign") or patrol_id), "mode": mode,
+                          "base_lon": lon, "base_lat": lat, "zone": record.get("zone") or None,
+                          "squadron": record.get("squadron") or None, "status": status, **shift})
+    return ready, problems
+
+
+def import_patrols(store, city, path, *, datum: str = "wgs84") -> tuple[int, list[dict]]:
+    """Import a roster (CSV with id, call_sign, mode, base_lon, base_lat[, zone, squadron, shift_start,
+    shift_end, status]; or GeoJSON points). All or nothing: any invalid row stores none."""
+    path = Path(path)
+    if not path.is_file():
+        raise PatrolFileError(f"{path}: file does not exist.")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        records = list(csv.DictReader(io.StringIO(text)))
+        rows = list(range(2, len(records) + 2))
+    elif path.suffix.lower() in (".geojson", ".json"):
+        try:
+            features = json.loads(text)["features"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PatrolFileError(f"{path}: not a GeoJSON FeatureCollection ({exc}).") from None
+        records = []
+        for feature in features:
+            record = dict(feature.get("properties") or {})
+            coords = (feature.get("geometry") or {}).get("coordinates") or [None, None]
+            record["base_lon"], record["base_lat"] = coords[:2]
+            records.append(record)
+        rows = list(range(1, len(records) + 1))
+    else:
+        raise PatrolFileError(f"{path}: unsupported format {path.suffix!r}; use .csv or .geojson.")
+    ready, problems = _validate_roster(records, rows, city, datum)
+    if problems:
+        lines = [f"row {p['row']} {p['field']}: {p['reason']}" for p in problems]
+        error = PatrolFileError(f"{path}: {len(problems)} problem(s), nothing imported:\n- " + "\n- ".join(lines))
+        error.problems = problems
+        raise error
+    return upsert_patrols(store, city.slug, ready), []
+
+
+def demo_roster(city, *, foot: int = 8, ebike: int = 8, car: int = 4, seed: int = 0) -> list[dict]:
+    """A plausible roster: patrol bases spread over the city (k-means over street nodes), on streets.
+
+    Foot patrols cover the busy centre-most bases, e-bikes and cars the others; two squadrons by
+    east/west; day shift 08:00-20:00 except two night e-bikes and one night car (20:00-08:00).
+    """
+    from sklearn.cluster import KMeans
+
+    router = city.router("foot")
+    segments = router.segments
+    xy = np.array([(segments.geometry_m[s].centroid.x, segments.geometry_m[s].centroid.y) for s in range(len(segments))])
+    total = foot + ebike + car
+    centres = KMeans(n_clusters=total, n_init=4, random_state=seed).fit(xy, sample_weight=segments.length_m).cluster_centers_
+    middle = xy.mean(axis=0)
+    order = np.argsort(((centres - middle) ** 2).sum(axis=1))  # nearest the centre first
+    modes = ["foot"] * foot + ["ebike"] * ebike + ["car"] * car
+    names = {"foot": "步巡", "ebike": "电巡", "car": "车巡"}
+    counters = {m: 0 for m in MODES}
+    roster = []
+    for mode, index in zip(modes, order, strict=True):
+        counters[mode] += 1
+        nearest = segments.geometry_m[segments.tree.nearest(shapely.Point(centres[index]))]
+        base = shapely.ops.nearest_points(nearest, shapely.Point(centres[index]))[0]
+        lon, lat = segments.to_wgs84.transform(base.x, base.y)
+        squadron = "一中队" if centres[index][0] < middle[0] else "二中队"
+        night = (mode == "ebike" and counters[mode] > ebike - 2) or (mode == "car" and counters[mode] == car)
+        roster.append({
+            "id": f"{mode[0].upper()}{counters[mode]:02d}",
+            "call_sign": f"{squadron}{names[mode]}{counters[mode]:02d}",
+            "mode": mode, "base_lon": round(float(lon), 7), "base_lat": round(float(lat), 7),
+            "zone": None, "squadron": squadron, "status": "available",
+            "shift_start": "20:00" if night else "08:00", "shift_end": "08:00" if night else "20:00",
+        })
+    return roster
