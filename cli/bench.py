@@ -34,3 +34,15 @@ def hotspots(quick: bool, as_json: bool) -> None:
 
     result = run(quick=quick, progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("dispatch")
+@click.option("--incidents", default=1000, show_default=True, type=click.IntRange(10), help="Random reports.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def dispatch(incidents: int, as_json: bool) -> None:
+    """Dispatch: 100 mixed patrols, random reports; median and p95 per recommendation vs networkx."""
+    from bench.dispatch import report_text, run
+
+    result = run(incidents=incidents, progress=Reporter())
+    emit(result, as_json, report_text(result))

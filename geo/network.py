@@ -136,12 +136,15 @@ class CompiledNetwork:
         times[times >= np.finfo(float).max] = np.inf
         return times
 
+    @cached_property
+    def _pair_keys(self) -> np.ndarray:
+        rows = np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.forward.indptr))
+        return rows * self.size + self.forward.indices
+
     def fastest_edges(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`fastest_edge` for arrays of node indices (each pair must be an edge)."""
         keys = np.asarray(a, dtype=np.int64) * self.size + np.asarray(b, dtype=np.int64)
-        rows = np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.forward.indptr))
-        pair_keys = rows * self.size + self.forward.indices
-        return self.csr_edge[np.searchsorted(pair_keys, keys)]
+        return self.csr_edge[np.searchsorted(self._pair_keys, keys)]
 
     def fastest_edge(self, a: int, b: int) -> int:
         """Return the index of the fastest edge from node index ``a`` to ``b`` (-1 if none)."""

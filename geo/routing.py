@@ -179,11 +179,15 @@ class Router:
         n = self.network.size
         ends = self._arrive(target)
         metres = {node: m for node, _, m in target.arrive} if isinstance(target, Snap) else {ends[0][0]: 0.0}
-        coo = self.network.backward.tocoo()
-        rows = np.concatenate([coo.row, np.full(len(ends), n)])
-        cols = np.concatenate([coo.col, [node for node, _ in ends]])
-        vals = np.concatenate([coo.data, [cost for _, cost in ends]])
-        extended = sp.csr_matrix((vals, (rows, cols)), shape=(n + 1, n + 1))
+        backward = self.network.backward
+        # The reverse graph plus one last row: the virtual node, joined to the arrival options.
+        end_nodes = np.array([node for node, _ in ends], dtype=backward.indices.dtype)
+        order = np.argsort(end_nodes)
+        extended = sp.csr_matrix(
+            (np.concatenate([backward.data, np.array([cost for _, cost in ends])[order]]),
+             np.concatenate([backward.indices, end_nodes[order]]),
+             np.concatenate([backward.indptr, [backward.indptr[-1] + len(ends)]])),
+            shape=(n + 1, n + 1))
         times, preds = dijkstra(extended, directed=True, indices=n, return_predecessors=True)
         next_node = preds[:n].astype(np.int64)
         # metres of each node's first step: the fastest edge to its next node, or its arrival piece.

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from geo.errors import PatrolError
 from geo.snapping import SnapError
 from planner.models import Dispatch, Incident, Patrol
-from planner.patrols import availability, get_patrol
+from planner.patrols import availability, get_patrol, local_time
 
 __all__ = [
     "Candidate",
@@ -108,6 +108,7 @@ class Dispatcher:
         self.blocks_gdf = blocks_gdf
         self._snaps: dict[tuple, object] = {}
         self._block_snaps: dict[str, list] = {}
+        self._reach: dict[tuple, np.ndarray] = {}
 
     def _snap(self, mode: str, lon: float, lat: float):
         key = (mode, round(lon, 7), round(lat, 7))
@@ -125,9 +126,10 @@ class Dispatcher:
         target = self.profile.target_s(category)
         turnout = self.profile.turnout_s
         excluded, by_mode, fresh = [], {}, []
+        local = local_time(now, self.profile.timezone)
         for patrol in patrols:
             status = availability(patrol, now, timezone=self.profile.timezone,
-                                  stale_after_s=self.profile.stale_position_s)
+                                  stale_after_s=self.profile.stale_position_s, local=local)
             if not status.available:
                 excluded.append({"patrol_id": patrol.id, "mode": patrol.mode, "reason": status.reason})
                 continue
@@ -178,10 +180,10 @@ class Dispatcher:
         covered = self._block_coverage(fresh)
         if covered is None:
             return fastest.patrol_id, "fastest"
+        cover_count = np.sum(list(covered.values()), axis=0)  # patrols reaching each block
         for candidate in within[:5]:
-            others = [pid for pid in covered if pid != candidate.patrol_id]
-            still = np.any(np.vstack([covered[pid] for pid in others]), axis=0) if others else np.zeros(0, bool)
-            candidate.blocks_left_uncovered = int((~still).sum()) if others else int(len(self.blocks_gdf))
+            own = covered.get(candidate.patrol_id, np.zeros(len(cover_count), dtype=bool))
+            candidate.blocks_left_uncovered = int(np.sum(cover_count - own == 0))
         best = min(within[:5], key=lambda c: (c.blocks_left_uncovered, c.eta_s))
         if best is fastest or best.blocks_left_uncovered == fastest.blocks_left_uncovered:
             return fastest.patrol_id, (f"fastest; its departure leaves {fastest.blocks_left_uncovered} key blocks "
@@ -192,21 +194,28 @@ class Dispatcher:
             f"{self.profile.target_s(COVERAGE_CATEGORY) / 60:.0f} min instead of {fastest.blocks_left_uncovered}")
 
     def _block_coverage(self, fresh) -> dict[str, np.ndarray] | None:
-        """For each available patrol, which key blocks it reaches within the stray-dog target."""
+        """For each available patrol, which key blocks it reaches within the stray-dog target.
+
+        Kept per (mode, position): a patrol that has not moved costs nothing on the next report.
+        """
         limit = self.profile.target_s(COVERAGE_CATEGORY) - self.profile.turnout_s
-        covered = {}
+        missing: dict[str, list] = {}
+        keys = {}
         for patrol, status in fresh:
-            router = self.city.router(patrol.mode)
-            blocks = self._blocks_for(patrol.mode)
-            origin = self._snap(patrol.mode, status.lon, status.lat)
-            if isinstance(origin, Exception):
-                continue
-            reach = np.zeros(len(blocks), dtype=bool)
+            key = (patrol.mode, round(status.lon, 7), round(status.lat, 7))
+            keys[patrol.id] = key
+            if key not in self._reach and not isinstance(self._snap(*key), Exception):
+                missing.setdefault(patrol.mode, []).append(key)
+        for mode, mode_keys in missing.items():
+            blocks = self._blocks_for(mode)
             usable = [i for i, b in enumerate(blocks) if b is not None]
-            if usable:
-                times = router.matrix([origin], [blocks[i] for i in usable])[0]
-                reach[usable] = times <= limit
-            covered[patrol.id] = reach
+            mode_keys = list(dict.fromkeys(mode_keys))
+            times = self.city.router(mode).matrix([self._snap(*k) for k in mode_keys], [blocks[i] for i in usable])
+            for row, key in enumerate(mode_keys):
+                reach = np.zeros(len(blocks), dtype=bool)
+                reach[usable] = times[row] <= limit
+                self._reach[key] = reach
+        covered = {pid: self._reach[key] for pid, key in keys.items() if key in self._reach}
         return covered or None
 
     def _blocks_for(self, mode: str) -> list:

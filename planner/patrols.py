@@ -33,6 +33,7 @@ __all__ = [
     "demo_roster",
     "get_patrol",
     "in_shift",
+    "local_time",
     "import_patrols",
     "list_patrols",
     "set_status",
@@ -79,15 +80,21 @@ def _clock(value: str, field: str) -> time:
         raise ValueError(f"`{field}` must be a local time HH:MM; got {value!r}") from None
 
 
-def in_shift(patrol: Patrol, now_utc: datetime, timezone: str) -> bool:
+def local_time(now_utc: datetime, timezone: str) -> time:
+    """The local clock time of a naive UTC datetime."""
+    return now_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).time()
+
+
+def in_shift(patrol: Patrol, now_utc: datetime, timezone: str, *, local: time | None = None) -> bool:
     """True if ``now_utc`` (naive UTC) falls in the patrol's shift (local time; may cross midnight)."""
-    local = now_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).time()
+    local = local or local_time(now_utc, timezone)
     start, end = _clock(patrol.shift_start, "shift_start"), _clock(patrol.shift_end, "shift_end")
     return start <= local <= end if start <= end else (local >= start or local <= end)
 
 
-def availability(patrol: Patrol, now_utc: datetime, *, timezone: str, stale_after_s: float) -> Availability:
-    """Whether and from where a patrol can be dispatched now."""
+def availability(patrol: Patrol, now_utc: datetime, *, timezone: str, stale_after_s: float,
+                 local: time | None = None) -> Availability:
+    """Whether and from where a patrol can be dispatched now (``local``: the local time, if known)."""
     age = None if patrol.last_seen_at is None else (now_utc - patrol.last_seen_at).total_seconds()
     if age is None:
         lon, lat, stale = patrol.base_lon, patrol.base_lat, False
@@ -96,7 +103,7 @@ def availability(patrol: Patrol, now_utc: datetime, *, timezone: str, stale_afte
     reason = None
     if patrol.status == "busy":
         reason = "busy"
-    elif patrol.status == "off_duty" or not in_shift(patrol, now_utc, timezone):
+    elif patrol.status == "off_duty" or not in_shift(patrol, now_utc, timezone, local=local):
         reason = "off duty"
     elif stale:
         reason = f"stale position (last seen {age / 60:.0f} min ago)"

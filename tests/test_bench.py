@@ -26,3 +26,13 @@ def test_hotspot_benchmark_pieces(chengdu):
     assert row["n"] == 3000 and row["seconds"] > 0 and row["peak_rss_mb"] > 0 and row["clusters"] >= 0
     assert _agreement(3000, seed=1) >= 0.99
     assert min_incidents_for(1_000_000) > min_incidents_for(10_000) >= 10
+
+
+@pytest.mark.slow
+def test_dispatch_benchmark_reports_its_figures(chengdu):
+    from bench.dispatch import run as run_dispatch
+
+    result = run_dispatch(incidents=15, patrols=20, baseline_incidents=2, city=chengdu)
+    assert result["median_ms"] > 0 and result["p95_ms"] >= result["median_ms"]
+    assert result["speedup"] == pytest.approx(result["networkx_median_ms"] / result["median_ms"], rel=0.05)
+    assert set(result["meets_targets"]) == {"median_ms", "p95_ms"}
