@@ -172,3 +172,25 @@ def test_unknown_patrol_and_bad_positions(chengdu, store):
         update_position(store, chengdu.slug, "F01", 121.47, 31.23, jurisdiction=chengdu.jurisdiction)
     with pytest.raises(Exception, match="swapped"):
         update_position(store, chengdu.slug, "F01", 30.66, 104.06)
+
+
+def test_roster_import_is_all_or_nothing(tmp_path, chengdu):
+    from planner.patrols import PatrolFileError, import_patrols
+
+    store = Store(f"sqlite:///{tmp_path / 'roster.sqlite'}")
+    good = tmp_path / "roster.csv"
+    good.write_text("id,call_sign,mode,base_lon,base_lat,shift_start,shift_end\n"
+                    "A1,一中队步巡A1,foot,104.0657,30.6598,08:00,20:00\n"
+                    "A2,一中队电巡A2,ebike,104.0810,30.6943,20:00,08:00\n", encoding="utf-8")
+    assert import_patrols(store, chengdu, good)[0] == 2
+    assert [p.call_sign for p in list_patrols(store, chengdu.slug)] == ["一中队步巡A1", "一中队电巡A2"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,call_sign,mode,base_lon,base_lat,shift_start\n"
+                   "B1,x,foot,104.0657,30.6598,08:00\n"
+                   "B2,x,bus,104.0657,30.6598,08:00\n"
+                   "B3,x,car,121.47,31.23,08:00\n"
+                   "B1,x,car,104.0657,30.6598,8am\n", encoding="utf-8")
+    with pytest.raises(PatrolFileError) as info:
+        import_patrols(store, chengdu, bad)
+    assert {(p["row"], p["field"]) for p in info.value.problems} == {(3, "mode"), (4, "base"), (5, "id"), (5, "shift_start")}
+    assert {p.id for p in list_patrols(store, chengdu.slug)} == {"A1", "A2"}
