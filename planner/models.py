@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Dispatch", "Incident", "Patrol"]
+__all__ = ["Base", "Dispatch", "Incident", "Patrol", "Zone", "ZoneVersion"]
 
 
 class Base(DeclarativeBase):
@@ -91,3 +91,33 @@ class Dispatch(Base):
     assigned_at: Mapped[datetime] = mapped_column(DateTime)
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ZoneVersion(Base):
+    """One saved plan of responsibility zones; versions are never overwritten."""
+
+    __tablename__ = "zone_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(128))
+    comment: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(32))  # generated | imported | drawn
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    __table_args__ = (UniqueConstraint("city", "version", name="uq_zone_version"),)
+
+
+class Zone(Base):
+    """A responsibility zone of one version: its patrols, street segments and display polygon."""
+
+    __tablename__ = "zones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(Integer, index=True)
+    zone_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    patrol_ids: Mapped[str] = mapped_column(Text)  # comma-separated
+    segments_json: Mapped[str] = mapped_column(Text)  # [[u, v], ...] foot-graph node ids
+    polygon_wkt: Mapped[str] = mapped_column(Text)  # WGS-84
+    street_km: Mapped[float] = mapped_column(Float)
