@@ -118,6 +118,6 @@ class Zone(Base):
     zone_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
     patrol_ids: Mapped[str] = mapped_column(Text)  # comma-separated
-    segments_json: Mapped[str] = mapped_column(Text)  # [[u, v], ...] foot-graph node ids
+    segments_json: Mapped[str] = mapped_column(Text)  # [[u, v, k], ...] foot-graph node ids and rank
     polygon_wkt: Mapped[str] = mapped_column(Text)  # WGS-84
     street_km: Mapped[float] = mapped_column(Float)

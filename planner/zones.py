@@ -69,15 +69,21 @@ class ZonePlan:
 
 
 def segment_index(city) -> tuple[np.ndarray, dict]:
-    """Foot segments as (u, v) node ids, and a lookup from (u, v) either way round to the index."""
+    """Foot segments as (u, v, k) — end node ids and a rank among segments joining the same two
+    nodes — and a lookup from (u, v, k) and (v, u, k) to the segment index. Also (u, v) and
+    (v, u) to the first such segment, for incidents that store only their ends."""
     router = city.router("foot")
     node_ids = router.network.node_ids
-    pairs = np.column_stack([node_ids[router.segments.u], node_ids[router.segments.v]])
-    lookup = {}
-    for i, (u, v) in enumerate(pairs.tolist()):
+    keys, lookup, seen = [], {}, {}
+    for i, (u, v) in enumerate(zip(node_ids[router.segments.u].tolist(), node_ids[router.segments.v].tolist(), strict=True)):
+        pair = (min(u, v), max(u, v))
+        k = seen.get(pair, 0)
+        seen[pair] = k + 1
+        keys.append((u, v, k))
+        lookup[(u, v, k)] = lookup[(v, u, k)] = i
         lookup.setdefault((u, v), i)
         lookup.setdefault((v, u), i)
-    return pairs, lookup
+    return np.array(keys, dtype=np.int64), lookup
 
 
 def _segment_adjacency(city) -> list[set[int]]:
@@ -100,7 +106,7 @@ def worst_by_segment(city, samples: StreetSamples, patrol: tuple[str, float, flo
 
 
 def generate_zones(city, patrols, samples: StreetSamples, *, target_s: float, workload=None,
-                   max_moves: int = 400, progress=lambda message: None) -> ZonePlan:
+                   max_moves: int = 200, progress=lambda message: None) -> ZonePlan:
     """One zone per patrol: each segment to the patrol that reaches it first (network Voronoi),
     then boundary segments moved from the busiest zones to neighbours that still reach them within
     target, never splitting a zone. ``workload`` per segment defaults to its length (m), e.g. pass
@@ -182,17 +188,25 @@ def _rebalance(owner, response, workload, adjacency, *, target_s: float, max_mov
     return moves
 
 
-def zone_polygons(city, samples: StreetSamples, owner_by_segment: np.ndarray, zones: int) -> list:
-    """Non-overlapping display polygons: Voronoi cells of the street samples, merged per zone (WGS-84)."""
+def zone_polygons(city, samples: StreetSamples, owner_by_segment: np.ndarray, zones: int,
+                  *, spacing_m: float = 10.0) -> list:
+    """Non-overlapping display polygons (WGS-84): Voronoi cells of points every ``spacing_m`` metres
+    along the streets, merged per zone, so each street lies (almost all) inside its own zone."""
     segments = city.router("foot").segments
-    xs, ys = segments.to_local.transform(samples.lon, samples.lat)
-    points = shapely.points(np.round(xs, 1), np.round(ys, 1))
+    counts = np.maximum(2, np.ceil(segments.length_m / spacing_m).astype(int) + 1)
+    segment_of_point = np.repeat(np.arange(len(segments)), counts)
+    fractions = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
+    located = shapely.line_interpolate_point(segments.geometry_m[segment_of_point], fractions, normalized=True)
+    xy = np.round(np.column_stack([shapely.get_x(located), shapely.get_y(located)]), 1)
+    xy, first = np.unique(xy, axis=0, return_index=True)  # shared ends once
+    segment_of_point = segment_of_point[first]
+    points = shapely.points(xy)
     city_m = shapely.transform(city.jurisdiction, segments._project)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=city_m))
     tree = shapely.STRtree(points)
     cell_pos, point_pos = tree.query(cells, predicate="contains")
     label = np.full(len(cells), -1)
-    label[cell_pos] = owner_by_segment[samples.segment[point_pos]]
+    label[cell_pos] = owner_by_segment[segment_of_point[point_pos]]
     polygons = []
     for z in range(zones):
         merged = shapely.union_all(cells[label == z]).intersection(city_m) if np.any(label == z) else shapely.Polygon()
@@ -205,7 +219,7 @@ def zone_polygons(city, samples: StreetSamples, owner_by_segment: np.ndarray, zo
 def save_version(store, city, plan: ZonePlan, *, author: str, comment: str | None = None,
                  source: str = "generated") -> int:
     """Store a plan as the city's next version (never overwriting one); returns its number."""
-    pairs, _ = segment_index(city)
+    keys, _ = segment_index(city)
     lengths = city.router("foot").segments.length_m
     with store.session() as session, session.begin():
         number = (session.scalar(select(func.max(ZoneVersion.version)).where(ZoneVersion.city == city.slug)) or 0) + 1
@@ -216,7 +230,7 @@ def save_version(store, city, plan: ZonePlan, *, author: str, comment: str | Non
         for zone in plan.zones:
             session.add(Zone(version_id=version.id, zone_id=zone.zone_id, name=zone.name,
                              patrol_ids=",".join(zone.patrol_ids),
-                             segments_json=json.dumps(pairs[zone.segments].tolist()),
+                             segments_json=json.dumps(keys[zone.segments].tolist()),
                              polygon_wkt=(zone.polygon or shapely.Polygon()).wkt,
                              street_km=float(lengths[zone.segments].sum() / 1000.0)))
     return number
@@ -321,24 +335,34 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
     return assign_segments(city, zones)
 
 
-def assign_segments(city, zones: list[PlanZone]) -> ZonePlan:
-    """Give each zone the foot segments whose midpoint its polygon covers; measure gaps and overlaps."""
+def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) -> ZonePlan:
+    """Give each foot segment to the zone whose polygon holds most of its length; measure gaps
+    (segments in no polygon) and overlaps (street length inside two polygons) in km."""
     segments = city.router("foot").segments
-    midpoints = shapely.line_interpolate_point(segments.geometry_wgs84, 0.5, normalized=True)
     lengths = segments.length_m
-    hits = np.zeros(len(midpoints), dtype=int)
-    for zone in zones:
-        inside = np.flatnonzero(shapely.covers(zone.polygon, midpoints))
-        zone.segments = inside
-        hits[inside] += 1
+    inside = np.zeros((len(zones), len(segments)))
+    for z, zone in enumerate(zones):
+        local = shapely.transform(zone.polygon, segments._project)
+        hits = segments.tree.query(local, predicate="intersects")
+        inside[z, hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
+    best = inside.max(axis=0)
+    owner = inside.argmax(axis=0)
+    covered = best >= np.minimum(overlap_min_m, 0.5 * lengths)
+    for z, zone in enumerate(zones):
+        zone.segments = np.flatnonzero(covered & (owner == z))
     overlaps = []
-    for i, a in enumerate(zones):
-        for b in zones[i + 1:]:
-            shared = np.intersect1d(a.segments, b.segments)
-            if len(shared):
-                overlaps.append({"zones": [a.zone_id, b.zone_id], "segments": len(shared),
-                                 "km": round(float(lengths[shared].sum() / 1000.0), 3)})
-    gaps = np.flatnonzero(hits == 0)
+    polygons_m = [shapely.transform(z.polygon, segments._project) for z in zones]
+    for a in range(len(zones)):
+        for b in range(a + 1, len(zones)):
+            common = polygons_m[a].intersection(polygons_m[b])
+            if common.area < 1.0:  # touching along a border is no overlap
+                continue
+            hits = segments.tree.query(common, predicate="intersects")
+            inside_both = shapely.length(shapely.intersection(segments.geometry_m[hits], common))
+            overlaps.append({"zones": [zones[a].zone_id, zones[b].zone_id], "area_m2": round(float(common.area), 1),
+                             "segments": int(np.sum(inside_both >= overlap_min_m)),
+                             "km": round(float(inside_both.sum() / 1000.0), 3)})
+    gaps = np.flatnonzero(~covered)
     return ZonePlan(zones, gaps_km=round(float(lengths[gaps].sum() / 1000.0), 3), gap_segments=gaps.tolist(),
                     overlaps=overlaps)
 

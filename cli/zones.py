@@ -1,0 +1,181 @@
+"""``patrol zones generate|import|export|versions|diff|check|standby``: responsibility zones."""
+
+import click
+
+from cli.main import Reporter, emit, reports_errors
+
+__all__ = ["zones"]
+
+CITY = click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def _setup(name: str, progress=None):
+    from geo.city import get_city
+    from planner.store import Store
+
+    return get_city(name, progress=progress or Reporter()), Store()
+
+
+def _plan_json(plan, lengths) -> list[dict]:
+    return [{"zone_id": z.zone_id, "name": z.name, "patrol_ids": z.patrol_ids, "segments": int(len(z.segments)),
+             "street_km": round(float(lengths[z.segments].sum() / 1000.0), 3)} for z in plan.zones]
+
+
+@click.group()
+def zones() -> None:
+    """Responsibility zones and the 30-minute coverage guarantee."""
+
+
+@zones.command("generate")
+@click.option("--author", default="planner", show_default=True, help="Who makes this version.")
+@click.option("--comment", default="generated from the patrol bases", show_default=True)
+@CITY
+@JSON
+@reports_errors
+def generate(author: str, comment: str, name: str, as_json: bool) -> None:
+    """One zone per patrol (network Voronoi from the bases), rebalanced; saved as a new version."""
+    from planner.coverage import StreetSamples
+    from planner.patrols import list_patrols
+    from planner.zones import generate_zones, save_version
+
+    progress = Reporter()
+    city, store = _setup(name, progress)
+    patrols = list_patrols(store, city.slug)
+    if not patrols:
+        raise click.UsageError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
+    plan = generate_zones(city, patrols, StreetSamples.for_city(city), target_s=city.profile.target_s("stray_dog"),
+                          progress=progress)
+    version = save_version(store, city, plan, author=author, comment=comment, source="generated")
+    lengths = city.router("foot").segments.length_m
+    data = {"city": city.slug, "version": version, "zones": _plan_json(plan, lengths), **plan.notes}
+    emit(data, as_json, f"saved zone version {version}: {len(plan.zones)} zones "
+                        f"(workload max/mean {plan.notes['workload_max_over_mean_before']} -> "
+                        f"{plan.notes['workload_max_over_mean_after']})")
+
+
+@zones.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--author", required=True, help="Who drew these zones.")
+@click.option("--comment", default=None)
+@click.option("--datum", default="wgs84", show_default=True, help="wgs84, gcj02 or bd09 for lon/lat files.")
+@CITY
+@JSON
+@reports_errors
+def import_file(file, author, comment, datum, name, as_json) -> None:
+    """Import drawn zones (GeoJSON/GeoPackage polygons with zone_id[, name, patrol_ids]) as a new version."""
+    from planner.zones import read_zone_file, save_version
+
+    city, store = _setup(name)
+    plan = read_zone_file(city, file, datum=datum)
+    version = save_version(store, city, plan, author=author, comment=comment, source="imported")
+    lengths = city.router("foot").segments.length_m
+    data = {"city": city.slug, "version": version, "zones": _plan_json(plan, lengths),
+            "gaps_km": plan.gaps_km, "gap_segments": len(plan.gap_segments), "overlaps": plan.overlaps}
+    lines = [f"saved zone version {version} from {file}: {len(plan.zones)} zones"]
+    if plan.gaps_km:
+        lines.append(f"  gaps: {plan.gaps_km} street km in no zone ({len(plan.gap_segments)} segments)")
+    lines += [f"  overlap {o['zones'][0]} / {o['zones'][1]}: {o['km']} street km" for o in plan.overlaps]
+    emit(data, as_json, "\n".join(lines))
+
+
+@zones.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--version", "version", type=int, default=None, help="Version [default: the newest].")
+@CITY
+@JSON
+@reports_errors
+def export_file(file, version, name, as_json) -> None:
+    """Write a version's zones to FILE (.geojson or .gpkg, EPSG:4326)."""
+    from planner.zones import export_zones, load_version
+
+    city, store = _setup(name)
+    number, plan = load_version(store, city, version)
+    path = export_zones(city, plan, file, version=number)
+    emit({"city": city.slug, "version": number, "path": str(path), "zones": len(plan.zones)}, as_json,
+         f"wrote {len(plan.zones)} zones of version {number} to {path}")
+
+
+@zones.command("versions")
+@CITY
+@JSON
+@reports_errors
+def versions(name, as_json) -> None:
+    """List the zone versions (never overwritten)."""
+    from planner.zones import list_versions
+
+    city, store = _setup(name)
+    rows = list_versions(store, city)
+    emit(rows, as_json, "\n".join(f"v{r['version']:<3d} {r['created_at'][:19]} {r['source']:9s} {r['author']}: "
+                                  f"{r['comment'] or ''}" for r in rows) or "no zone versions")
+
+
+@zones.command("diff")
+@click.argument("a", type=int)
+@click.argument("b", type=int)
+@CITY
+@JSON
+@reports_errors
+def diff(a, b, name, as_json) -> None:
+    """Street segments that changed zone from version A to version B (count, km, zones)."""
+    from planner.zones import diff_versions
+
+    city, store = _setup(name)
+    data = diff_versions(store, city, a, b)
+    lines = [f"v{a} -> v{b}: {data['segments_moved']} segments, {data['km_moved']} km moved"]
+    lines += [f"  {m['from_zone']} -> {m['to_zone']}: {m['segments']} segments, {m['km']} km" for m in data["moves"]]
+    emit(data, as_json, "\n".join(lines))
+
+
+@zones.command("check")
+@click.option("--version", "version", type=int, default=None, help="Version [default: the newest].")
+@CITY
+@JSON
+@reports_errors
+def check(version, name, as_json) -> None:
+    """Prove the guarantee: each zone's worst-case response from its patrols' positions."""
+    from planner.zone_check import check_version
+
+    progress = Reporter()
+    city, store = _setup(name, progress)
+    progress("checking every zone's streets ...")
+    data = check_version(store, city, version)
+    lines = [f"version {data['version']}: {'all zones covered' if data['all_covered'] else 'NOT all covered'} "
+             f"within {data['target_s'] / 60:.0f} min ({data['seconds']} s)"]
+    lines += [f"  {z['zone_id']:5s} worst {z['worst_case_s'] / 60:5.1f} min, {z['covered_km_share']:.1%} of "
+              f"{z['street_km']} km, uncovered {z['uncovered_km']} km" for z in data["zones"]]
+    emit(data, as_json, "\n".join(lines))
+
+
+@zones.command("standby")
+@click.option("--k", "k", type=click.IntRange(1, 500), default=None,
+              help="Best K standby points for past dog reports (maximal covering); without: fewest for all streets.")
+@click.option("--mode", default="ebike", show_default=True, type=click.Choice(["foot", "ebike", "car"]))
+@click.option("--time-limit", default=120.0, show_default=True, type=click.FloatRange(1, 3600), help="Solver limit (s).")
+@CITY
+@JSON
+@reports_errors
+def standby(k, mode, time_limit, name, as_json) -> None:
+    """Standby points by integer programming (HiGHS), with a greedy answer for comparison."""
+    from planner.incidents import incidents_frame
+    from planner.standby import city_max_cover, city_set_cover
+
+    progress = Reporter()
+    city, store = _setup(name, progress)
+    target = city.profile.target_s("stray_dog")
+    if k is None:
+        progress(f"set covering on the {mode} graph ...")
+        data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit)
+        text = (f"{mode}: {data['count']} standby points put every street within {target / 60:.0f} min "
+                f"({data['status']}; greedy {data['greedy_count']}, gap {data['greedy_gap']:.0%}; {data['seconds']} s)")
+    else:
+        reports = incidents_frame(store, city.slug, category="stray_dog")
+        if reports.empty:
+            raise click.UsageError("no stray-dog reports in the store (try: patrol incidents generate).")
+        progress(f"maximal covering of {len(reports)} dog reports with {k} points on the {mode} graph ...")
+        data = city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target, time_limit_s=time_limit)
+        text = (f"{mode}: {k} standby points reach {data['covered_reports']} of {data['reports']} dog reports "
+                f"within {target / 60:.0f} min ({data['status']}; greedy {data['greedy_covered_reports']})")
+    if data["uncoverable_streets"]:
+        text += f"\n  cannot be covered at all: {', '.join(data['uncoverable_streets'][:20])}"
+    emit({"city": city.slug} | data, as_json, text)
