@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pyproj
 import shapely
+from shapely.validation import explain_validity
 from sqlalchemy import func, select
 
 from geo.crs import DATUMS
@@ -306,7 +307,8 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
     to_local = pyproj.Transformer.from_crs("EPSG:4326", city.crs, always_xy=True)
     city_local = shapely.transform(city.jurisdiction, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1])))
     for row, (_, feature) in enumerate(raw.iterrows(), start=1):
-        zone_id = str(feature.get("zone_id") or "").strip()
+        raw_id = feature.get("zone_id")
+        zone_id = "" if raw_id is None or (isinstance(raw_id, float) and np.isnan(raw_id)) else str(raw_id).strip()
         geom = feature.geometry
         found = []
         if not zone_id:
@@ -318,12 +320,13 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
         if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
             found.append(("geometry", f"must be a non-empty Polygon or MultiPolygon; got {None if geom is None else geom.geom_type}"))
         elif not geom.is_valid:
-            found.append(("geometry", f"invalid polygon ({shapely.validation.explain_validity(geom)})"))
+            found.append(("geometry", f"invalid polygon ({explain_validity(geom)})"))
         elif not shapely.transform(geom, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))).intersects(city_local):
             found.append(("geometry", "lies outside the city"))
         problems.extend({"feature": row, "zone_id": zone_id or None, "field": f, "problem": p} for f, p in found)
         if not found:
-            patrols = str(feature.get("patrol_ids") or feature.get("patrol_id") or "")
+            patrols = feature.get("patrol_ids", feature.get("patrol_id"))
+            patrols = "" if patrols is None or (isinstance(patrols, float) and np.isnan(patrols)) else str(patrols)
             zones.append(PlanZone(zone_id, str(feature.get("name") or zone_id),
                                   [p.strip() for p in patrols.replace(";", ",").split(",") if p.strip()],
                                   np.empty(0, dtype=np.int64), geom))
