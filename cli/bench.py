@@ -46,3 +46,14 @@ def dispatch(incidents: int, as_json: bool) -> None:
 
     result = run(incidents=incidents, progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("zones")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def zones(as_json: bool) -> None:
+    """Zones: coverage check of every zone (cold and warm), set covering on foot and e-bike graphs."""
+    from bench.zones import report_text, run
+
+    result = run(progress=Reporter())
+    emit(result, as_json, report_text(result))

@@ -100,6 +100,29 @@ class SegmentIndex:
         np.minimum.at(out, point_pos, distances)
         return out
 
+    def locate(self, lons, lats) -> dict:
+        """Vectorised snapping without Snap objects, for many points (WGS-84 in).
+
+        Returns arrays: ``segment``, ``fraction`` (0..1 from u), ``distance_m``, and the arrival
+        options as ``arrive_node`` and ``arrive_cost_fraction`` pairs (k, 2): index of the node a
+        traveller comes from and the fraction of that direction's edge still to ride (node -1:
+        no such direction).
+        """
+        xs, ys = self.to_local.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        points = shapely.points(xs, ys)
+        (point_pos, segment_pos), distances = self.tree.query_nearest(points, return_distance=True)
+        first = np.unique(point_pos, return_index=True)[1]
+        segment = segment_pos[first]
+        distance = distances[first]
+        fraction = shapely.line_locate_point(self.geometry_m[segment], points, normalized=True)
+        fraction = np.nan_to_num(fraction, nan=0.0)
+        fwd, bwd = self.forward_edge[segment], self.backward_edge[segment]
+        arrive_node = np.column_stack([np.where(fwd >= 0, self.u[segment], -1), np.where(bwd >= 0, self.v[segment], -1)])
+        arrive_edge = np.column_stack([fwd, bwd])
+        arrive_fraction = np.column_stack([fraction, 1.0 - fraction])
+        return {"segment": segment, "fraction": fraction, "distance_m": distance,
+                "arrive_node": arrive_node, "arrive_edge": arrive_edge, "arrive_fraction": arrive_fraction}
+
     def snap_many(self, lons, lats, edge_time_s, edge_length_m, *, max_distance_m: float = 500.0,
                   mode: str = "") -> list[Snap]:
         """Snap WGS-84 points to their nearest segment; raise SnapError naming any point too far."""

@@ -50,15 +50,12 @@ class StreetSamples:
         if mode not in self.snaps:
             router = city.router(mode)
             walk_mps = city.profile.mode("foot").speed_kph / 3.6
-            snaps = router.snap_many(self.lon, self.lat, max_distance_m=np.inf)
-            nodes = np.full((len(snaps), 2), -1, dtype=np.int64)
-            costs = np.full((len(snaps), 2), np.inf)
-            for i, snap in enumerate(snaps):
-                for k, (node, seconds, _) in enumerate(snap.arrive[:2]):
-                    nodes[i, k], costs[i, k] = node, seconds
-            walk = np.array([s.distance_m for s in snaps]) / walk_mps
-            on_segment = np.array([s.segment for s in snaps], dtype=np.int64)
-            self.snaps[mode] = (nodes, costs, walk, snaps, on_segment)
+            located = router.segments.locate(self.lon, self.lat)
+            nodes = located["arrive_node"]
+            edge_time = router.network.edge_time_s[np.maximum(located["arrive_edge"], 0)]
+            costs = np.where(nodes >= 0, located["arrive_fraction"] * edge_time, np.inf)
+            walk = located["distance_m"] / walk_mps
+            self.snaps[mode] = (nodes, costs, walk, located, located["segment"])
         return self.snaps[mode]
 
 
@@ -69,14 +66,18 @@ def response_times(city, samples: StreetSamples, patrols: list[tuple[str, float,
     best = np.full(len(index), np.inf)
     for mode, lon, lat in patrols:
         router = city.router(mode)
-        nodes, costs, walk, snaps, on_segment = samples.on_mode(city, mode)
+        nodes, costs, walk, located, on_segment = samples.on_mode(city, mode)
         origin = router.snap(lon, lat, max_distance_m=np.inf)
         times = router.times_from(origin)
         node_part = nodes[index]
         reach = np.where(node_part >= 0, times[np.maximum(node_part, 0)] + costs[index], np.inf).min(axis=1)
         # A sample on the patrol's own segment may be reached straight along it.
-        for j in np.flatnonzero(on_segment[index] == origin.segment):
-            reach[j] = min(reach[j], router._direct_s(origin, snaps[index[j]]))
+        seg = origin.segment
+        for j in np.flatnonzero(on_segment[index] == seg):
+            ahead = located["fraction"][index[j]] - origin.fraction
+            edge = router.segments.forward_edge[seg] if ahead >= 0 else router.segments.backward_edge[seg]
+            if edge >= 0:
+                reach[j] = min(reach[j], abs(ahead) * router.network.edge_time_s[edge])
         best = np.minimum(best, reach + walk[index] + city.profile.turnout_s)
     return best
 

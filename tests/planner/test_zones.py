@@ -55,9 +55,10 @@ def test_response_times_equal_networkx(chengdu, samples, mode):
     patrol = (104.0810, 30.6943)
     near = np.flatnonzero(np.hypot(samples.lon - patrol[0], samples.lat - patrol[1]) < 0.01)[::7][:60]
     ours = response_times(chengdu, samples, [(mode, *patrol)], near)
-    _, _, walk, snaps, _ = samples.on_mode(chengdu, mode)
+    _, _, walk, _, _ = samples.on_mode(chengdu, mode)
     origin = router.snap(*patrol, max_distance_m=np.inf)
-    graph = with_points(router, [origin] + [snaps[i] for i in near])
+    snaps = router.snap_many(samples.lon[near], samples.lat[near], max_distance_m=np.inf)  # the reference's own
+    graph = with_points(router, [origin, *snaps])
     reference = nx.single_source_dijkstra_path_length(graph, ("p", 0), weight="travel_time")
     expected = np.array([reference.get(("p", j + 1), np.inf) for j in range(len(near))])
     expected = expected + walk[near] + chengdu.profile.turnout_s
