@@ -1,0 +1,37 @@
+"""Planning the routes of every patrol of a zone version (see planner.routes)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from planner.hotspots import find_hotspots
+from planner.incidents import incidents_frame
+from planner.patrols import list_patrols
+from planner.routes import _shift, plan_route, zone_stops
+from planner.zone_check import samples_for
+from planner.zones import load_version
+
+__all__ = ["plan_routes"]
+
+
+def plan_routes(store, city, blocks_gdf, *, patrol_id: str | None = None, version: int | None = None,
+                day: datetime | None = None, time_limit_s: float = 5.0, progress=lambda message: None) -> dict:
+    """Routes for the patrols of a zone version (the newest by default), for one day's shifts."""
+    number, plan = load_version(store, city, version)
+    patrols = {p.id: p for p in list_patrols(store, city.slug)}
+    samples = samples_for(city)
+    day = day or datetime.now(ZoneInfo(city.profile.timezone))
+    frame = incidents_frame(store, city.slug)
+    hotspots = find_hotspots(frame, crs=city.crs, timezone=city.profile.timezone) if len(frame) else []
+    target = city.profile.target_s("stray_dog")
+    routes = []
+    for zone in plan.zones:
+        for pid in zone.patrol_ids:
+            if pid not in patrols or (patrol_id and pid != patrol_id):
+                continue
+            patrol = patrols[pid]
+            start, shift_s = _shift(patrol, day, city.profile.timezone)
+            stops = zone_stops(city, zone, blocks_gdf, hotspots, shift_s=shift_s, shift_start_local=start)
+            progress(f"{pid}: {len(stops)} stops in zone {zone.zone_id} ...")
+            route = plan_route(city, patrol, zone, stops, samples, day=day, target_s=target, time_limit_s=time_limit_s)
+            routes.append((zone, route))
+    return {"version": number, "target_s": target, "routes": routes}

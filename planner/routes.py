@@ -1,0 +1,319 @@
+"""Closed patrol routes that keep the whole zone within the target, and officers' route files.
+
+Stops: the zone's key blocks, each as often as it must be visited per shift (visit k of n in the
+k-th n-th of the shift), and its top congestion points within their busy hours where the shift
+allows. Ordering: OR-Tools routing with time windows and a time limit on the patrol mode's
+travel-time matrix from the routing core; the route starts and ends at the base within the shift.
+
+The guarantee is checked for every node of the route: from there the patrol must reach every street
+sample of its zone within the target (as ``planner.coverage`` defines it). Stops whose street
+position breaks it are named; the route is re-planned without them and the fix is proposed (a
+standby point, or splitting the zone) instead of returning an unsafe route silently.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+
+from planner.coverage import StreetSamples
+
+__all__ = ["PatrolRoute", "Stop", "brute_force_order", "nearest_neighbour_order", "plan_route", "route_to_gpx",
+           "solve_order", "zone_stops"]
+
+BLOCK_DWELL_S = 600.0
+HOTSPOT_DWELL_S = 900.0
+
+
+@dataclass
+class Stop:
+    """A place to visit: kind (block or hotspot), id, name, WGS-84 point, dwell (s), window (s from shift start)."""
+
+    kind: str
+    ref: str
+    name: str
+    lon: float
+    lat: float
+    dwell_s: float
+    window: tuple[float, float] | None = None
+    arrival_s: float | None = None  # planned, from the shift start
+
+    def as_dict(self, shift_start: datetime | None = None) -> dict:
+        """JSON-ready; planned arrival as seconds from the shift start and as local time."""
+        data = {"kind": self.kind, "id": self.ref, "name": self.name, "lon": round(self.lon, 7),
+                "lat": round(self.lat, 7), "dwell_s": self.dwell_s,
+                "arrival_s": None if self.arrival_s is None else round(self.arrival_s, 1)}
+        if shift_start is not None and self.arrival_s is not None:
+            data["arrival"] = (shift_start + timedelta(seconds=self.arrival_s)).isoformat(timespec="minutes")
+        return data
+
+
+@dataclass
+class PatrolRoute:
+    """A planned closed route with its guarantee check."""
+
+    patrol_id: str
+    mode: str
+    stops: list[Stop]
+    duration_s: float
+    length_m: float
+    shift_s: float
+    worst_case_s: float
+    guarantee_holds: bool
+    geometry: shapely.LineString | None
+    shift_start: datetime | None = None
+    dropped: list[dict] = field(default_factory=list)
+    proposal: str | None = None
+
+    @property
+    def slack_s(self) -> float:
+        """Shift time left after the route (s)."""
+        return self.shift_s - self.duration_s
+
+    def as_dict(self) -> dict:
+        """JSON-ready, with the keys of ``patrol routes plan``."""
+        return {"patrol_id": self.patrol_id, "mode": self.mode,
+                "stops": [s.as_dict(self.shift_start) for s in self.stops],
+                "duration_s": round(self.duration_s, 1), "length_m": round(self.length_m, 1),
+                "slack_s": round(self.slack_s, 1), "worst_case_s": round(self.worst_case_s, 1),
+                "guarantee_holds": self.guarantee_holds, "dropped": self.dropped, "proposal": self.proposal,
+                "geometry": None if self.geometry is None else shapely.geometry.mapping(self.geometry)}
+
+
+# -- ordering --------------------------------------------------------------------------------------
+
+def solve_order(times: np.ndarray, dwell: np.ndarray, windows: list, horizon_s: float, *,
+                time_limit_s: float = 5.0) -> list[int] | None:
+    """Order stops 1..n of a closed tour from node 0 with OR-Tools (time windows, dwell times).
+
+    ``times`` (n+1 x n+1, s) between depot and stops. Returns the visiting order of stop indices
+    (1-based) or None if no tour fits the windows and horizon.
+    """
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    n = times.shape[0]
+    scale = 10  # deciseconds: OR-Tools works in integers
+    cost = np.rint(np.where(np.isfinite(times), times, 1e7) * scale).astype(np.int64)
+    service = np.rint(np.asarray(dwell) * scale).astype(np.int64)
+    manager = pywrapcp.RoutingIndexManager(n, 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def transit(from_index, to_index):
+        a, b = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
+        return int(cost[a, b] + service[a])
+
+    callback = routing.RegisterTransitCallback(transit)
+    routing.SetArcCostEvaluatorOfAllVehicles(callback)
+    horizon = int(horizon_s * scale)
+    routing.AddDimension(callback, horizon, horizon, True, "time")
+    dimension = routing.GetDimensionOrDie("time")
+    for node, window in enumerate(windows):
+        if node and window is not None:
+            dimension.CumulVar(manager.NodeToIndex(node)).SetRange(int(window[0] * scale), int(window[1] * scale))
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    parameters.time_limit.FromMilliseconds(int(time_limit_s * 1000))
+    if n <= 10:  # small: let guided local search settle quickly
+        parameters.time_limit.FromMilliseconds(int(min(time_limit_s, 2.0) * 1000))
+    solution = routing.SolveWithParameters(parameters)
+    if solution is None:
+        return None
+    order, index = [], routing.Start(0)
+    while not routing.IsEnd(index):
+        node = manager.IndexToNode(index)
+        if node:
+            order.append(node)
+        index = solution.Value(routing.NextVar(index))
+    return order
+
+
+def tour_time(times: np.ndarray, order: list[int]) -> float:
+    """Travel seconds of the closed tour 0 -> order -> 0."""
+    path = [0, *order, 0]
+    return float(sum(times[a, b] for a, b in zip(path[:-1], path[1:], strict=True)))
+
+
+def brute_force_order(times: np.ndarray) -> tuple[list[int], float]:
+    """The optimal closed tour by trying every order (small instances only)."""
+    best = (None, np.inf)
+    for perm in itertools.permutations(range(1, times.shape[0])):
+        cost = tour_time(times, list(perm))
+        if cost < best[1]:
+            best = (list(perm), cost)
+    return best
+
+
+def nearest_neighbour_order(times: np.ndarray) -> list[int]:
+    """The tour that always goes to the nearest unvisited stop next."""
+    left, at, order = set(range(1, times.shape[0])), 0, []
+    while left:
+        at = min(left, key=lambda j: (times[at, j], j))
+        order.append(at)
+        left.discard(at)
+    return order
+
+
+# -- stops -----------------------------------------------------------------------------------------
+
+def zone_stops(city, zone, blocks_gdf, hotspots, *, shift_s: float, shift_start_local: datetime,
+               top_hotspots: int = 3) -> list[Stop]:
+    """The key blocks (visits spread over the shift) and top congestion points of a zone."""
+    segments = city.router("foot").segments
+    zone_set = set(zone.segments.tolist())
+    stops = []
+    if blocks_gdf is not None and len(blocks_gdf):
+        points = blocks_gdf.geometry.representative_point()
+        located = segments.locate(points.x.to_numpy(), points.y.to_numpy())
+        for (_, block), seg, point in zip(blocks_gdf.iterrows(), located["segment"], points, strict=True):
+            if int(seg) not in zone_set:
+                continue
+            visits = max(1, int(block["visits_per_shift"]))
+            for k in range(visits):
+                window = (k * shift_s / visits, (k + 1) * shift_s / visits) if visits > 1 else None
+                stops.append(Stop("block", str(block["id"]), str(block["name"]), point.x, point.y, BLOCK_DWELL_S, window))
+    chosen = 0
+    for spot in hotspots:
+        if chosen >= top_hotspots:
+            break
+        seg = int(segments.locate([spot.lon], [spot.lat])["segment"][0])
+        if seg not in zone_set:
+            continue
+        chosen += 1
+        stops.append(Stop("hotspot", f"H{spot.rank}", spot.street or f"congestion point {spot.rank}", spot.lon,
+                          spot.lat, HOTSPOT_DWELL_S, _busy_window(spot.busy_hours, shift_start_local, shift_s)))
+    return stops
+
+
+def _busy_window(hours: list[int], shift_start_local: datetime, shift_s: float):
+    """The first busy hour inside the shift, as seconds from the shift start (None if none)."""
+    for hour in sorted(hours):
+        start = shift_start_local.replace(hour=hour, minute=0)
+        if start < shift_start_local:
+            start += timedelta(days=1)
+        offset = (start - shift_start_local).total_seconds()
+        if 0 <= offset <= shift_s - 3600:
+            return (offset, offset + 3600.0)
+    return None
+
+
+# -- planning --------------------------------------------------------------------------------------
+
+def _shift(patrol, day: datetime, timezone: str) -> tuple[datetime, float]:
+    tz = ZoneInfo(timezone)
+    start_h, start_m = (int(x) for x in patrol.shift_start.split(":"))
+    end_text = "23:59" if patrol.shift_end == "24:00" else patrol.shift_end
+    end_h, end_m = (int(x) for x in end_text.split(":"))
+    start = datetime(day.year, day.month, day.day, start_h, start_m, tzinfo=tz)
+    end = datetime(day.year, day.month, day.day, end_h, end_m, tzinfo=tz)
+    if end <= start:
+        end += timedelta(days=1)
+    return start, (end - start).total_seconds()
+
+
+def worst_from_nodes(city, mode: str, samples: StreetSamples, zone_samples: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Worst response time (s) to the zone's street samples from each of ``nodes`` (mode node indices)."""
+    router = city.router(mode)
+    arrive_nodes, costs, walk, _, _ = samples.on_mode(city, mode)
+    a = arrive_nodes[zone_samples]
+    c = costs[zone_samples]
+    table = router.network.search(nodes)  # rows: from each route node to every node
+    reach = np.where(a[None, :, :] >= 0, table[:, np.maximum(a, 0)] + c[None, :, :], np.inf).min(axis=2)
+    return (reach + walk[zone_samples][None, :]).max(axis=1) + city.profile.turnout_s
+
+
+def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *, day: datetime,
+               target_s: float, time_limit_s: float = 5.0) -> PatrolRoute:
+    """Plan the patrol's closed route through ``stops`` and check the guarantee on every node."""
+    router = city.router(patrol.mode)
+    shift_start, shift_s = _shift(patrol, day, city.profile.timezone)
+    zone_samples = np.flatnonzero(np.isin(samples.segment, zone.segments))
+    base = router.snap(patrol.base_lon, patrol.base_lat, max_distance_m=np.inf)
+    base_worst = float(worst_from_nodes(city, patrol.mode, samples, zone_samples,
+                                        np.array([n for n, _, _ in base.leave]))[0]) if len(zone_samples) else 0.0
+    places = [base] + [router.snap(s.lon, s.lat, max_distance_m=np.inf) for s in stops]
+    # The guarantee at each stop's street position: a stop from which the zone is out of reach breaks it.
+    dropped = []
+    if len(zone_samples) and stops:
+        stop_nodes = np.array([p.arrive[0][0] for p in places[1:]])
+        worst_at = worst_from_nodes(city, patrol.mode, samples, zone_samples, stop_nodes)
+        keep = []
+        for stop, worst in zip(stops, worst_at, strict=True):
+            if worst > target_s:
+                dropped.append({"kind": stop.kind, "id": stop.ref, "name": stop.name, "worst_case_s": round(float(worst), 1),
+                                "reason": f"from there the zone's farthest street is {worst / 60:.1f} min away"})
+            else:
+                keep.append(stop)
+        if dropped:
+            stops = keep
+            places = [base] + [router.snap(s.lon, s.lat, max_distance_m=np.inf) for s in stops]
+    times = router.matrix(places, places)
+    dwell = np.array([0.0] + [s.dwell_s for s in stops])
+    windows = [None] + [s.window for s in stops]
+    order = solve_order(times, dwell, windows, shift_s, time_limit_s=time_limit_s) if stops else []
+    if order is None:  # the windows cannot all be met: plan without them, arrivals as they come
+        order = solve_order(times, dwell, [None] * len(windows), shift_s, time_limit_s=time_limit_s) or list(
+            range(1, len(places)))
+    ordered = [stops[i - 1] for i in order]
+    clock, previous = 0.0, 0
+    for i, stop in zip(order, ordered, strict=True):
+        clock += times[previous, i] + (dwell[previous] if previous else 0.0)
+        if stop.window is not None and clock < stop.window[0]:
+            clock = stop.window[0]  # wait for the window to open
+        stop.arrival_s = clock
+        previous = i
+    duration = clock + (dwell[previous] if previous else 0.0) + times[previous, 0]
+    pieces, length, nodes = [], 0.0, []
+    path = [0, *order, 0]
+    for a, b in zip(path[:-1], path[1:], strict=True):
+        if a == b:
+            continue
+        leg = router.route(places[a], places[b])
+        pieces.append(leg.geometry)
+        length += leg.distance_m
+        nodes.extend(leg.nodes)
+    node_index = np.array(sorted({router.network.index[n] for n in nodes}), dtype=np.int64)
+    if len(node_index) and len(zone_samples):
+        worst = float(worst_from_nodes(city, patrol.mode, samples, zone_samples, node_index).max())
+    else:
+        worst = base_worst
+    geometry = shapely.line_merge(shapely.MultiLineString(pieces)) if pieces else None
+    if geometry is not None and geometry.geom_type != "LineString":
+        geometry = shapely.LineString([c for line in shapely.get_parts(geometry) for c in line.coords])
+    holds = worst <= target_s and duration <= shift_s
+    proposal = None
+    if base_worst > target_s:
+        proposal = (f"split the zone: even from the base its farthest street is {base_worst / 60:.1f} min away "
+                    f"(target {target_s / 60:.0f} min); or add a standby point ('patrol zones standby')")
+    elif dropped:
+        proposal = ("give the dropped stops to a neighbouring zone's patrol, or add a standby point near them "
+                    "('patrol zones standby'): visiting them from here would leave streets beyond the target")
+    elif not holds:
+        proposal = "split the zone or shorten the visits: the route does not fit the shift" if duration > shift_s else \
+            "add a standby point: some route positions leave streets beyond the target"
+    return PatrolRoute(patrol.id, patrol.mode, ordered, float(duration), float(length), shift_s, worst, holds,
+                       geometry, shift_start, dropped, proposal)
+
+
+def route_to_gpx(route: PatrolRoute, *, name: str) -> str:
+    """The route as GPX 1.1: a track of its streets and a waypoint per stop with its planned time."""
+    import gpxpy.gpx
+
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "patrol-planner (map data (c) OpenStreetMap contributors)"
+    track = gpxpy.gpx.GPXTrack(name=name)
+    segment = gpxpy.gpx.GPXTrackSegment()
+    if route.geometry is not None:
+        segment.points.extend(gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in route.geometry.coords)
+    track.segments.append(segment)
+    gpx.tracks.append(track)
+    for number, stop in enumerate(route.stops, start=1):
+        when = None
+        if route.shift_start is not None and stop.arrival_s is not None:
+            when = (route.shift_start + timedelta(seconds=stop.arrival_s)).astimezone(UTC).replace(microsecond=0)
+        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=when, name=f"{number}. {stop.name}",
+                                                   description=f"{stop.kind} {stop.ref}, {stop.dwell_s / 60:.0f} min"))
+    return gpx.to_xml()
