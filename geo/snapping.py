@@ -123,6 +123,42 @@ class SegmentIndex:
         return {"segment": segment, "fraction": fraction, "distance_m": distance,
                 "arrive_node": arrive_node, "arrive_edge": arrive_edge, "arrive_fraction": arrive_fraction}
 
+    def locate_near(self, lons, lats, *, within_m: float = 40.0, k: int = 3) -> dict:
+        """Up to ``k`` segments within ``within_m`` metres of each point (at least its nearest).
+
+        Returns padded (points x k) arrays: ``segment`` (-1: none), ``fraction``, ``distance_m``,
+        and per candidate the arrival from ``u`` (``from_u_node``, ``from_u_edge``: riding the
+        fraction) and from ``v`` (``from_v_node``, ``from_v_edge``: riding 1 - fraction); -1 where
+        that direction does not exist.
+        """
+        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        xs, ys = self.to_local.transform(lons, lats)
+        points = shapely.points(xs, ys)
+        near_p, near_s = self.tree.query(points, predicate="dwithin", distance=within_m)
+        (best_p, best_s) = self.tree.query_nearest(points)
+        pairs = np.unique(np.column_stack([np.concatenate([near_p, best_p]), np.concatenate([near_s, best_s])]), axis=0)
+        pi, si = pairs[:, 0], pairs[:, 1]
+        distance = shapely.distance(self.geometry_m[si], points[pi])
+        order = np.lexsort((distance, pi))
+        pi, si, distance = pi[order], si[order], distance[order]
+        rank = np.arange(len(pi)) - np.searchsorted(pi, pi)  # 0, 1, 2 ... within each point
+        keep = rank < k
+        pi, si, distance, rank = pi[keep], si[keep], distance[keep], rank[keep]
+        n = len(points)
+        segment = np.full((n, k), -1, dtype=np.int64)
+        fraction = np.zeros((n, k))
+        dist = np.full((n, k), np.inf)
+        segment[pi, rank], dist[pi, rank] = si, distance
+        fraction[pi, rank] = np.nan_to_num(shapely.line_locate_point(self.geometry_m[si], points[pi], normalized=True))
+        valid = segment >= 0
+        safe = np.maximum(segment, 0)
+        fwd, bwd = self.forward_edge[safe], self.backward_edge[safe]
+        return {
+            "segment": segment, "fraction": fraction, "distance_m": dist,
+            "from_u_node": np.where(valid & (fwd >= 0), self.u[safe], -1), "from_u_edge": np.where(valid, fwd, -1),
+            "from_v_node": np.where(valid & (bwd >= 0), self.v[safe], -1), "from_v_edge": np.where(valid, bwd, -1),
+        }
+
     def snap_many(self, lons, lats, edge_time_s, edge_length_m, *, max_distance_m: float = 500.0,
                   mode: str = "") -> list[Snap]:
         """Snap WGS-84 points to their nearest segment; raise SnapError naming any point too far."""

@@ -1,8 +1,9 @@
 """The coverage guarantee: how long the patrols of a zone need to reach every point of its streets.
 
 Streets are the foot graph's segments (every street of the jurisdiction). Each is sampled every
-``spacing_m`` metres, ends included; a sample is placed on the patrol's own travel-mode graph
-(snapped to its nearest segment) and the last metres from there are walked at the foot speed.
+``spacing_m`` metres, ends included; a sample is reached on the patrol's own travel-mode graph at
+the best of its nearest segments (up to three within 40 m, so that a one-way elevated road just
+above a street does not stand for it) and the last metres from there are walked at the foot speed.
 A sample's response time = the fastest patrol's travel time to it + that walk + the turnout time.
 A segment's worst case is its slowest sample; a zone's worst case is its slowest segment. With
 25 m spacing, the true worst point of a segment is at most 12.5 m of travel beyond its sample.
@@ -50,12 +51,17 @@ class StreetSamples:
         if mode not in self.snaps:
             router = city.router(mode)
             walk_mps = city.profile.mode("foot").speed_kph / 3.6
-            located = router.segments.locate(self.lon, self.lat)
-            nodes = located["arrive_node"]
-            edge_time = router.network.edge_time_s[np.maximum(located["arrive_edge"], 0)]
-            costs = np.where(nodes >= 0, located["arrive_fraction"] * edge_time, np.inf)
-            walk = located["distance_m"] / walk_mps
-            self.snaps[mode] = (nodes, costs, walk, located, located["segment"])
+            near = router.segments.locate_near(self.lon, self.lat)
+            edge_time = router.network.edge_time_s
+            walk = near["distance_m"] / walk_mps
+            from_u = np.where(near["from_u_node"] >= 0,
+                              near["fraction"] * edge_time[np.maximum(near["from_u_edge"], 0)] + walk, np.inf)
+            from_v = np.where(near["from_v_node"] >= 0,
+                              (1 - near["fraction"]) * edge_time[np.maximum(near["from_v_edge"], 0)] + walk, np.inf)
+            nodes = np.concatenate([near["from_u_node"], near["from_v_node"]], axis=1)
+            costs = np.concatenate([from_u, from_v], axis=1)  # walking included
+            located = {"fraction": near["fraction"][:, 0], "walk_s": walk[:, 0]}
+            self.snaps[mode] = (nodes, costs, np.zeros(len(self.lon)), located, near["segment"][:, 0])
         return self.snaps[mode]
 
 
@@ -77,7 +83,7 @@ def response_times(city, samples: StreetSamples, patrols: list[tuple[str, float,
             ahead = located["fraction"][index[j]] - origin.fraction
             edge = router.segments.forward_edge[seg] if ahead >= 0 else router.segments.backward_edge[seg]
             if edge >= 0:
-                reach[j] = min(reach[j], abs(ahead) * router.network.edge_time_s[edge])
+                reach[j] = min(reach[j], abs(ahead) * router.network.edge_time_s[edge] + located["walk_s"][index[j]])
         best = np.minimum(best, reach + walk[index] + city.profile.turnout_s)
     return best
 

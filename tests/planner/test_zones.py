@@ -51,17 +51,34 @@ def generated(chengdu, samples, roster_store):
 
 @pytest.mark.parametrize("mode", ["foot", "ebike", "car"])
 def test_response_times_equal_networkx(chengdu, samples, mode):
+    """Reference: for each sample, its up to 3 nearest segments within 40 m (brute force over every
+    segment), each inserted into the graph; networkx from the patrol; plus the walk; the best one."""
+    from types import SimpleNamespace
+
     router = chengdu.router(mode)
+    seg = router.segments
     patrol = (104.0810, 30.6943)
-    near = np.flatnonzero(np.hypot(samples.lon - patrol[0], samples.lat - patrol[1]) < 0.01)[::7][:60]
+    near = np.flatnonzero(np.hypot(samples.lon - patrol[0], samples.lat - patrol[1]) < 0.01)[::7][:40]
     ours = response_times(chengdu, samples, [(mode, *patrol)], near)
-    _, _, walk, _, _ = samples.on_mode(chengdu, mode)
     origin = router.snap(*patrol, max_distance_m=np.inf)
-    snaps = router.snap_many(samples.lon[near], samples.lat[near], max_distance_m=np.inf)  # the reference's own
-    graph = with_points(router, [origin, *snaps])
+    xs, ys = seg.to_local.transform(samples.lon[near], samples.lat[near])
+    candidates, owner, walk_m = [], [], []
+    for j, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        point = shapely.Point(x, y)
+        distances = shapely.distance(seg.geometry_m, point)
+        chosen = [i for i in np.argsort(distances, kind="stable") if distances[i] <= 40.0][:3] or [int(np.argmin(distances))]
+        for i in chosen:
+            fraction = float(seg.geometry_m[i].project(point, normalized=True))
+            candidates.append(SimpleNamespace(segment=int(i), fraction=fraction))
+            owner.append(j)
+            walk_m.append(float(distances[i]))
+    graph = with_points(router, [origin, *candidates])
     reference = nx.single_source_dijkstra_path_length(graph, ("p", 0), weight="travel_time")
-    expected = np.array([reference.get(("p", j + 1), np.inf) for j in range(len(near))])
-    expected = expected + walk[near] + chengdu.profile.turnout_s
+    walk_mps = chengdu.profile.mode("foot").speed_kph / 3.6
+    expected = np.full(len(near), np.inf)
+    for c, (j, metres) in enumerate(zip(owner, walk_m, strict=True)):
+        expected[j] = min(expected[j], reference.get(("p", c + 1), np.inf) + metres / walk_mps)
+    expected += chengdu.profile.turnout_s
     assert np.abs(ours - expected).max() < 1e-6
 
 

@@ -1,0 +1,130 @@
+"""Patrol routes: solver vs brute force, the guarantee (holding and not), timing, files."""
+
+from datetime import datetime
+
+import gpxpy
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+
+from planner.coverage import StreetSamples
+from planner.models import Patrol
+from planner.routes import (
+    Stop,
+    brute_force_order,
+    nearest_neighbour_order,
+    plan_route,
+    route_to_gpx,
+    solve_order,
+    tour_time,
+    worst_from_nodes,
+)
+from planner.zones import PlanZone
+
+pytestmark = pytest.mark.slow
+DAY = datetime(2026, 11, 27)
+GEOD = Geod(ellps="WGS84")
+
+
+@pytest.fixture(scope="module")
+def samples(chengdu):
+    return StreetSamples.for_city(chengdu)
+
+
+def random_places(router, count, seed):
+    rng = np.random.default_rng(seed)
+    seg = router.segments
+    picks = rng.choice(len(seg), count, replace=False, p=seg.length_m / seg.length_m.sum())
+    points = [seg.geometry_wgs84[s].interpolate(0.5, normalized=True) for s in picks]
+    return router.snap_many([p.x for p in points], [p.y for p in points])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_small_tours_are_within_2_percent_of_brute_force(chengdu, seed):
+    router = chengdu.router("ebike")
+    places = random_places(router, 9, seed)  # depot + 8 stops
+    times = router.matrix(places, places)
+    order = solve_order(times, np.zeros(9), [None] * 9, 86400.0, time_limit_s=1.0)
+    _, best = brute_force_order(times)
+    assert sorted(order) == list(range(1, 9))
+    assert tour_time(times, order) <= 1.02 * best
+    assert tour_time(times, nearest_neighbour_order(times)) >= best - 1e-9
+
+
+def zone_around(chengdu, samples, lon, lat, radius_deg, *, mode=None, within_s=None):
+    """The segments lying wholly within ``radius_deg`` of a point (and, with ``mode``, reached from
+    it within ``within_s``: gated compounds make some near streets far on foot)."""
+    from planner.coverage import response_times
+
+    far = np.hypot(samples.lon - lon, samples.lat - lat) >= radius_deg
+    outside = np.unique(samples.segment[far])
+    inside = np.setdiff1d(np.unique(samples.segment), outside)
+    if mode is not None:
+        index = np.flatnonzero(np.isin(samples.segment, inside))
+        slow = samples.segment[index[response_times(chengdu, samples, [(mode, lon, lat)], index) > within_s]]
+        inside = np.setdiff1d(inside, slow)
+    return PlanZone("T", "test zone", ["T1"], inside)
+
+
+def patrol(mode, lon, lat):
+    return Patrol(city="chengdu", id="T1", call_sign="测试", mode=mode, base_lon=lon, base_lat=lat,
+                  shift_start="08:00", shift_end="20:00", status="available", version=1)
+
+
+def test_route_that_holds_the_guarantee(chengdu, samples):
+    base = (104.0810, 30.6943)
+    zone = zone_around(chengdu, samples, *base, 0.006, mode="foot", within_s=600.0)
+    router = chengdu.router("foot")
+    zone_samples = np.flatnonzero(np.isin(samples.segment, zone.segments))
+    picks = np.random.default_rng(3).choice(zone_samples, 4, replace=False)
+    inside = [router.snap(samples.lon[i], samples.lat[i]) for i in picks]
+    stops = [Stop("block", f"B{i}", f"街区{i}", p.lon, p.lat, 600.0) for i, p in enumerate(inside)]
+    stops.append(Stop("hotspot", "H1", "热点", inside[0].lon, inside[0].lat, 900.0, (4 * 3600.0, 5 * 3600.0)))
+    route = plan_route(chengdu, patrol("foot", *base), zone, stops, samples, day=DAY, target_s=1800.0, time_limit_s=1.0)
+    assert route.guarantee_holds and route.dropped == [] and route.proposal is None
+    assert [s.ref for s in route.stops] and sorted(s.ref for s in route.stops) == sorted(s.ref for s in stops)
+    arrivals = [s.arrival_s for s in route.stops]
+    assert arrivals == sorted(arrivals)
+    hotspot = next(s for s in route.stops if s.kind == "hotspot")
+    assert 4 * 3600.0 <= hotspot.arrival_s <= 5 * 3600.0  # inside its busy hour
+    assert route.duration_s <= route.shift_s and route.slack_s >= 0
+    # The route is closed, drawn along the streets, and its reported length is its geometry's length.
+    start, end = route.geometry.coords[0], route.geometry.coords[-1]
+    assert GEOD.inv(*start, *end)[2] < 1.0
+    assert GEOD.geometry_length(route.geometry) == pytest.approx(route.length_m, rel=0.01)
+    # Independent check of the guarantee at every node of the route.
+    nodes = {router.network.index[n] for n in _route_nodes(router, route)}
+    assert worst_from_nodes(chengdu, "foot", samples, zone_samples, np.array(sorted(nodes))).max() <= 1800.0
+    gpx = gpxpy.parse(route_to_gpx(route, name="T1"))
+    assert len(gpx.waypoints) == len(route.stops) and len(gpx.tracks[0].segments[0].points) > 10
+    assert gpx.waypoints[0].time.tzinfo is not None
+
+
+def _route_nodes(router, route):
+    coords = np.array(route.geometry.coords)
+    node_xy = {n: (d["x"], d["y"]) for n, d in router.graph.nodes(data=True)}
+    on_line = [n for n, xy in node_xy.items() if shapely.Point(xy).distance(route.geometry) < 1e-7]
+    assert len(coords) > 2
+    return on_line
+
+
+def test_a_stop_that_breaks_the_guarantee_is_named_and_dropped(chengdu, samples):
+    base = (104.0810, 30.6943)
+    zone = zone_around(chengdu, samples, *base, 0.006, mode="foot", within_s=600.0)
+    near = Stop("block", "NEAR", "近处街区", 104.0815, 30.6945, 600.0)
+    far = Stop("block", "FAR", "远处街区", 104.1250, 30.7250, 600.0)  # about 5 km away on foot
+    route = plan_route(chengdu, patrol("foot", *base), zone, [near, far], samples, day=DAY, target_s=1800.0,
+                       time_limit_s=1.0)
+    assert [d["id"] for d in route.dropped] == ["FAR"]
+    assert route.dropped[0]["worst_case_s"] > 1800.0 and "min away" in route.dropped[0]["reason"]
+    assert [s.ref for s in route.stops] == ["NEAR"]
+    assert route.guarantee_holds and "standby point" in route.proposal
+
+
+def test_a_zone_too_big_for_its_patrol_is_not_called_safe(chengdu, samples):
+    base = (104.0810, 30.6943)
+    zone = zone_around(chengdu, samples, *base, 0.05)  # most of the city, for one walker
+    route = plan_route(chengdu, patrol("foot", *base), zone, [], samples, day=DAY, target_s=1800.0, time_limit_s=1.0)
+    assert not route.guarantee_holds and route.worst_case_s > 1800.0
+    assert route.proposal.startswith("split the zone")
