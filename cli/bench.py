@@ -57,3 +57,14 @@ def zones(as_json: bool) -> None:
 
     result = run(progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("routes")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def routes(as_json: bool) -> None:
+    """Routes: OR-Tools against a nearest-neighbour tour on the same stops, per patrol."""
+    from bench.routes import report_text, run
+
+    result = run(progress=Reporter())
+    emit(result, as_json, report_text(result))

@@ -283,7 +283,7 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
     geometry = shapely.line_merge(shapely.MultiLineString(pieces)) if pieces else None
     if geometry is not None and geometry.geom_type != "LineString":
         geometry = shapely.LineString([c for line in shapely.get_parts(geometry) for c in line.coords])
-    holds = worst <= target_s and duration <= shift_s
+    holds = bool(worst <= target_s and duration <= shift_s)
     proposal = None
     if base_worst > target_s:
         proposal = (f"split the zone: even from the base its farthest street is {base_worst / 60:.1f} min away "

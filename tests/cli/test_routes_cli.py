@@ -1,0 +1,45 @@
+"""`patrol routes plan|export`: public JSON keys and files."""
+
+import json
+
+import gpxpy
+import pytest
+from click.testing import CliRunner
+
+from cli.main import _register, cli
+
+_register()
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def runner(chengdu, fresh_instance, session_instance):
+    import shutil
+
+    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+    runner = CliRunner()
+    for args in (["patrols", "demo"], ["zones", "generate"]):
+        assert runner.invoke(cli, args).exit_code == 0
+    return runner
+
+
+def test_plan_and_export(runner, tmp_path):
+    result = runner.invoke(cli, ["routes", "plan", "--patrol", "E02", "--day", "2026-11-27", "--time-limit", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (route,) = data["routes"]
+    assert {"patrol_id", "stops", "duration_s", "length_m", "worst_case_s", "guarantee_holds"} <= set(route)
+    assert route["patrol_id"] == "E02" and route["stops"] and route["length_m"] > 0
+    assert all("arrival" in stop and stop["arrival"].startswith("2026-11-27T") for stop in route["stops"])
+    gpx_path = tmp_path / "e02.gpx"
+    result = runner.invoke(cli, ["routes", "export", "E02", "--format", "gpx", "--output", str(gpx_path),
+                                 "--day", "2026-11-27", "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    gpx = gpxpy.parse(gpx_path.read_text(encoding="utf-8"))
+    assert len(gpx.waypoints) == len(route["stops"])
+    result = runner.invoke(cli, ["routes", "export", "E02", "--format", "geojson", "--day", "2026-11-27",
+                                 "--time-limit", "1"])
+    features = json.loads(result.stdout)["features"]
+    assert features[0]["geometry"]["type"] == "LineString" and len(features) == len(route["stops"]) + 1
+    result = runner.invoke(cli, ["routes", "plan", "--patrol", "X99"])
+    assert result.exit_code == 2 and "no zone" in result.output + result.stderr
