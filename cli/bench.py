@@ -68,3 +68,14 @@ def routes(as_json: bool) -> None:
 
     result = run(progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("simulation")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def simulation(as_json: bool) -> None:
+    """Simulation: 24 h, 20 patrols on their routes, 500 reports."""
+    from bench.simulation import report_text, run
+
+    result = run(progress=Reporter())
+    emit(result, as_json, report_text(result))

@@ -65,7 +65,20 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from cli import bench, blocks, city, demo, dispatch, hotspots, incidents, patrols, route, routes, zones
+    from cli import (
+        bench,
+        blocks,
+        city,
+        demo,
+        dispatch,
+        hotspots,
+        incidents,
+        patrols,
+        route,
+        routes,
+        simulate,
+        zones,
+    )
 
     cli.add_command(city.city)
     cli.add_command(route.route)
@@ -77,6 +90,7 @@ def _register() -> None:
     cli.add_command(dispatch.dispatches)
     cli.add_command(zones.zones)
     cli.add_command(routes.routes)
+    cli.add_command(simulate.simulate)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 
