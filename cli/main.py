@@ -73,6 +73,7 @@ def _register() -> None:
         dispatch,
         hotspots,
         incidents,
+        lists,
         patrols,
         route,
         routes,
@@ -91,6 +92,7 @@ def _register() -> None:
     cli.add_command(zones.zones)
     cli.add_command(routes.routes)
     cli.add_command(simulate.simulate)
+    cli.add_command(lists.lists)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 

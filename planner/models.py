@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Dispatch", "Incident", "Patrol", "Zone", "ZoneVersion"]
+__all__ = ["Base", "Dispatch", "Incident", "Patrol", "PositionFix", "Squadron", "Zone", "ZoneVersion"]
 
 
 class Base(DeclarativeBase):
@@ -121,3 +121,27 @@ class Zone(Base):
     segments_json: Mapped[str] = mapped_column(Text)  # [[u, v, k], ...] foot-graph node ids and rank
     polygon_wkt: Mapped[str] = mapped_column(Text)  # WGS-84
     street_km: Mapped[float] = mapped_column(Float)
+
+
+class Squadron(Base):
+    """A squadron: the unit of the task, responsibility and assessment lists."""
+
+    __tablename__ = "squadrons"
+
+    city: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    leader: Mapped[str | None] = mapped_column(String(128))
+    phone: Mapped[str | None] = mapped_column(String(64))
+
+
+class PositionFix(Base):
+    """One recorded position of a patrol (its track): WGS-84, time UTC."""
+
+    __tablename__ = "positions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64))
+    patrol_id: Mapped[str] = mapped_column(String(64), index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)

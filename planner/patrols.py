@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from geo.crs import DATUMS, to_wgs84, validate_lonlat
 from geo.errors import CoordinateError, PatrolError
 from geo.profile import MODES
-from planner.models import Patrol
+from planner.models import Patrol, PositionFix
 
 __all__ = [
     "STATUSES",
@@ -150,6 +150,7 @@ def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *,
     with store.session() as session, session.begin():
         session.execute(update(Patrol).where(Patrol.city == city, Patrol.id == patrol_id).values(
             last_lon=lon, last_lat=lat, last_seen_at=at, version=Patrol.version + 1))
+        session.add(PositionFix(city=city, patrol_id=patrol_id, lon=lon, lat=lat, at=at))  # the track
     return get_patrol(store, city, patrol_id)
 
 
