@@ -6,7 +6,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-__all__ = ["median_s", "peak_alloc_mb", "peak_rss_mb"]
+__all__ = ["demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb"]
 
 
 def median_s(work: Callable[..., object], inputs) -> float:
@@ -33,3 +33,32 @@ def peak_alloc_mb(work: Callable[[], object]) -> tuple[object, float]:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def demo_world(progress: Callable[[str], None] = lambda message: None, *, incidents: bool = True, zones: bool = True):
+    """The default city as the demo leaves it: (city, store, key blocks), with the demo roster, 30 days of
+    demo incidents and a zone version created first where the store has none."""
+    from geo.blocks.store import load_blocks
+    from geo.city import get_city
+    from planner.demo_incidents import generate_incidents
+    from planner.incidents import IncidentPlacer, incidents_frame, store_incidents
+    from planner.patrols import demo_roster, list_patrols, upsert_patrols
+    from planner.store import Store
+    from planner.zone_check import samples_for
+    from planner.zones import generate_zones, list_versions, save_version
+
+    city = get_city("chengdu", progress=progress)
+    store = Store()
+    blocks = load_blocks(city, progress=progress)
+    if not list_patrols(store, city.slug):
+        upsert_patrols(store, city.slug, demo_roster(city))
+    if incidents and incidents_frame(store, city.slug).empty:
+        progress("generating 30 days of demo incidents ...")
+        records, _ = generate_incidents(city, blocks, days=30, seed=0)
+        store_incidents(store, IncidentPlacer(city, blocks).validate(records, default_datum="wgs84")[0])
+    if zones and not list_versions(store, city):
+        progress("generating zones from the demo roster ...")
+        save_version(store, city, generate_zones(city, list_patrols(store, city.slug), samples_for(city),
+                                                 target_s=city.profile.target_s("stray_dog")), author="bench",
+                     comment="generated for a benchmark")
+    return city, store, blocks

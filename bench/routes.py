@@ -14,32 +14,21 @@ from datetime import datetime
 
 import numpy as np
 
-from bench.common import peak_rss_mb
+from bench.common import demo_world, peak_rss_mb
 
 __all__ = ["run"]
 
 
 def run(*, time_limit_s: float = 3.0, progress=lambda message: None) -> dict:
     """Per patrol: stops, OR-Tools and nearest-neighbour tour seconds, improvement, solve time."""
-    from geo.blocks.store import load_blocks
-    from geo.city import get_city
     from planner.hotspots import find_hotspots
     from planner.incidents import incidents_frame
-    from planner.patrols import demo_roster, list_patrols, upsert_patrols
+    from planner.patrols import list_patrols
     from planner.routes import _shift, nearest_neighbour_order, solve_order, tour_time, zone_stops
-    from planner.store import Store
-    from planner.zone_check import samples_for
-    from planner.zones import generate_zones, list_versions, load_version, save_version
+    from planner.zones import load_version
 
-    city = get_city("chengdu", progress=progress)
-    store = Store()
-    blocks = load_blocks(city, progress=progress)
-    if not list_patrols(store, city.slug):
-        upsert_patrols(store, city.slug, demo_roster(city))
+    city, store, blocks = demo_world(progress)
     patrols = {p.id: p for p in list_patrols(store, city.slug)}
-    if not list_versions(store, city):
-        save_version(store, city, generate_zones(city, list(patrols.values()), samples_for(city),
-                                                 target_s=city.profile.target_s("stray_dog")), author="bench")
     _, plan = load_version(store, city)
     frame = incidents_frame(store, city.slug)
     hotspots = find_hotspots(frame, crs=city.crs, timezone=city.profile.timezone) if len(frame) else []

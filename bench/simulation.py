@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bench.common import peak_rss_mb
+from bench.common import demo_world, peak_rss_mb
 
 __all__ = ["TARGETS", "run"]
 
@@ -22,30 +22,12 @@ TARGETS = {"simulation_s": 30.0}
 
 def run(*, reports: int = 500, progress=lambda message: None) -> dict:
     """Run the benchmark (seconds)."""
-    from geo.blocks.store import load_blocks
-    from geo.city import get_city
-    from planner.demo_incidents import generate_incidents
-    from planner.incidents import incidents_frame, store_incidents
-    from planner.patrols import demo_roster, list_patrols, upsert_patrols
+    from planner.incidents import incidents_frame
     from planner.sim_plans import build_plan
     from planner.simulation import generate_reports, simulate
-    from planner.store import Store
-    from planner.zone_check import samples_for
-    from planner.zones import generate_zones, list_versions, save_version
+    from planner.zones import list_versions
 
-    city = get_city("chengdu", progress=progress)
-    store = Store()
-    blocks = load_blocks(city, progress=progress)
-    if not list_patrols(store, city.slug):
-        upsert_patrols(store, city.slug, demo_roster(city))
-    if incidents_frame(store, city.slug, category="stray_dog").empty:
-        records, _ = generate_incidents(city, blocks, days=30, seed=0)
-        from planner.incidents import IncidentPlacer
-
-        store_incidents(store, IncidentPlacer(city, blocks).validate(records, default_datum="wgs84")[0])
-    if not list_versions(store, city):
-        save_version(store, city, generate_zones(city, list_patrols(store, city.slug), samples_for(city),
-                                                 target_s=city.profile.target_s("stray_dog")), author="bench")
+    city, store, blocks = demo_world(progress)
     version = list_versions(store, city)[-1]["version"]
     day = datetime(2026, 11, 27)
     progress("planning the patrols' routes ...")

@@ -13,7 +13,7 @@ import json
 import sys
 import time
 
-from bench.common import peak_rss_mb
+from bench.common import demo_world, peak_rss_mb
 
 __all__ = ["TARGETS", "run"]
 
@@ -22,26 +22,14 @@ TARGETS = {"check_warm_s": 2.0, "set_cover_s": 60.0}
 
 def run(*, progress=lambda message: None, modes=("foot", "ebike")) -> dict:
     """Run the benchmark (seconds)."""
-    from geo.city import get_city
     from planner.coverage import StreetSamples
-    from planner.patrols import demo_roster, list_patrols, upsert_patrols
     from planner.standby import city_set_cover
-    from planner.store import Store
     from planner.zone_check import check_version
-    from planner.zones import generate_zones, list_versions, save_version
 
-    city = get_city("chengdu", progress=progress)
-    store = Store()
-    if not list_patrols(store, city.slug):
-        upsert_patrols(store, city.slug, demo_roster(city))
+    city, store, _ = demo_world(progress)  # zones made here are not in the cold timing below
+    progress("coverage check, cold ...")
     started = time.perf_counter()
     samples = StreetSamples.for_city(city)
-    if not list_versions(store, city):
-        progress("generating zones from the demo roster ...")
-        save_version(store, city, generate_zones(city, list_patrols(store, city.slug), samples,
-                                                 target_s=city.profile.target_s("stray_dog")),
-                     author="bench", comment="generated for the benchmark")
-    progress("coverage check, cold ...")
     cold = check_version(store, city, samples=samples)
     cold_s = time.perf_counter() - started
     progress("coverage check, warm ...")
