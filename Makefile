@@ -9,10 +9,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Install the product and run the main job on the embedded default city.
+# Install the product, prepare the embedded default city and serve the app (http://127.0.0.1:8000/).
 demo: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/patrol demo
+	$(BIN)/patrol patrols demo > /dev/null
+	$(BIN)/patrol zones versions --json | grep -q version || $(BIN)/patrol zones generate
+	$(BIN)/patrol serve
 
 # Install the test dependencies and run the linter, the import-layer check and the whole test suite.
 test: $(BIN)/python

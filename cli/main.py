@@ -77,6 +77,7 @@ def _register() -> None:
         patrols,
         route,
         routes,
+        serve,
         simulate,
         zones,
     )
@@ -93,6 +94,7 @@ def _register() -> None:
     cli.add_command(routes.routes)
     cli.add_command(simulate.simulate)
     cli.add_command(lists.lists)
+    cli.add_command(serve.serve)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 

@@ -1,0 +1,98 @@
+"""The Flask app: ``create_app(test_config=None)``.
+
+One process serves one city: its graphs, key blocks and dispatcher are loaded once (on first use)
+and kept in ``app.extensions["patrol"]``. Settings in layers: defaults, environment
+(``PATROL_CITY``, ``PATROL_DATABASE_URL``, ``PATROL_INSTANCE_DIR``), the test mapping.
+"""
+
+import os
+
+from flask import Flask, jsonify
+
+from geo.errors import PatrolError
+
+__all__ = ["create_app", "resources"]
+
+
+class Resources:
+    """The process-wide city, store, key blocks, dispatcher and street layer (built lazily)."""
+
+    def __init__(self, city_name: str, database_url: str | None = None):
+        self.city_name = city_name
+        self.database_url = database_url
+        self._city = self._store = self._blocks = self._dispatcher = self._streets = None
+
+    @property
+    def city(self):
+        if self._city is None:
+            from geo.city import get_city
+
+            self._city = get_city(self.city_name)
+        return self._city
+
+    @property
+    def store(self):
+        if self._store is None:
+            from planner.store import Store
+
+            self._store = Store(self.database_url)
+        return self._store
+
+    @property
+    def blocks(self):
+        if self._blocks is None:
+            from geo.blocks.store import load_blocks
+
+            self._blocks = load_blocks(self.city)
+        return self._blocks
+
+    @property
+    def dispatcher(self):
+        if self._dispatcher is None:
+            from planner.dispatch import Dispatcher
+
+            self._dispatcher = Dispatcher(self.city, self.blocks)
+        return self._dispatcher
+
+    @property
+    def streets(self) -> str:
+        if self._streets is None:
+            from web.maps import streets_geojson
+
+            self._streets = streets_geojson(self.city.router("foot"))
+        return self._streets
+
+
+def resources(app=None) -> Resources:
+    """The current app's resources."""
+    from flask import current_app
+
+    return (app or current_app).extensions["patrol"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app (city from ``PATROL_CITY`` or the test mapping; default Chengdu)."""
+    app = Flask(__name__)
+    from planner.store import default_url
+
+    app.config.from_mapping(CITY=os.environ.get("PATROL_CITY", "chengdu"), DATABASE_URL=default_url(),
+                            MAX_CONTENT_LENGTH=10 * 1024 * 1024)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
+
+    from web import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+
+    @app.errorhandler(PatrolError)
+    def bad_input(error):
+        return jsonify(error=str(error), type=type(error).__name__), 400
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return jsonify(error=getattr(error, "description", "not found")), 404
+
+    return app
