@@ -6,7 +6,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-__all__ = ["demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb"]
+__all__ = ["bench_main", "demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb", "target_lines"]
 
 
 def median_s(work: Callable[..., object], inputs) -> float:
@@ -62,3 +62,25 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
                                                  target_s=city.profile.target_s("stray_dog")), author="bench",
                      comment="generated for a benchmark")
     return city, store, blocks
+
+
+def target_lines(result: dict) -> list[str]:
+    """One line per target: its value and whether this run met it."""
+    lines = []
+    for key, ok in result.get("meets_targets", {}).items():
+        verdict = "not measured" if ok is None else ("met" if ok else "NOT met")
+        lines.append(f"  target {key} {result['targets'][key]}: {verdict}")
+    return lines
+
+
+def bench_main(doc: str, run: Callable[..., dict], report_text: Callable[[dict], str], argv=None) -> None:
+    """The command line of a benchmark module: ``python -m bench.NAME [--json]``."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    result = run(progress=lambda message: print(message, file=sys.stderr))
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else report_text(result))

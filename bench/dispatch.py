@@ -17,7 +17,7 @@ from datetime import datetime
 import networkx as nx
 import numpy as np
 
-from bench.common import peak_rss_mb
+from bench.common import peak_rss_mb, target_lines
 
 __all__ = ["TARGETS", "run"]
 
@@ -116,9 +116,7 @@ def report_text(result: dict) -> str:
         f"  networkx per patrol: median {result['networkx_median_ms']} ms over {result['networkx_incidents']} reports "
         f"-> speedup {result['speedup']}x; peak RSS {result['peak_rss_mb']} MB",
     ]
-    for key, ok in result["meets_targets"].items():
-        lines.append(f"  target {key} {result['targets'][key]}: {'met' if ok else 'NOT met'}")
-    return "\n".join(lines)
+    return "\n".join(lines + target_lines(result))
 
 
 def main(argv=None) -> None:

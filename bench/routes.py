@@ -6,15 +6,12 @@ patrol's zone); both tours are compared on travel time without time windows, as 
 Usage: python -m bench.routes [--json]   (or: patrol bench routes)
 """
 
-import argparse
-import json
-import sys
 import time
 from datetime import datetime
 
 import numpy as np
 
-from bench.common import demo_world, peak_rss_mb
+from bench.common import bench_main, demo_world, peak_rss_mb
 
 __all__ = ["run"]
 
@@ -74,11 +71,7 @@ def report_text(result: dict) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(progress=lambda m: print(m, file=sys.stderr))
-    print(json.dumps(result, indent=2) if args.json else report_text(result))
+    bench_main(__doc__, run, report_text, argv)
 
 
 if __name__ == "__main__":

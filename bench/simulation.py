@@ -6,14 +6,11 @@ apart, the time to prepare the patrols' day (routes planned by OR-Tools, 0.5 s e
 Usage: python -m bench.simulation [--json]   (or: patrol bench simulation)
 """
 
-import argparse
-import json
-import sys
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bench.common import demo_world, peak_rss_mb
+from bench.common import bench_main, demo_world, peak_rss_mb
 
 __all__ = ["TARGETS", "run"]
 
@@ -66,11 +63,7 @@ def report_text(result: dict) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(progress=lambda m: print(m, file=sys.stderr))
-    print(json.dumps(result, indent=2) if args.json else report_text(result))
+    bench_main(__doc__, run, report_text, argv)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,9 @@ graphs within 30 minutes, solved to optimality by HiGHS, against the greedy heur
 Usage: python -m bench.zones [--json]   (or: patrol bench zones)
 """
 
-import argparse
-import json
-import sys
 import time
 
-from bench.common import demo_world, peak_rss_mb
+from bench.common import bench_main, demo_world, peak_rss_mb, target_lines
 
 __all__ = ["TARGETS", "run"]
 
@@ -67,17 +64,11 @@ def report_text(result: dict) -> str:
         lines.append(f"  set covering {mode}: {c['count']} standby points ({c['status']}, {c['solve_seconds']} s solve, "
                      f"{c['seconds']} s in all; {c['candidates']} candidates x {c['demand_points']} demand points); "
                      f"greedy {c['greedy_count']} (gap {c['greedy_gap']:.0%})")
-    for key, ok in result["meets_targets"].items():
-        lines.append(f"  target {key} {result['targets'][key]}: {'met' if ok else 'NOT met'}")
-    return "\n".join(lines)
+    return "\n".join(lines + target_lines(result))
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(progress=lambda m: print(m, file=sys.stderr))
-    print(json.dumps(result, indent=2) if args.json else report_text(result))
+    bench_main(__doc__, run, report_text, argv)
 
 
 if __name__ == "__main__":
