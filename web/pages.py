@@ -123,6 +123,29 @@ def officer(patrol_id: str):
     zone, route = result["routes"][0]
     data = route.as_dict()
     officer_map(m, data, zone.polygon)
-    stops = "".join(f"<li>{escape(s.get('arrival', '')[11:16])} {escape(s['name'])}</li>" for s in data["stops"])
-    return _page(m, f"<b>{escape(patrol_id)}</b> {data['duration_s'] / 60:.0f} min, {data['length_m'] / 1000:.1f} km"
-                    f"<ol>{stops}</ol>")
+    stops = "".join(
+        f"<li>{escape(s.get('arrival', '')[11:16])} {escape(s['name'])} "
+        f"<a class=nav href='geo:{s['lat']:.6f},{s['lon']:.6f}?q={s['lat']:.6f},{s['lon']:.6f}'>导航 navigate</a></li>"
+        for s in data["stops"])
+    return _page(m, f"<b>{escape(patrol_id)}</b> {data['duration_s'] / 60:.0f} min, {data['length_m'] / 1000:.1f} km "
+                    f"<a id=gpx href='/officer/{escape(patrol_id)}/route.gpx'>GPX</a><ol>{stops}</ol>")
+
+
+@bp.get("/officer/<patrol_id>/route.gpx")
+def officer_gpx(patrol_id: str):
+    """Today's route as GPX for the officer's phone."""
+    from planner.patrols import get_patrol
+    from planner.route_plans import plan_routes
+    from planner.routes import route_to_gpx
+
+    res = resources()
+    try:
+        get_patrol(res.store, res.city.slug, patrol_id)
+    except Exception:
+        abort(404, f"no patrol {patrol_id!r}")
+    result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
+    if not result["routes"]:
+        abort(404, f"patrol {patrol_id!r} has no zone")
+    zone, route = result["routes"][0]
+    return Response(route_to_gpx(route, name=f"{patrol_id} {zone.name}"), mimetype="application/gpx+xml",
+                    headers={"Content-Disposition": f"attachment; filename={patrol_id}-route.gpx"})

@@ -52,3 +52,12 @@ def test_api(client):
     assert set(client.get("/api/openapi.json").get_json()["paths"]) == {"/api/patrols", "/api/incidents", "/api/zones",
                                                                          "/api/recommend"}
     assert client.get("/officer/X99").status_code == 404
+
+
+def test_officer_gpx_and_navigation_links(client):
+    html = client.get("/officer/E02").get_data(as_text=True)
+    assert "href='/officer/E02/route.gpx'" in html and "href='geo:" in html
+    gpx = client.get("/officer/E02/route.gpx")
+    assert gpx.status_code == 200 and gpx.mimetype == "application/gpx+xml"
+    assert b"<trkpt" in gpx.data and b"<wpt" in gpx.data
+    assert client.get("/officer/X99/route.gpx").status_code == 404
