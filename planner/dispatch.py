@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 COVERAGE_CATEGORY = "stray_dog"
+_CACHE_LIMIT = 50_000  # snapped positions kept between requests (about 50 MB at most)
 
 
 class DispatchConflictError(PatrolError):
@@ -112,6 +113,9 @@ class Dispatcher:
 
     def _snap(self, mode: str, lon: float, lat: float):
         key = (mode, round(lon, 7), round(lat, 7))
+        if len(self._snaps) > _CACHE_LIMIT:  # positions move all day: keep the caches bounded
+            self._snaps.clear()
+            self._reach.clear()
         if key not in self._snaps:
             try:
                 self._snaps[key] = self.city.router(mode).snap(lon, lat, max_distance_m=self.max_snap_m)
