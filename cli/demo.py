@@ -33,6 +33,7 @@ def demo(name: str, as_json: bool) -> None:
         records, _ = generate_incidents(city, blocks_gdf, days=30, seed=0)
         store_incidents(store, placer.validate(records, default_datum="wgs84")[0])
         frame = incidents_frame(store, city.slug)
+    accounts = _demo_accounts(city, store, progress)
     progress(f"finding congestion points among {len(frame)} incidents ...")
     spots = find_hotspots(frame, crs=city.crs, timezone=city.profile.timezone)[:5]
     summary = city_summary(city)
@@ -42,6 +43,7 @@ def demo(name: str, as_json: bool) -> None:
         "incidents": int(len(frame)),
         "database": store.url,
         "top_hotspots": [s.as_dict() for s in spots],
+        "demo_accounts": accounts,
     }
     lines = [summary_text(summary),
              f"  key blocks: {len(blocks_gdf)} ({', '.join(f'{k} {v}' for k, v in data['key_blocks_by_kind'].items())})",
@@ -50,4 +52,27 @@ def demo(name: str, as_json: bool) -> None:
     lines += [f"    #{s.rank} {s.count} incidents near {s.street or 'an unnamed street'}"
               f" (block {s.block_id or '-'}, busy at {','.join(map(str, s.busy_hours))} h): {s.counts_by_category}"
               for s in spots]
+    if accounts:
+        lines.append("  demo accounts for the web app (shown once): " + "; ".join(
+            f"{a['username']} / {a['password']} ({a['role']})" for a in accounts))
     emit(data, as_json, "\n".join(lines))
+
+
+def _demo_accounts(city, store, progress) -> list[dict]:
+    """The demo roster and one account per role, the first time only (passwords generated)."""
+    from planner.models import User
+    from planner.patrols import demo_roster, list_patrols, upsert_patrols
+    from planner.users import add_user
+
+    if not list_patrols(store, city.slug):
+        upsert_patrols(store, city.slug, demo_roster(city))
+    with store.session() as session:
+        if session.query(User).filter(User.city == city.slug).count():
+            return []
+    progress("creating the demo accounts ...")
+    accounts = []
+    for username, role, patrol in (("admin", "admin", None), ("dispatcher", "dispatcher", None),
+                                   ("planner", "planner", None), ("officer-e02", "officer", "E02")):
+        user, password = add_user(store, city.slug, username, role, patrol_id=patrol)
+        accounts.append({"username": user.username, "password": password, "role": role, "patrol_id": patrol})
+    return accounts

@@ -79,6 +79,7 @@ def _register() -> None:
         routes,
         serve,
         simulate,
+        users,
         zones,
     )
 
@@ -95,6 +96,7 @@ def _register() -> None:
     cli.add_command(simulate.simulate)
     cli.add_command(lists.lists)
     cli.add_command(serve.serve)
+    cli.add_command(users.users)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Dispatch", "Incident", "Patrol", "PositionFix", "Squadron", "Zone", "ZoneVersion"]
+__all__ = ["Base", "Dispatch", "Incident", "Patrol", "PositionFix", "Squadron", "User", "Zone", "ZoneVersion"]
 
 
 class Base(DeclarativeBase):
@@ -145,3 +145,17 @@ class PositionFix(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class User(Base):
+    """A person who signs in: dispatcher, planner, officer (tied to one patrol) or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    patrol_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("city", "username", name="uq_user"),)

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, jsonify, request
 from shapely.geometry import mapping
 
 from web.app import resources
+from web.auth import roles_required
 
 __all__ = ["bp"]
 
@@ -40,6 +41,7 @@ def _collection(rows, geometry):
 
 
 @bp.get("/patrols")
+@roles_required("dispatcher", "planner", api=True)
 def patrols():
     """Patrols as GeoJSON points."""
     rows = patrol_features(resources())
@@ -47,6 +49,7 @@ def patrols():
 
 
 @bp.get("/incidents")
+@roles_required("dispatcher", "planner", api=True)
 def incidents():
     """Open incidents as GeoJSON points (``limit``, default 2000)."""
     try:
@@ -58,6 +61,7 @@ def incidents():
 
 
 @bp.get("/zones")
+@roles_required("dispatcher", "planner", api=True)
 def zones():
     """The newest zone version's zones as GeoJSON polygons."""
     from planner.zones import load_version
@@ -90,6 +94,7 @@ def recommend(res, location: str, category: str, datum: str | None):
 
 
 @bp.get("/recommend")
+@roles_required("dispatcher", api=True)
 def recommend_view():
     """``?location=lon,lat|address&category=stray_dog&datum=gcj02``: the ranked patrols."""
     location = request.args.get("location", "").strip()

@@ -82,8 +82,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
 
-    from web import api, pages
+    from web import api, auth, pages
 
+    auth.init_auth(app)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
 
@@ -94,5 +96,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(404)
     def not_found(error):
         return jsonify(error=getattr(error, "description", "not found")), 404
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return jsonify(error=getattr(error, "description", "forbidden")), 403
 
     return app

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, request, send_file
 
 from web.app import resources
 from web.assets import asset_path
+from web.auth import roles_required
 
 __all__ = ["bp"]
 
@@ -53,6 +54,7 @@ def index():
 
 
 @bp.get("/dispatcher")
+@roles_required("dispatcher")
 def dispatcher():
     """Patrols and open incidents; with ``?location=`` the ranked patrols and their routes."""
     from web.api import incident_rows, patrol_features, recommend
@@ -84,6 +86,7 @@ def dispatcher():
 
 
 @bp.get("/planner")
+@roles_required("planner")
 def planner():
     """Zones of the newest version coloured by their worst case."""
     from planner.zone_check import check_version
@@ -105,10 +108,20 @@ def planner():
     return _page(m, summary)
 
 
+def _own_route_only(patrol_id: str) -> None:
+    from flask_login import current_user
+
+    if current_user.role == "officer" and current_user.patrol_id != patrol_id:
+        abort(403, "an officer sees only their own route")
+
+
 @bp.get("/officer/<patrol_id>")
+@roles_required("officer", "dispatcher", "planner")
 def officer(patrol_id: str):
     """One patrol's route for today (phone first)."""
     from planner.patrols import get_patrol
+
+    _own_route_only(patrol_id)
     from planner.route_plans import plan_routes
     from web.maps import officer_map
 
@@ -132,9 +145,12 @@ def officer(patrol_id: str):
 
 
 @bp.get("/officer/<patrol_id>/route.gpx")
+@roles_required("officer", "dispatcher", "planner")
 def officer_gpx(patrol_id: str):
     """Today's route as GPX for the officer's phone."""
     from planner.patrols import get_patrol
+
+    _own_route_only(patrol_id)
     from planner.route_plans import plan_routes
     from planner.routes import route_to_gpx
 

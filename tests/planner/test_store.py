@@ -7,11 +7,11 @@ from planner.store import Store
 
 def test_migrations_create_the_schema(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    assert store.revision() == "0004_squadrons_positions"
+    assert store.revision() == "0005_users"
     assert {"alembic_version", "incidents", "patrols", "dispatches", "zones", "zone_versions"} <= set(store.tables())
     store.close()
     again = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")  # opening twice is harmless
-    assert again.revision() == "0004_squadrons_positions"
+    assert again.revision() == "0005_users"
     with again.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 

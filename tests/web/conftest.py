@@ -9,6 +9,9 @@ from click.testing import CliRunner
 from cli.main import _register, cli
 
 _register()
+PASSWORD = "correct horse 42"
+USERS = [("admin", "admin", None), ("dispatcher", "dispatcher", None), ("planner", "planner", None),
+         ("officer-e02", "officer", "E02")]
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +23,9 @@ def web_instance(chengdu, session_instance, tmp_path_factory):
     runner = CliRunner()
     for args in (["patrols", "demo"], ["zones", "generate"], ["incidents", "generate", "--days", "7"]):
         assert runner.invoke(cli, args).exit_code == 0
+    for username, role, patrol in USERS:
+        args = ["users", "add", username, "--role", role, "--password", PASSWORD]
+        assert runner.invoke(cli, args + (["--patrol", patrol] if patrol else [])).exit_code == 0
     yield folder
     if saved is None:
         os.environ.pop("PATROL_INSTANCE_DIR", None)
@@ -32,9 +38,22 @@ def app(web_instance, monkeypatch):
     monkeypatch.setenv("PATROL_INSTANCE_DIR", str(web_instance))
     from web.app import create_app
 
-    return create_app({"TESTING": True})
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+@pytest.fixture
+def anonymous(app):
+    return app.test_client()
+
+
+def signed_in(app, username: str):
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """An admin's session (may open everything)."""
+    return signed_in(app, "admin")

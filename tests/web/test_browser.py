@@ -20,7 +20,7 @@ def server(web_instance):
     os.environ["PATROL_INSTANCE_DIR"] = str(web_instance)
     from web.app import create_app, resources
 
-    app = create_app({"TESTING": True})
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True})
     res = resources(app)
     _ = res.city, res.store, res.blocks, res.streets  # loaded now, from this instance
     served = create_server(app, host="127.0.0.1", port=0, threads=4)
@@ -44,9 +44,15 @@ def browser():
         browser.close()
 
 
-def open_page(browser, url, *, mobile=False):
+def open_page(browser, url, *, mobile=False, user="admin"):
     context = browser.new_context(viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900})
     page = context.new_page()
+    base = url.split("/", 3)[:3]
+    page.goto("/".join(base) + "/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", "correct horse 42")
+    page.click("#signin")
+    page.wait_for_load_state("load")
     errors, outside = [], []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -82,7 +88,12 @@ def test_planner_and_officer_pages(server, browser):
     page, errors, outside = open_page(browser, f"{server}/planner")
     assert page.evaluate("typeof L !== 'undefined'") and "all zones covered" in page.inner_text("#panel")
     page.screenshot(path=str(ARTIFACTS / "planner.png"))
-    phone, phone_errors, phone_outside = open_page(browser, f"{server}/officer/E02", mobile=True)
+    phone, phone_errors, phone_outside = open_page(browser, f"{server}/officer/E02", mobile=True, user="officer-e02")
     assert phone.locator("path.stop").count() >= 1 and phone.locator("#panel li").count() >= 1
     phone.screenshot(path=str(ARTIFACTS / "officer-phone.png"))
     assert errors == phone_errors == [] and outside == phone_outside == []
+
+
+def test_an_officer_sees_only_their_route(server, browser):
+    page, _, _ = open_page(browser, f"{server}/officer/E01", mobile=True, user="officer-e02")
+    assert "only their own route" in page.content()

@@ -8,15 +8,16 @@ pytestmark = pytest.mark.slow
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("url", ["/", "/dispatcher", "/planner", "/officer/E02",
+@pytest.mark.parametrize("url", ["/", "/login", "/dispatcher", "/planner", "/officer/E02",
                                  "/dispatcher?location=104.0810,30.6943&datum=wgs84"])
 def test_pages_load_offline(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     html = response.get_data(as_text=True)
     assert not EXTERNAL.search(html), EXTERNAL.search(html)
-    assert "© OpenStreetMap contributors" in html
-    if url != "/":
+    if url != "/login":
+        assert "© OpenStreetMap contributors" in html
+    if url not in ("/", "/login"):
         assert "/vendor/leaflet/leaflet.js" in html and 'name="viewport"' in html
         assert len(response.data) < 3 * 1024 * 1024
 
@@ -61,3 +62,40 @@ def test_officer_gpx_and_navigation_links(client):
     assert gpx.status_code == 200 and gpx.mimetype == "application/gpx+xml"
     assert b"<trkpt" in gpx.data and b"<wpt" in gpx.data
     assert client.get("/officer/X99/route.gpx").status_code == 404
+
+
+ROLE_MATRIX = [  # (url, who may) — admin may everything
+    ("/dispatcher", {"dispatcher"}), ("/planner", {"planner"}), ("/officer/E02", {"officer-e02", "dispatcher", "planner"}),
+    ("/officer/E01", {"dispatcher", "planner"}), ("/api/patrols", {"dispatcher", "planner"}),
+    ("/api/zones", {"dispatcher", "planner"}), ("/api/recommend?location=104.08,30.69&datum=wgs84", {"dispatcher"}),
+]
+
+
+@pytest.mark.parametrize(("url", "allowed"), ROLE_MATRIX)
+def test_every_page_enforces_its_roles(app, anonymous, url, allowed):
+    from tests.web.conftest import USERS, signed_in
+
+    first = anonymous.get(url)
+    assert first.status_code in (302, 401)  # the sign-in page, or 401 for the API
+    for username, _, _ in USERS:
+        status = signed_in(app, username).get(url).status_code
+        expected = 200 if username == "admin" or username in allowed else 403
+        assert status == expected, (username, url, status)
+
+
+def test_sign_in_security(app, web_instance):
+    from web.app import create_app
+
+    strict = create_app({"TESTING": True})  # CSRF on
+    client = strict.test_client()
+    assert client.post("/login", data={"username": "admin", "password": "correct horse 42"}).status_code == 400
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split("name=csrf_token value='")[1].split("'")[0]
+    wrong = client.post("/login", data={"username": "admin", "password": "nope", "csrf_token": token})
+    assert wrong.status_code == 401 and "wrong username or password" in wrong.get_data(as_text=True)
+    good = client.post("/login", data={"username": "admin", "password": "correct horse 42", "csrf_token": token,
+                                       "next": "//evil.example/x"})
+    assert good.status_code == 302 and good.headers["Location"] == "/"  # no open redirect
+    cookie = next(c for c in good.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert (web_instance / "secret_key").stat().st_mode & 0o077 == 0

@@ -1,0 +1,35 @@
+"""``patrol users add``: accounts for the web app."""
+
+import click
+
+from cli.main import Reporter, emit, reports_errors
+
+__all__ = ["users"]
+
+
+@click.group()
+def users() -> None:
+    """Users of the web app: dispatcher, planner, officer, admin."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["dispatcher", "planner", "officer", "admin"]))
+@click.option("--patrol", "patrol_id", default=None, help="For an officer: the patrol whose route they see.")
+@click.option("--password", default=None, help="At least 8 characters [default: generated and printed].")
+@click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@reports_errors
+def add(username, role, patrol_id, password, name, as_json) -> None:
+    """Create USERNAME with a role (the password is hashed; a generated one is printed once)."""
+    from geo.city import get_city
+    from planner.store import Store
+    from planner.users import add_user
+
+    city = get_city(name, progress=Reporter())
+    user, secret = add_user(Store(), city.slug, username, role, password=password, patrol_id=patrol_id)
+    data = {"username": user.username, "role": user.role, "patrol_id": user.patrol_id}
+    if password is None:
+        data["password"] = secret
+    emit(data, as_json, f"created {role} {username}" + (f" (patrol {patrol_id})" if patrol_id else "")
+         + (f", password: {secret}" if password is None else ""))

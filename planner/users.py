@@ -1,0 +1,58 @@
+"""Users: dispatchers, planners, officers (each tied to a patrol) and admins, with hashed passwords."""
+
+import secrets
+from typing import Final
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from geo.errors import PatrolError
+from planner.models import User
+from planner.patrols import get_patrol
+
+__all__ = ["ROLES", "UserError", "add_user", "authenticate", "get_user"]
+
+ROLES: Final = ("dispatcher", "planner", "officer", "admin")
+
+
+class UserError(PatrolError):
+    """A user cannot be created or found (bad role, missing patrol, duplicate name)."""
+
+
+def add_user(store, city: str, username: str, role: str, *, password: str | None = None,
+             patrol_id: str | None = None) -> tuple[User, str]:
+    """Create a user; returns it with its password (generated when not given)."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise UserError("username must be 1 to 64 characters.")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}; got {role!r}.")
+    if role == "officer":
+        if not patrol_id:
+            raise UserError("an officer needs --patrol (the patrol whose route they see).")
+        get_patrol(store, city, patrol_id)
+    password = password or secrets.token_urlsafe(9)
+    if len(password) < 8:
+        raise UserError("password must have at least 8 characters.")
+    with store.session() as session, session.begin():
+        if session.scalar(select(User).where(User.city == city, User.username == username)) is not None:
+            raise UserError(f"user {username!r} already exists.")
+        user = User(city=city, username=username, password_hash=generate_password_hash(password), role=role,
+                    patrol_id=patrol_id if role == "officer" else None)
+        session.add(user)
+    return user, password
+
+
+def get_user(store, user_id: int) -> User | None:
+    """A user by id."""
+    with store.session() as session:
+        return session.get(User, user_id)
+
+
+def authenticate(store, city: str, username: str, password: str) -> User | None:
+    """The user if the password is right, else None."""
+    with store.session() as session:
+        user = session.scalar(select(User).where(User.city == city, User.username == username.strip()))
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user

@@ -1,0 +1,118 @@
+"""Sign-in, roles and CSRF: who may open which page.
+
+Roles: dispatcher (console and API), planner (workspace and API), officer (only their own patrol's
+route), admin (everything). Passwords are hashed (werkzeug); the session secret is generated on first
+run into the instance folder, never kept in the repository; forms carry a CSRF token (Flask-WTF).
+"""
+
+import functools
+import secrets
+from html import escape
+
+from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from geo import paths
+from web.app import resources
+
+__all__ = ["bp", "init_auth", "roles_required"]
+
+bp = Blueprint("auth", __name__)
+
+
+class SignedIn(UserMixin):
+    """The signed-in user as Flask-Login sees it."""
+
+    def __init__(self, user):
+        self.id = str(user.id)
+        self.username = user.username
+        self.role = user.role
+        self.patrol_id = user.patrol_id
+
+
+def secret_key() -> str:
+    """The instance's session secret (made on first use, readable by the owner only)."""
+    path = paths.instance_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def init_auth(app) -> None:
+    """Sign-in, cookies and CSRF for ``app``."""
+    from flask_wtf.csrf import CSRFProtect
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key()
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    CSRFProtect(app)
+    manager = LoginManager(app)
+
+    @manager.user_loader
+    def load(user_id: str):
+        from planner.users import get_user
+
+        user = get_user(resources(app).store, int(user_id))
+        return SignedIn(user) if user is not None else None
+
+
+def roles_required(*roles: str, api: bool = False):
+    """Allow only signed-in users with one of ``roles`` (admin always); others get 401/403 or the sign-in page."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if api:
+                    return jsonify(error="sign in first"), 401
+                return redirect(url_for("auth.login", next=request.full_path))
+            if current_user.role != "admin" and current_user.role not in roles:
+                if api:
+                    return jsonify(error=f"role {current_user.role!r} may not use this"), 403
+                abort(403, f"role {current_user.role!r} may not open this page")
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return wrap
+
+
+def _form(message: str = "", next_url: str = "") -> Response:
+    from flask_wtf.csrf import generate_csrf
+
+    return Response(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<title>登录 Sign in</title><form method=post style='font:16px sans-serif;max-width:320px;margin:40px auto'>"
+        f"<h2>登录 Sign in</h2><p style='color:#c92a2a'>{escape(message)}</p>"
+        f"<input type=hidden name=csrf_token value='{generate_csrf()}'>"
+        f"<input type=hidden name=next value='{escape(next_url)}'>"
+        "<p><input name=username placeholder='用户名 username' required></p>"
+        "<p><input name=password type=password placeholder='密码 password' required></p>"
+        "<p><button type=submit id=signin>登录 Sign in</button></p></form>", mimetype="text/html",
+        status=401 if message else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with username and password."""
+    from planner.users import authenticate
+
+    next_url = request.values.get("next", "")
+    if request.method == "GET":
+        return _form(next_url=next_url)
+    res = resources()
+    user = authenticate(res.store, res.city.slug, request.form.get("username", ""), request.form.get("password", ""))
+    if user is None:
+        return _form("用户名或密码错误 wrong username or password", next_url)
+    login_user(SignedIn(user))
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = "/"
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    logout_user()
+    return redirect(url_for("auth.login"))
