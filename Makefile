@@ -9,11 +9,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Install the product, prepare the embedded default city and serve the app (http://127.0.0.1:8000/).
+# Install the product, prepare the embedded default city (streets, key blocks, demo incidents, roster, accounts,
+# a zone version) and serve the app on http://127.0.0.1:8000/.
 demo: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/patrol demo
-	$(BIN)/patrol patrols demo > /dev/null
 	$(BIN)/patrol zones versions --json | grep -q version || $(BIN)/patrol zones generate
 	$(BIN)/patrol serve
 
