@@ -108,32 +108,34 @@ def planner():
     return _page(m, summary)
 
 
-def _own_route_only(patrol_id: str) -> None:
+def _todays_route(patrol_id: str):
+    """(zone, route) of a patrol for today; 403 for another officer's, 404 for an unknown or zoneless patrol."""
     from flask_login import current_user
+
+    from planner.patrols import UnknownPatrolError, get_patrol
+    from planner.route_plans import plan_routes
 
     if current_user.role == "officer" and current_user.patrol_id != patrol_id:
         abort(403, "an officer sees only their own route")
+    res = resources()
+    try:
+        get_patrol(res.store, res.city.slug, patrol_id)
+    except UnknownPatrolError:
+        abort(404, f"no patrol {patrol_id!r}")
+    result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
+    if not result["routes"]:
+        abort(404, f"patrol {patrol_id!r} has no zone")
+    return result["routes"][0]
 
 
 @bp.get("/officer/<patrol_id>")
 @roles_required("officer", "dispatcher", "planner")
 def officer(patrol_id: str):
     """One patrol's route for today (phone first)."""
-    from planner.patrols import get_patrol
-
-    _own_route_only(patrol_id)
-    from planner.route_plans import plan_routes
     from web.maps import officer_map
 
-    res, m = _base()
-    try:
-        get_patrol(res.store, res.city.slug, patrol_id)
-    except Exception:
-        abort(404, f"no patrol {patrol_id!r}")
-    result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
-    if not result["routes"]:
-        abort(404, f"patrol {patrol_id!r} has no zone")
-    zone, route = result["routes"][0]
+    zone, route = _todays_route(patrol_id)
+    _, m = _base()
     data = route.as_dict()
     officer_map(m, data, zone.polygon)
     stops = "".join(
@@ -148,20 +150,8 @@ def officer(patrol_id: str):
 @roles_required("officer", "dispatcher", "planner")
 def officer_gpx(patrol_id: str):
     """Today's route as GPX for the officer's phone."""
-    from planner.patrols import get_patrol
-
-    _own_route_only(patrol_id)
-    from planner.route_plans import plan_routes
     from planner.routes import route_to_gpx
 
-    res = resources()
-    try:
-        get_patrol(res.store, res.city.slug, patrol_id)
-    except Exception:
-        abort(404, f"no patrol {patrol_id!r}")
-    result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
-    if not result["routes"]:
-        abort(404, f"patrol {patrol_id!r} has no zone")
-    zone, route = result["routes"][0]
+    zone, route = _todays_route(patrol_id)
     return Response(route_to_gpx(route, name=f"{patrol_id} {zone.name}"), mimetype="application/gpx+xml",
                     headers={"Content-Disposition": f"attachment; filename={patrol_id}-route.gpx"})
