@@ -43,3 +43,12 @@ def chengdu(session_instance):
             os.environ.pop("PATROL_INSTANCE_DIR", None)
         else:
             os.environ["PATROL_INSTANCE_DIR"] = saved
+
+
+@pytest.fixture
+def built_instance(chengdu, fresh_instance, session_instance):
+    """An empty instance folder for one test, holding a copy of the built default city."""
+    import shutil
+
+    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+    return fresh_instance

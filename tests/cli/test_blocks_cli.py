@@ -14,11 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def runner(chengdu, fresh_instance, monkeypatch, session_instance):
+def runner(built_instance):
     # Blocks live in the instance folder: give each test its own copy of the built city.
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
     return CliRunner()
 
 

@@ -62,10 +62,7 @@ def test_errors_as_json(runner, fresh_instance):
 
 
 @pytest.mark.slow
-def test_demo_on_the_default_city(runner, chengdu, fresh_instance, session_instance):
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+def test_demo_on_the_default_city(runner, built_instance):
     result = runner.invoke(cli, ["demo", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -12,10 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def runner(chengdu, fresh_instance, session_instance, monkeypatch):
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+def runner(built_instance, monkeypatch):
     # Noon in Chengdu, so the day shift is on duty whenever the test runs.
     from datetime import datetime
 

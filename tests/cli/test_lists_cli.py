@@ -12,10 +12,7 @@ _register()
 pytestmark = pytest.mark.slow
 
 
-def test_three_lists_on_the_demo_city(chengdu, fresh_instance, session_instance, tmp_path):
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+def test_three_lists_on_the_demo_city(built_instance, tmp_path):
     runner = CliRunner()
     for args in (["patrols", "demo"], ["zones", "generate"], ["incidents", "generate", "--days", "7"]):
         assert runner.invoke(cli, args).exit_code == 0

@@ -13,10 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def runner(chengdu, fresh_instance, session_instance):
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+def runner(built_instance):
     runner = CliRunner()
     for args in (["patrols", "demo"], ["zones", "generate"]):
         assert runner.invoke(cli, args).exit_code == 0

@@ -11,10 +11,7 @@ _register()
 pytestmark = pytest.mark.slow
 
 
-def test_simulate_and_compare(chengdu, fresh_instance, session_instance, tmp_path):
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+def test_simulate_and_compare(built_instance, tmp_path):
     runner = CliRunner()
     for args in (["patrols", "demo"], ["incidents", "generate", "--days", "14", "--seed", "2"]):
         assert runner.invoke(cli, args).exit_code == 0

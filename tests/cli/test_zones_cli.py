@@ -12,10 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def runner(chengdu, fresh_instance, session_instance):
-    import shutil
-
-    shutil.copytree(session_instance / "cities", fresh_instance / "cities")
+def runner(built_instance):
     runner = CliRunner()
     assert runner.invoke(cli, ["patrols", "demo"]).exit_code == 0
     return runner
