@@ -158,7 +158,7 @@ def check(version, name, as_json) -> None:
 def standby(k, mode, time_limit, name, as_json) -> None:
     """Standby points by integer programming (HiGHS), with a greedy answer for comparison."""
     from planner.incidents import incidents_frame
-    from planner.standby import city_max_cover, city_set_cover
+    from planner.standby import city_max_cover, city_set_cover, store_solution
 
     progress = Reporter()
     city, store = _setup(name, progress)
@@ -166,6 +166,7 @@ def standby(k, mode, time_limit, name, as_json) -> None:
     if k is None:
         progress(f"set covering on the {mode} graph ...")
         data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit)
+        store_solution(city, data)  # shown on the planner's map
         text = (f"{mode}: {data['count']} standby points put every street within {target / 60:.0f} min "
                 f"({data['status']}; greedy {data['greedy_count']}, gap {data['greedy_gap']:.0%}; {data['seconds']} s)")
     else:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CoverSolution", "coverage_matrix", "greedy_max_cover", "greedy_set_cover", "max_cover", "set_cover"]
+__all__ = ["CoverSolution", "city_max_cover", "city_set_cover", "coverage_matrix", "greedy_max_cover", "greedy_set_cover",
+           "max_cover", "set_cover", "store_solution", "stored_solutions"]
 
 
 @dataclass
@@ -257,3 +258,34 @@ def _describe(router, solution: CoverSolution, candidates, demand, node_count, b
         "uncoverable_points": len(solution.uncoverable), "uncoverable_streets": sorted(streets),
         "points": [point(c) for c in solution.chosen],
     }
+
+
+def _solution_path(city, mode: str):
+    from geo import paths
+
+    return paths.instance_dir() / f"standby-{city.slug}-{mode}.json"
+
+
+def store_solution(city, data: dict) -> None:
+    """Keep a city's set-covering result (``city_set_cover``) in the instance folder (atomic write)."""
+    import json
+    import os
+
+    path = _solution_path(city, data["mode"])
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def stored_solutions(city) -> dict[str, dict]:
+    """The kept set-covering results by mode (those computed so far)."""
+    import json
+
+    from geo.profile import MODES
+
+    found = {}
+    for mode in MODES:
+        path = _solution_path(city, mode)
+        if path.exists():
+            found[mode] = json.loads(path.read_text(encoding="utf-8"))
+    return found

@@ -21,9 +21,11 @@ def samples_for(city) -> StreetSamples:
     return _SAMPLES[city.key]
 
 
-def check_version(store, city, version: int | None = None, *, samples: StreetSamples | None = None) -> dict:
+def check_version(store, city, version: int | None = None, *, samples: StreetSamples | None = None,
+                  with_segments: bool = False) -> dict:
     """Per zone: worst case (s), share of street km and of past dog reports within target,
-    uncovered km; positions are the patrols' bases (standby points when routes exist)."""
+    uncovered km; positions are the patrols' bases (standby points when routes exist).
+    ``with_segments``: also each zone's uncovered foot segment indices (``uncovered_segment_ids``)."""
     started = time.perf_counter()
     number, plan = load_version(store, city, version)
     samples = samples or samples_for(city)
@@ -39,8 +41,9 @@ def check_version(store, city, version: int | None = None, *, samples: StreetSam
         mine = np.isin(report_segment, zone.segments) if len(report_segment) else np.zeros(0, bool)
         zone_reports = StreetSamples.for_points(reports["lon"].to_numpy()[mine], reports["lat"].to_numpy()[mine]) \
             if mine.any() else None
-        results.append(evaluate_zone(city, samples, zone.zone_id, zone.segments, positions, target_s=target,
-                                     reports=zone_reports).as_dict())
+        coverage = evaluate_zone(city, samples, zone.zone_id, zone.segments, positions, target_s=target,
+                                 reports=zone_reports)
+        results.append(coverage.as_dict() | ({"uncovered_segment_ids": coverage.uncovered_segments} if with_segments else {}))
     lengths = samples.length_m
     assigned = np.zeros(len(lengths), dtype=bool)
     for zone in plan.zones:

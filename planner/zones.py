@@ -36,7 +36,9 @@ __all__ = [
     "generate_zones",
     "list_versions",
     "load_version",
+    "moved_segments",
     "read_zone_file",
+    "redraw_zone",
     "save_version",
     "segment_index",
     "zone_polygons",
@@ -264,19 +266,25 @@ def load_version(store, city, version: int | None = None) -> tuple[int, ZonePlan
     return row.version, plan
 
 
-def diff_versions(store, city, a: int, b: int) -> dict:
-    """Segments that changed zone between versions ``a`` and ``b``: count, km, and per zone pair."""
-    _, plan_a = load_version(store, city, a)
-    _, plan_b = load_version(store, city, b)
-    lengths = city.router("foot").segments.length_m
+def moved_segments(plan_a: ZonePlan, plan_b: ZonePlan) -> dict[tuple, list[int]]:
+    """Foot segment indices that changed zone from ``plan_a`` to ``plan_b``, by (from zone, to zone)."""
     owner_a, owner_b = {}, {}
     for plan, owner in ((plan_a, owner_a), (plan_b, owner_b)):
         for zone in plan.zones:
             owner.update(dict.fromkeys(zone.segments.tolist(), zone.zone_id))
     moved: dict[tuple, list[int]] = {}
-    for s in set(owner_a) | set(owner_b):
+    for s in sorted(set(owner_a) | set(owner_b)):
         if owner_a.get(s) != owner_b.get(s):
             moved.setdefault((owner_a.get(s), owner_b.get(s)), []).append(s)
+    return moved
+
+
+def diff_versions(store, city, a: int, b: int) -> dict:
+    """Segments that changed zone between versions ``a`` and ``b``: count, km, and per zone pair."""
+    _, plan_a = load_version(store, city, a)
+    _, plan_b = load_version(store, city, b)
+    lengths = city.router("foot").segments.length_m
+    moved = moved_segments(plan_a, plan_b)
     return {
         "from_version": a, "to_version": b,
         "segments_moved": sum(len(v) for v in moved.values()),
@@ -368,6 +376,61 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
     gaps = np.flatnonzero(~covered)
     return ZonePlan(zones, gaps_km=round(float(lengths[gaps].sum() / 1000.0), 3), gap_segments=gaps.tolist(),
                     overlaps=overlaps)
+
+
+def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
+    """The plan with one zone redrawn as ``polygon`` (WGS-84), e.g. drawn on the planner's map.
+
+    Streets mostly (>= half their length) inside the drawing join the zone; streets the zone gave up
+    go to the other zone whose polygon holds most of them; other zones' polygons lose the drawing.
+    Raises ZoneError naming the problem (invalid or outside polygon, a zone left empty, streets left
+    in no zone: ``error.gap_segments``); the plan is then unchanged.
+    """
+    target = next((z for z in plan.zones if z.zone_id == zone_id), None)
+    if target is None:
+        raise ZoneError(f"no zone {zone_id!r} in this version; zones: {', '.join(z.zone_id for z in plan.zones)}")
+    if polygon is None or polygon.is_empty or polygon.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ZoneError(f"zone {zone_id}: the drawing must be a polygon; got {getattr(polygon, 'geom_type', None)}")
+    if not polygon.is_valid:
+        raise ZoneError(f"zone {zone_id}: the drawn polygon is invalid ({explain_validity(polygon)})")
+    segments = city.router("foot").segments
+    local = shapely.transform(polygon, segments._project)
+    if not local.intersects(shapely.transform(city.jurisdiction, segments._project)):
+        raise ZoneError(f"zone {zone_id}: the drawn polygon lies outside the city")
+    inside = np.zeros(len(segments))
+    hits = segments.tree.query(local, predicate="intersects")
+    inside[hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
+    joining = inside >= 0.5 * segments.length_m
+    others = [z for z in plan.zones if z.zone_id != zone_id]
+    polygons = {z.zone_id: (z.polygon.difference(polygon) if z.polygon is not None else shapely.Polygon()) for z in others}
+    released = np.setdiff1d(target.segments, np.flatnonzero(joining))
+    share = np.zeros((len(others), len(released)))
+    for k, zone in enumerate(others):
+        zone_local = shapely.transform(polygons[zone.zone_id], segments._project)
+        share[k] = shapely.length(shapely.intersection(segments.geometry_m[released], zone_local))
+    taker = share.argmax(axis=0) if len(others) else np.zeros(len(released), dtype=int)
+    gaps = released[(share.max(axis=0) if len(others) else np.zeros(len(released))) <= 0]
+    if len(gaps):
+        km = float(segments.length_m[gaps].sum() / 1000.0)
+        error = ZoneError(f"zone {zone_id}: {km:.2f} km of streets ({len(gaps)} segments) would be in no zone; "
+                          "draw the zone so that it keeps them or so that a neighbour's polygon holds them.")
+        error.gap_segments = gaps.tolist()
+        raise error
+    new_zones = []
+    for k, zone in enumerate(others):
+        kept = zone.segments[~joining[zone.segments]]
+        taken = released[(taker == k) & np.isin(released, gaps, invert=True)]
+        members = np.union1d(kept, taken).astype(np.int64)
+        if len(members) == 0:
+            raise ZoneError(f"zone {zone_id}: the drawing takes every street of zone {zone.zone_id}; "
+                            "redraw it smaller or merge the zones in a file import.")
+        new_zones.append(PlanZone(zone.zone_id, zone.name, list(zone.patrol_ids), members, polygons[zone.zone_id]))
+    mine = np.flatnonzero(joining).astype(np.int64)
+    if len(mine) == 0:
+        raise ZoneError(f"zone {zone_id}: the drawn polygon holds no street; draw it over the zone's streets.")
+    new_zones.append(PlanZone(zone_id, target.name, list(target.patrol_ids), mine, polygon))
+    new_zones.sort(key=lambda z: z.zone_id)
+    return ZonePlan(new_zones, notes={"redrawn": zone_id})
 
 
 def export_zones(city, plan: ZonePlan, path, *, version: int | None = None) -> Path:

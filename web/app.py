@@ -8,6 +8,7 @@ and kept in ``app.extensions["patrol"]``. Settings in layers: defaults, environm
 import os
 
 from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
 
 from geo.errors import PatrolError
 
@@ -80,6 +81,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
+    from web.assets import check_assets
+
+    check_assets()
     app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
 
     from web import api, auth, pages
@@ -89,16 +93,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
 
+    from web.i18n import remember_language
+
+    app.after_request(remember_language)
+
     @app.errorhandler(PatrolError)
     def bad_input(error):
-        return jsonify(error=str(error), type=type(error).__name__), 400
+        return _error(400, str(error))
 
-    @app.errorhandler(404)
-    def not_found(error):
-        return jsonify(error=getattr(error, "description", "not found")), 404
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return jsonify(error=getattr(error, "description", "forbidden")), 403
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return _error(error.code or 500, error.description or error.name)
 
     return app
+
+
+def _error(status: int, message: str):
+    """JSON for the API (``{"error": ...}``), a short page for people; always with the message."""
+    from html import escape
+
+    from flask import Response, request
+
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), status
+    return Response(f"<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width, initial-scale=1'>"
+                    f"<title>{status}</title><p style='font:16px sans-serif;margin:2em'>{status}: {escape(message)} "
+                    f"<a href='/'>↩</a></p>", status=status, mimetype="text/html")

@@ -1,25 +1,46 @@
-"""JavaScript and CSS served by the app itself (no CDN): Leaflet, jQuery, Font Awesome, from PyPI XStatic packages.
+"""JavaScript and CSS served by the app itself (no CDN).
 
-``ASSETS`` maps a URL path under ``/vendor/`` to the file in its package; ``offline`` rewrites a folium
-object's asset lists to those local URLs.
+Leaflet, MarkerCluster, jQuery and Font Awesome come from PyPI XStatic packages; Leaflet.draw (not on
+PyPI) from npm (``web/vendor/package.json``, installed by the README's commands); the heat-map script
+ships inside folium. ``offline`` rewrites a folium object's asset lists to the local ``/vendor/`` URLs.
 """
 
 from pathlib import Path
 
+import folium
 import xstatic.pkg.font_awesome
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 
-__all__ = ["ASSETS", "CSS", "JS", "asset_path", "offline"]
+from geo.errors import PatrolError
 
-_DIRS = {
+__all__ = ["ASSETS", "CSS", "JS", "asset_path", "check_assets", "offline"]
+
+NPM_DIR = Path(__file__).resolve().parent / "vendor" / "node_modules"
+ASSETS = {
     "leaflet": Path(xstatic.pkg.leaflet.BASE_DIR),
     "jquery": Path(xstatic.pkg.jquery.BASE_DIR),
     "fontawesome": Path(xstatic.pkg.font_awesome.BASE_DIR),
+    "markercluster": Path(xstatic.pkg.leaflet_markercluster.BASE_DIR),
+    "leaflet-draw": NPM_DIR / "leaflet-draw" / "dist",
+    "folium": Path(folium.__file__).resolve().parent / "templates",
 }
 JS = [("leaflet", "/vendor/leaflet/leaflet.js"), ("jquery", "/vendor/jquery/jquery.min.js")]
 CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css"), ("fontawesome_css", "/vendor/fontawesome/css/all.min.css")]
-ASSETS = {"leaflet": _DIRS["leaflet"], "jquery": _DIRS["jquery"], "fontawesome": _DIRS["fontawesome"]}
+PLUGIN_JS = {
+    "MarkerCluster": [("markerclusterjs", "/vendor/markercluster/leaflet.markercluster.js")],
+    "HeatMap": [("leaflet-heat.js", "/vendor/folium/leaflet_heat.min.js")],
+    "Draw": [("leaflet_draw_js", "/vendor/leaflet-draw/leaflet.draw.js")],
+}
+PLUGIN_CSS = {
+    "MarkerCluster": [("markerclustercss", "/vendor/markercluster/MarkerCluster.css"),
+                      ("markerclusterdefaultcss", "/vendor/markercluster/MarkerCluster.Default.css")],
+    "HeatMap": [],
+    "Draw": [("leaflet_draw_css", "/vendor/leaflet-draw/leaflet.draw.css")],
+}
+REQUIRED = ["leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "leaflet-draw/leaflet.draw.js",
+            "folium/leaflet_heat.min.js"]
 
 
 def asset_path(package: str, filename: str) -> Path | None:
@@ -33,8 +54,21 @@ def asset_path(package: str, filename: str) -> Path | None:
     return path
 
 
+def check_assets() -> None:
+    """Raise a clear error if a bundled library is missing (e.g. the npm step was skipped)."""
+    missing = [name for name in REQUIRED if asset_path(*name.split("/", 1)) is None]
+    if missing:
+        raise PatrolError(f"missing browser libraries: {', '.join(missing)}; install them with "
+                          "`npm ci --prefix web/vendor` (the README's `make demo` does it).")
+
+
 def offline(element):
-    """Point a folium element (and its class defaults) at the local assets; returns it."""
-    element.default_js = list(JS)
-    element.default_css = list(CSS)
+    """Point a folium element (and its plugin's scripts) at the local assets; returns it."""
+    kind = next((k for k in PLUGIN_JS if any(c.__name__ == k for c in type(element).__mro__)), None)
+    if kind is not None:
+        element.default_js = list(PLUGIN_JS[kind])
+        element.default_css = list(PLUGIN_CSS[kind])
+    else:
+        element.default_js = list(JS)
+        element.default_css = list(CSS)
     return element

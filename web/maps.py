@@ -1,33 +1,67 @@
 """Map builders: data in, ``folium.Map`` out (pure; no Flask, no store).
 
 Base map: no tile server; the city's streets drawn as a light vector layer. Every map carries
-"© OpenStreetMap contributors". Geometries are WGS-84.
+"© OpenStreetMap contributors". Geometries are WGS-84. Each map registers its data layers in
+``window.patrolLayers`` (name -> Leaflet layer) so pages and browser tests can reach them.
 """
 
 import json
 
 import folium
 import shapely
+from branca.element import MacroElement
+from folium.plugins import Draw, FastMarkerCluster
+from jinja2 import Template
 from shapely.geometry import mapping
 
 from web.assets import offline
 
-__all__ = ["base_map", "dispatcher_map", "officer_map", "planner_map", "streets_geojson"]
+__all__ = ["base_map", "dispatcher_map", "officer_map", "planner_map", "segment_lines", "streets_geojson"]
 
 MODE_COLOURS = {"foot": "#2b8a3e", "ebike": "#1971c2", "car": "#5f3dc4"}
 CATEGORY_COLOURS = {"stray_dog": "#e03131", "street_vending": "#f08c00", "garbage_sorting": "#2f9e44",
                     "private_wiring": "#ae3ec9", "street_drying": "#1098ad", "illegal_parking": "#495057"}
+ROUTE_COLOURS = ["#e8590c", "#fab005", "#ffd8a8"]
+
+
+class Script(MacroElement):
+    """Raw JavaScript run after everything added to the map before it."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "Script"
+        self.code = code
+
+
+def register(m: folium.Map, name: str, layer) -> None:
+    """Make ``layer`` reachable as ``window.patrolLayers[name]``."""
+    Script(f"window.patrolLayers = window.patrolLayers || {{}}; window.patrolLayers[{json.dumps(name)}] = "
+           f"{layer.get_name()};").add_to(m)
+
+
+def _lines(geometries) -> list[dict]:
+    return [{"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in g.coords]} for g in geometries]
 
 
 def streets_geojson(router, *, tolerance_m: float = 3.0) -> str:
     """The mode graph's street segments as a compact GeoJSON string (simplified, 6 decimals)."""
     segments = router.segments
-    simple = shapely.simplify(segments.geometry_m, tolerance_m)
-    lines = shapely.transform(simple, segments._unproject)
-    features = [{"type": "Feature", "properties": {"n": name or ""},
-                 "geometry": {"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in line.coords]}}
-                for line, name in zip(lines, segments.names, strict=True)]
+    lines = shapely.transform(shapely.simplify(segments.geometry_m, tolerance_m), segments._unproject)
+    features = [{"type": "Feature", "properties": {"n": name or ""}, "geometry": geometry}
+                for geometry, name in zip(_lines(lines), segments.names, strict=True)]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+
+
+def segment_lines(router, indices, properties=None, *, tolerance_m: float = 3.0) -> dict:
+    """Some segments of a mode graph (indices) as a GeoJSON FeatureCollection (WGS-84)."""
+    segments = router.segments
+    indices = list(indices)
+    geometries = shapely.transform(shapely.simplify(segments.geometry_m[indices], tolerance_m), segments._unproject)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": (properties[k] if properties else {}) | {"street": segments.names[i] or ""}}
+        for k, (i, g) in enumerate(zip(indices, _lines(geometries), strict=True))]}
 
 
 def base_map(bounds, streets: str, *, attribution: str) -> folium.Map:
@@ -36,59 +70,162 @@ def base_map(bounds, streets: str, *, attribution: str) -> folium.Map:
     m = offline(folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None, max_zoom=19,
                            control_scale=True))
     folium.GeoJson(json.loads(streets), name="streets", style_function=lambda _: {"color": "#adb5bd", "weight": 1.2},
-                   attr=attribution).add_to(m)
+                   attr=attribution, control=False).add_to(m)
     m.get_root().html.add_child(folium.Element(
         f'<div class="osm-attribution" style="position:fixed;bottom:4px;right:8px;z-index:1000;background:#fff;'
         f'font:12px sans-serif;padding:2px 6px;opacity:.85">{attribution}</div>'))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
+    Script(f"window.patrolMap = {m.get_name()};").add_to(m)
     return m
 
 
-def dispatcher_map(m: folium.Map, patrols: list[dict], incidents: list[dict], recommendation: dict | None = None):
-    """Patrols (coloured by mode, grey when unavailable), open incidents, and a recommendation's routes."""
-    layer = folium.FeatureGroup(name="patrols").add_to(m)
+def _incident_layer(m: folium.Map, incidents: list[dict], name: str) -> None:
+    """Incidents as clustered circle markers (one compact array; fine for 10 thousand)."""
+    rows = [[i["lat"], i["lon"], CATEGORY_COLOURS.get(i["category"], "#212529"), i.get("label", i["category"])]
+            for i in incidents]
+    callback = ("function (row) { var m = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 5, color: row[2], "
+                "fill: true, fillOpacity: 0.8, className: 'incident'}); m.bindTooltip(row[3]); return m; }")
+    layer = offline(FastMarkerCluster(rows, callback=callback, name=name, options={"disableClusteringAtZoom": 17}))
+    layer.add_to(m)
+    register(m, "incidents", layer)
+
+
+def dispatcher_map(m: folium.Map, patrols: list[dict], incidents: list[dict], recommendation: dict | None = None,
+                   *, click_input: str | None = None, names: dict | None = None):
+    """Patrols (coloured by mode, grey when unavailable; tooltip with position age), open incidents
+    (clustered), a recommendation's report and top-3 routes; a map click fills ``click_input``."""
+    names = names or {}
+    layer = folium.FeatureGroup(name=names.get("patrols", "patrols")).add_to(m)
     for p in patrols:
         colour = MODE_COLOURS.get(p["mode"], "#000") if p["available"] else "#868e96"
         folium.CircleMarker([p["lat"], p["lon"]], radius=7, color=colour, fill=True, fill_opacity=0.9,
-                            tooltip=f"{p['id']} {p['call_sign']} ({p['mode']}): {p['reason'] or 'available'}",
-                            class_name=f"patrol patrol-{p['id']}").add_to(layer)
-    layer = folium.FeatureGroup(name="incidents").add_to(m)
-    for i in incidents:
-        folium.CircleMarker([i["lat"], i["lon"]], radius=4, color=CATEGORY_COLOURS.get(i["category"], "#212529"),
-                            fill=True, tooltip=f"{i['category']} #{i['id']}", class_name="incident").add_to(layer)
+                            tooltip=p.get("label", p["id"]), class_name=f"patrol patrol-{p['id']}").add_to(layer)
+    register(m, "patrols", layer)
+    _incident_layer(m, incidents, names.get("incidents", "incidents"))
     if recommendation:
         incident = recommendation["incident"]
-        folium.Marker([incident["lat"], incident["lon"]], tooltip="report").add_to(m)
+        folium.CircleMarker([incident["lat"], incident["lon"]], radius=10, color="#000", weight=3, fill=True,
+                            fill_color="#ffe066", fill_opacity=1, tooltip="report", class_name="report").add_to(m)
         for rank, candidate in enumerate(recommendation["candidates"][:3]):
             if candidate.get("route"):
-                folium.GeoJson(candidate["route"], name=f"route {candidate['patrol_id']}",
-                               style_function=lambda _, r=rank: {"color": ["#e8590c", "#fab005", "#ffd8a8"][r],
-                                                                 "weight": 5 - r}).add_to(m)
+                folium.GeoJson(candidate["route"], name=f"{rank + 1}. {candidate['patrol_id']}",
+                               style_function=lambda _, r=rank: {"color": ROUTE_COLOURS[r], "weight": 5 - r}).add_to(m)
+    if click_input:
+        Script(f"""{m.get_name()}.on('click', function (e) {{
+            var input = document.getElementById({json.dumps(click_input)});
+            input.value = e.latlng.lng.toFixed(6) + ',' + e.latlng.lat.toFixed(6);
+            var datum = document.getElementById('datum'); if (datum) {{ datum.value = 'wgs84'; }}
+            input.form.submit(); }});""").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
-def planner_map(m: folium.Map, zones: list[dict], target_s: float):
-    """Zones coloured by their worst case (green within target, red beyond), with their numbers."""
+def _zone_colour(worst, target_s):
+    if worst is None or worst > target_s:
+        return "#e03131"
+    return "#2f9e44" if worst <= 0.75 * target_s else "#f59f00"
+
+
+def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered: dict | None = None,
+                hotspots: list[dict] = (), hot_segments: dict | None = None, blocks: dict | None = None,
+                standby: list[dict] = (), moved: dict | None = None, gaps: dict | None = None,
+                edit: dict | None = None, names: dict | None = None):
+    """The planner's layers: zones coloured by worst case (green <= 75 % of target, orange <= target,
+    red beyond), uncovered streets in red, congestion points, hot segments, key blocks, standby points,
+    streets moved between two versions, gaps of a rejected drawing, and an editable zone (Leaflet Draw)."""
+    names = names or {}
+    group = folium.FeatureGroup(name=names.get("zones", "zones")).add_to(m)
     for zone in zones:
-        worst = zone.get("worst_case_s")
-        colour = "#2f9e44" if worst is not None and worst <= 0.75 * target_s else (
-            "#f59f00" if worst is not None and worst <= target_s else "#e03131")
-        folium.GeoJson(mapping(zone["polygon"]), name=zone["zone_id"],
+        colour = _zone_colour(zone.get("worst_case_s"), target_s)
+        folium.GeoJson(mapping(zone["polygon"]),
                        style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillOpacity": 0.25},
-                       tooltip=f"{zone['zone_id']} {zone['name']}: worst {worst / 60:.1f} min" if worst else zone["zone_id"],
-                       ).add_to(m)
+                       tooltip=zone.get("label", zone["zone_id"])).add_to(group)
+    register(m, "zones", group)
+    optional = [("uncovered", uncovered, {"color": "#c92a2a", "weight": 4}),
+                ("hot_segments", hot_segments, {"color": "#d9480f", "weight": 5}),
+                ("moved", moved, {"color": "#7048e8", "weight": 4}),
+                ("gaps", gaps, {"color": "#f03e3e", "weight": 5, "dashArray": "4 4"})]
+    for key, collection, style in optional:
+        if collection is not None:
+            layer = folium.GeoJson(collection, name=names.get(key, key), style_function=lambda _, s=style: s,
+                                   tooltip=folium.GeoJsonTooltip(["street"], labels=False)
+                                   if collection["features"] else None).add_to(m)
+            register(m, key, layer)
+    if blocks is not None:
+        layer = folium.GeoJson(blocks, name=names.get("key_blocks", "key blocks"), show=False,
+                               style_function=lambda _: {"color": "#495057", "weight": 1, "fillOpacity": 0.15},
+                               tooltip=folium.GeoJsonTooltip(["name", "kind"], labels=False)).add_to(m)
+        register(m, "key_blocks", layer)
+    layer = folium.FeatureGroup(name=names.get("hotspots", "congestion points")).add_to(m)
+    for spot in hotspots:
+        folium.CircleMarker([spot["lat"], spot["lon"]], radius=min(22, 5 + spot["count"] ** 0.5), color="#d6336c",
+                            fill=True, fill_opacity=0.5, tooltip=spot.get("label", str(spot["count"])),
+                            class_name="hotspot").add_to(layer)
+    register(m, "hotspots", layer)
+    layer = folium.FeatureGroup(name=names.get("standby", "standby points")).add_to(m)
+    for point in standby:
+        folium.RegularPolygonMarker([point["lat"], point["lon"]], number_of_sides=4, radius=8, color="#000",
+                                    fill_color=MODE_COLOURS.get(point["mode"], "#000"), fill_opacity=1,
+                                    tooltip=point.get("label", point["mode"]), class_name="standby").add_to(layer)
+    register(m, "standby", layer)
+    if edit is not None:
+        drawn = folium.FeatureGroup(name=names.get("edit", "edit"), control=False).add_to(m)
+        for polygon in edit["polygons"]:
+            folium.Polygon([[(y, x) for x, y in ring] for ring in polygon], color="#1c7ed6", weight=3,
+                           fill_opacity=0.2).add_to(drawn)
+        register(m, "drawn", drawn)
+        offline(Draw(feature_group=drawn, export=False, draw_options={
+            "polyline": False, "circle": False, "marker": False, "circlemarker": False,
+            "polygon": {"allowIntersection": False, "showArea": True}, "rectangle": True},
+            edit_options={"edit": True, "remove": True})).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
-def officer_map(m: folium.Map, route: dict, zone_polygon=None):
-    """One patrol's route with numbered stops and planned times, and its zone outline."""
+def _arrows(route_geometry: dict, every_m: float = 400.0) -> list[tuple[float, float, float]]:
+    """(lat, lon, bearing in degrees from north) every ``every_m`` metres along a WGS-84 line."""
+    import math
+
+    from pyproj import Geod
+
+    line = shapely.geometry.shape(route_geometry)
+    parts = list(line.geoms) if hasattr(line, "geoms") else [line]
+    geod, found, carried = Geod(ellps="WGS84"), [], every_m / 2
+    for part in parts:
+        coords = list(part.coords)
+        for (x0, y0), (x1, y1) in zip(coords, coords[1:], strict=False):
+            azimuth, _, length = geod.inv(x0, y0, x1, y1)
+            while carried <= length and length > 0:
+                f = carried / length
+                found.append((y0 + f * (y1 - y0), x0 + f * (x1 - x0), azimuth % 360))
+                carried += every_m
+            carried -= length
+    return [(lat, lon, bearing) for lat, lon, bearing in found if not math.isnan(bearing)]
+
+
+def officer_map(m: folium.Map, route: dict, zone_polygon=None, hotspots: list[dict] = (), names: dict | None = None):
+    """One patrol's route with direction arrows, numbered stops with planned times, its zone outline
+    and today's congestion points."""
+    names = names or {}
     if zone_polygon is not None:
-        folium.GeoJson(mapping(zone_polygon), name="zone",
+        folium.GeoJson(mapping(zone_polygon), name=names.get("zone", "zone"),
                        style_function=lambda _: {"color": "#1971c2", "weight": 2, "fillOpacity": 0.05}).add_to(m)
     if route.get("geometry"):
-        folium.GeoJson(route["geometry"], name="route", style_function=lambda _: {"color": "#e8590c", "weight": 5}).add_to(m)
+        layer = folium.GeoJson(route["geometry"], name=names.get("route", "route"),
+                               style_function=lambda _: {"color": "#e8590c", "weight": 5}).add_to(m)
+        register(m, "route", layer)
+        for lat, lon, bearing in _arrows(route["geometry"]):
+            folium.Marker([lat, lon], icon=folium.DivIcon(
+                html=f'<div class="arrow" style="transform:rotate({bearing:.0f}deg);color:#862e9c;font:bold 16px sans-serif">▲</div>',
+                icon_size=(16, 16), icon_anchor=(8, 8))).add_to(m)
+    layer = folium.FeatureGroup(name=names.get("stops", "stops")).add_to(m)
     for number, stop in enumerate(route.get("stops", []), start=1):
         folium.CircleMarker([stop["lat"], stop["lon"]], radius=9, color="#e8590c", fill=True, fill_opacity=1,
-                            tooltip=f"{number}. {stop['name']} {stop.get('arrival', '')}", class_name="stop").add_to(m)
+                            tooltip=f"{number}. {stop['name']} {stop.get('arrival', '')[11:16]}", class_name="stop").add_to(layer)
+    register(m, "stops", layer)
+    layer = folium.FeatureGroup(name=names.get("hotspots", "congestion points")).add_to(m)
+    for spot in hotspots:
+        folium.CircleMarker([spot["lat"], spot["lon"]], radius=8, color="#d6336c", fill=True, fill_opacity=0.4,
+                            tooltip=spot.get("label", str(spot["count"])), class_name="hotspot").add_to(layer)
+    register(m, "hotspots", layer)
     return m

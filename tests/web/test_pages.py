@@ -9,12 +9,14 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|l
 
 
 @pytest.mark.parametrize("url", ["/", "/login", "/dispatcher", "/planner", "/officer/E02",
-                                 "/dispatcher?location=104.0810,30.6943&datum=wgs84"])
+                                 "/dispatcher?location=104.0810,30.6943&datum=wgs84", "/planner?edit=Z05",
+                                 "/planner?compare=1&category=stray_dog&days=7&hours=7-10", "/dispatcher?lang=en"])
 def test_pages_load_offline(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     html = response.get_data(as_text=True)
     assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    assert "d3.min.js" not in html and "cdn" not in html.lower()  # e.g. branca's colormap d3 link
     if url != "/login":
         assert "© OpenStreetMap contributors" in html
     if url not in ("/", "/login"):
@@ -31,9 +33,9 @@ def test_vendor_assets_are_served(client):
 
 
 def test_dispatcher_shows_the_ranking(client):
-    html = client.get("/dispatcher?location=104.0810,30.6943&datum=wgs84").get_data(as_text=True)
+    html = client.get("/dispatcher?location=104.0810,30.6943&datum=wgs84&lang=en").get_data(as_text=True)
     assert html.count("class='candidate'") >= 5 and "recommended" in html
-    html = client.get("/dispatcher?location=火星基地一号").get_data(as_text=True)
+    html = client.get("/dispatcher?location=火星基地一号&lang=en").get_data(as_text=True)
     assert "cannot resolve address" in html
 
 
@@ -50,8 +52,12 @@ def test_api(client):
     bad = client.get("/api/recommend?location=30.69,104.08&datum=wgs84")
     assert bad.status_code == 400 and "swapped" in bad.get_json()["error"]
     assert client.get("/api/incidents?limit=lots").status_code == 400
-    assert set(client.get("/api/openapi.json").get_json()["paths"]) == {"/api/patrols", "/api/incidents", "/api/zones",
-                                                                         "/api/recommend"}
+    described = client.get("/api/openapi.json").get_json()["paths"]
+    served = {rule.rule.replace("<", "{").replace(">", "}").replace("int:", "") for rule in client.application.url_map.iter_rules()
+              if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"}
+    served = {path.replace("{any(arrive, close):step}", "arrive") for path in served} | {
+        path.replace("{any(arrive, close):step}", "close") for path in served}
+    assert set(described) == served
     assert client.get("/officer/X99").status_code == 404
 
 
@@ -68,6 +74,8 @@ ROLE_MATRIX = [  # (url, who may) — admin may everything
     ("/dispatcher", {"dispatcher"}), ("/planner", {"planner"}), ("/officer/E02", {"officer-e02", "dispatcher", "planner"}),
     ("/officer/E01", {"dispatcher", "planner"}), ("/api/patrols", {"dispatcher", "planner"}),
     ("/api/zones", {"dispatcher", "planner"}), ("/api/recommend?location=104.08,30.69&datum=wgs84", {"dispatcher"}),
+    ("/api/hot-segments", {"planner"}), ("/api/zones/diff?a=1&b=1", {"planner"}), ("/planner/zones.geojson", {"planner", "dispatcher"}),
+    ("/api/routes/E02", {"officer-e02", "dispatcher", "planner"}), ("/api/routes/E01", {"dispatcher", "planner"}),
 ]
 
 

@@ -1,0 +1,112 @@
+"""Chinese (zh-CN, the default) and English for the pages: ``t(key)`` in the request's language.
+
+The language comes from ``?lang=zh|en`` (remembered in a cookie), else the cookie, else the
+browser's Accept-Language. Category names come from ``planner.incidents.CATEGORIES`` in both.
+"""
+
+from flask import g, request
+
+from planner.incidents import CATEGORIES
+
+__all__ = ["LANGUAGES", "category_name", "language", "remember_language", "switcher", "t"]
+
+LANGUAGES = ("zh", "en")
+TEXT = {
+    "dispatcher": ("调度台", "Dispatcher console"),
+    "planner": ("规划工作台", "Planner workspace"),
+    "officer": ("巡逻路线", "Patrol route"),
+    "api": ("接口文档", "API description"),
+    "location": ("经度,纬度 或 地址", "lon,lat or address"),
+    "dispatch": ("推荐", "Recommend"),
+    "recommended": ("推荐", "recommended"),
+    "assign": ("派遣", "Assign"),
+    "arrive": ("到达", "Arrived"),
+    "close": ("结案", "Close"),
+    "click_map": ("点击地图即可上报位置", "Click the map to place the report"),
+    "patrol": ("巡逻组", "patrol"),
+    "mode": ("方式", "mode"),
+    "eta": ("预计到达", "ETA"),
+    "distance": ("距离", "distance"),
+    "within": ("达标", "within target"),
+    "excluded": ("不可用", "excluded"),
+    "active": ("进行中的派遣", "active dispatches"),
+    "none": ("无", "none"),
+    "position_age": ("位置更新于", "position age"),
+    "min_ago": ("分钟前", "min ago"),
+    "no_position": ("无位置", "no position"),
+    "assigned": ("已派遣", "assigned"),
+    "arrived": ("已到达", "arrived"),
+    "all_covered": ("所有责任区均可在时限内到达", "all zones covered"),
+    "not_covered": ("部分街道超出时限", "NOT all covered"),
+    "worst": ("最长响应", "worst"),
+    "within_min": ("分钟内", "min target"),
+    "uncovered": ("超时街道", "uncovered streets"),
+    "hotspots": ("拥堵点", "congestion points"),
+    "hot_segments": ("热点路段", "hot segments"),
+    "key_blocks": ("重点街区", "key blocks"),
+    "standby": ("待命点", "standby points"),
+    "zones": ("责任区", "zones"),
+    "category": ("类别", "category"),
+    "all": ("全部", "all"),
+    "days": ("天数", "days"),
+    "hours": ("时段", "hours"),
+    "filter": ("筛选", "Filter"),
+    "edit_zone": ("重画责任区", "Redraw zone"),
+    "edit_help": ("选择责任区，在地图上画出或修改其边界，然后保存为新版本。",
+                  "Choose a zone, draw or edit its boundary on the map, then save it as a new version."),
+    "save_version": ("保存为新版本", "Save as new version"),
+    "comment": ("说明", "comment"),
+    "saved": ("已保存为版本", "saved as version"),
+    "compare": ("比较版本", "Compare versions"),
+    "moved": ("调整街道", "streets moved"),
+    "download": ("下载", "Download"),
+    "version": ("版本", "version"),
+    "compute": ("计算", "Compute"),
+    "route": ("路线", "route"),
+    "stops": ("站点", "stops"),
+    "navigate": ("导航", "navigate"),
+    "today_hotspots": ("今日拥堵点", "today's congestion points"),
+    "sign_out": ("退出", "Sign out"),
+    "error": ("错误", "error"),
+}
+
+
+def language() -> str:
+    """The request's language: 'zh' or 'en'."""
+    if "lang" not in g:
+        chosen = request.args.get("lang") or request.cookies.get("lang")
+        if chosen not in LANGUAGES:
+            best = request.accept_languages.best_match(["zh", "zh-CN", "en"]) or "zh"
+            chosen = "en" if best.startswith("en") else "zh"
+        g.lang = chosen
+    return g.lang
+
+
+def t(key: str) -> str:
+    """The text for ``key`` in the request's language."""
+    zh, en = TEXT[key]
+    return zh if language() == "zh" else en
+
+
+def category_name(category: str) -> str:
+    """A category's name in the request's language (its key if unknown)."""
+    names = CATEGORIES.get(category)
+    return category if names is None else names[0 if language() == "zh" else 1]
+
+
+def switcher() -> str:
+    """Links to the same page in the other language."""
+    from urllib.parse import urlencode
+
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    other = "en" if language() == "zh" else "zh"
+    label = "English" if other == "en" else "中文"
+    return f"<a id=lang href='{request.path}?{urlencode(args | {'lang': other})}'>{label}</a>"
+
+
+def remember_language(response):
+    """After a request that chose a language with ``?lang=``, keep it in a cookie."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,87 @@
+"""The OpenAPI 3.1 description of ``/api`` (served at ``/api/openapi.json``)."""
+
+__all__ = ["document"]
+
+_ERROR = {"description": "bad request; the message says which parameter",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_DENIED = {"401": {"description": "not signed in"}, "403": {"description": "role may not use this"}}
+_GEOJSON = {"description": "GeoJSON FeatureCollection (WGS-84)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}
+
+
+def _query(name, schema, required=False, description=""):
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+_FILTER = [
+    _query("category", {"type": "string", "enum": ["stray_dog", "garbage_sorting", "private_wiring", "street_drying",
+                                                   "street_vending", "illegal_parking", "other"]}),
+    _query("days", {"type": "integer", "minimum": 1, "maximum": 3660}, description="last N days (default 30)"),
+    _query("hours", {"type": "string", "pattern": "^[0-9]{1,2}-[0-9]{1,2}$"}, description="local hours from-to, e.g. 7-10"),
+]
+
+
+def _get(summary, parameters=(), ok=_GEOJSON, errors=True):
+    responses = {"200": ok} | _DENIED
+    if errors:
+        responses["400"] = _ERROR
+    return {"get": {"summary": summary, "parameters": list(parameters), "responses": responses}}
+
+
+def document() -> dict:
+    """The API description."""
+    json_ok = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    patrol_path = {"name": "patrol_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "patrol-planner API", "version": "0.2.0",
+                 "description": "Sign in at /login (session cookie). POSTs need the X-CSRFToken header from /api/csrf."},
+        "paths": {
+            "/api/csrf": _get("A CSRF token for this session", ok=json_ok, errors=False),
+            "/api/patrols": _get("Patrols, availability and position age (s)", errors=False),
+            "/api/patrols/{patrol_id}/position": {"post": {
+                "summary": "Record a patrol's position", "parameters": [patrol_path],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["lon", "lat"],
+                    "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
+                                   "datum": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]}}}}}},
+                "responses": {"200": json_ok, "400": _ERROR, "404": _ERROR} | _DENIED}},
+            "/api/incidents": _get("Open incidents", [_query("limit", {"type": "integer", "minimum": 1, "maximum": 1000000})]),
+            "/api/hotspots": _get("Congestion points of the filtered incidents", _FILTER),
+            "/api/hot-segments": _get("Getis-Ord Gi* hot street segments of the filtered incidents", _FILTER),
+            "/api/blocks": _get("Key blocks", errors=False),
+            "/api/zones": _get("Zones of a version (default the newest)", [_query("version", {"type": "integer", "minimum": 1})]),
+            "/api/zones/versions": _get("Zone versions", ok=json_ok, errors=False),
+            "/api/zones/diff": _get("Streets that changed zone between versions a and b", [
+                _query("a", {"type": "integer", "minimum": 1}, True), _query("b", {"type": "integer", "minimum": 1}, True)],
+                ok=json_ok),
+            "/api/recommend": _get("Ranked patrols for a report", [
+                _query("location", {"type": "string", "minLength": 1}, True, "'lon,lat' or an address"),
+                _query("category", {"type": "string"}),
+                _query("datum", {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]})], ok=json_ok),
+            "/api/dispatches": _get("Dispatches (active=0: all)", [_query("active", {"type": "string", "enum": ["0", "1"]})],
+                                    errors=False) | {"post": {
+                "summary": "Assign a patrol (default the recommended one) to a report",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["location"],
+                    "properties": {"location": {"type": "string"}, "category": {"type": "string"},
+                                   "datum": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]},
+                                   "patrol_id": {"type": "string"}}}}}},
+                "responses": {"201": json_ok, "400": _ERROR, "409": _ERROR} | _DENIED}},
+            "/api/dispatches/{dispatch_id}/arrive": {"post": {
+                "summary": "Mark a dispatch arrived",
+                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
+            "/api/dispatches/{dispatch_id}/close": {"post": {
+                "summary": "Close a dispatch (the patrol becomes available)",
+                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
+            "/api/routes/{patrol_id}": _get("Today's route of a patrol (GeoJSON feature with stops)", [patrol_path],
+                                            ok=json_ok) | {},
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            "FeatureCollection": {"type": "object", "required": ["type", "features"],
+                                  "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}},
+        }},
+    }
