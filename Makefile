@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench
+.PHONY: demo test lint bench vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -11,17 +11,23 @@ $(BIN)/python:
 
 # Install the product, prepare the embedded default city (streets, key blocks, demo incidents, roster, accounts,
 # a zone version) and serve the app on http://127.0.0.1:8000/.
-demo: $(BIN)/python
+demo: $(BIN)/python vendor
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/patrol demo
 	$(BIN)/patrol zones versions --json | grep -q version || $(BIN)/patrol zones generate
 	$(BIN)/patrol serve
 
 # Install the test dependencies and run the linter, the import-layer check and the whole test suite.
-test: $(BIN)/python
+test: $(BIN)/python vendor
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(MAKE) lint
 	$(BIN)/pytest
+
+# Browser libraries that PyPI lacks (Leaflet.draw), pinned in web/vendor/package-lock.json, served by the app.
+vendor: web/vendor/node_modules/.package-lock.json
+
+web/vendor/node_modules/.package-lock.json: web/vendor/package-lock.json
+	npm ci --prefix web/vendor --no-audit --no-fund --silent
 
 lint:
 	$(BIN)/ruff check .

@@ -401,6 +401,8 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
     hits = segments.tree.query(local, predicate="intersects")
     inside[hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
     joining = inside >= 0.5 * segments.length_m
+    if not joining.any():
+        raise ZoneError(f"zone {zone_id}: the drawn polygon holds no street; draw it over the zone's streets.")
     others = [z for z in plan.zones if z.zone_id != zone_id]
     polygons = {z.zone_id: (z.polygon.difference(polygon) if z.polygon is not None else shapely.Polygon()) for z in others}
     released = np.setdiff1d(target.segments, np.flatnonzero(joining))
@@ -425,10 +427,8 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
             raise ZoneError(f"zone {zone_id}: the drawing takes every street of zone {zone.zone_id}; "
                             "redraw it smaller or merge the zones in a file import.")
         new_zones.append(PlanZone(zone.zone_id, zone.name, list(zone.patrol_ids), members, polygons[zone.zone_id]))
-    mine = np.flatnonzero(joining).astype(np.int64)
-    if len(mine) == 0:
-        raise ZoneError(f"zone {zone_id}: the drawn polygon holds no street; draw it over the zone's streets.")
-    new_zones.append(PlanZone(zone_id, target.name, list(target.patrol_ids), mine, polygon))
+    new_zones.append(PlanZone(zone_id, target.name, list(target.patrol_ids), np.flatnonzero(joining).astype(np.int64),
+                              polygon))
     new_zones.sort(key=lambda z: z.zone_id)
     return ZonePlan(new_zones, notes={"redrawn": zone_id})
 

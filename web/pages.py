@@ -132,10 +132,9 @@ def _recommendation_html(recommendation, location: str, category: str, datum: st
 def _active_html(dispatches: list[dict]) -> str:
     items = []
     for d in dispatches:
-        steps = [("arrive", "arrive")] if d["status"] == "assigned" else []
-        steps.append(("close", "close"))
-        buttons = "".join(f"<form class=inline method=post action='/dispatcher/dispatches/{d['id']}/{step}'>"
-                          f"{_csrf_field()}<button class='{step}'>{escape(t(key))}</button></form>" for step, key in steps)
+        step = "arrive" if d["status"] == "assigned" else "close"
+        buttons = (f"<form class=inline method=post action='/dispatcher/dispatches/{d['id']}/{step}'>"
+                   f"{_csrf_field()}<button class='{step}'>{escape(t(step))}</button></form>")
         items.append(f"<li class=dispatch>#{d['id']} {escape(d['patrol_id'])} {escape(category_name(d['category']))} "
                      f"({escape(t(d['status']))}, ETA {d['predicted_eta_s'] / 60:.1f} min) {buttons}</li>")
     return f"<details open><summary>{escape(t('active'))} ({len(dispatches)})</summary><ul>{''.join(items)}</ul></details>"
