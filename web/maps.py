@@ -69,6 +69,7 @@ def base_map(bounds, streets: str, *, attribution: str) -> folium.Map:
     minx, miny, maxx, maxy = bounds
     m = offline(folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None, max_zoom=19,
                            control_scale=True))
+    m.options["maxZoom"] = 19  # no tile layer carries it; marker clustering needs it
     folium.GeoJson(json.loads(streets), name="streets", style_function=lambda _: {"color": "#adb5bd", "weight": 1.2},
                    attr=attribution, control=False).add_to(m)
     m.get_root().html.add_child(folium.Element(

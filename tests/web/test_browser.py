@@ -69,29 +69,87 @@ def open_page(browser, url, *, mobile=False, user="admin"):
     return page, errors, outside
 
 
-def test_dispatcher_page_and_a_dispatch_by_clicking(server, browser):
-    page, errors, outside = open_page(browser, f"{server}/dispatcher")
+def layer_size(page, name):
+    return page.evaluate(f"window.patrolLayers[{name!r}].getLayers().length")
+
+
+def open_incident_count(server_page):
+    return server_page.evaluate("fetch('/api/incidents').then(r => r.json()).then(d => d.features.length)")
+
+
+def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
+    page, errors, outside = open_page(browser, f"{server}/dispatcher?lang=en")
     assert page.evaluate("typeof L !== 'undefined'")
-    assert page.locator("path.patrol").count() == 20
-    assert page.locator("path.incident").count() > 100
-    page.fill("input[name=location]", "104.0810,30.6943")
-    page.select_option("select[name=category]", "stray_dog")
-    page.click("#go")
+    assert layer_size(page, "patrols") == 20 and page.locator("path.patrol").count() == 20
+    assert layer_size(page, "incidents") == open_incident_count(page) > 100
+    # click the map: the report goes in at that point (WGS-84) and the ranking comes back
+    target = page.evaluate("(() => { window.patrolMap.setView([30.6943, 104.0810], 16, {animate: false}); "
+                           "var p = window.patrolMap.latLngToContainerPoint([30.6943, 104.0810]); return [p.x, p.y]; })()")
+    box = page.locator("#map, .folium-map").first.bounding_box()
+    page.mouse.click(box["x"] + target[0], box["y"] + target[1])
     page.wait_for_selector("tr.candidate", timeout=30_000)
-    assert page.locator("tr.candidate").count() >= 5
+    assert page.locator("tr.candidate").count() >= 5 and page.input_value("#datum") == "wgs84"
+    lon, lat = (float(v) for v in page.input_value("#location").split(","))
+    assert abs(lon - 104.0810) < 0.0005 and abs(lat - 30.6943) < 0.0005
     ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dispatcher-ranking.png"))
+    first = page.locator("button.assign").first.get_attribute("data-patrol")
+    page.locator("button.assign").first.click()
+    page.wait_for_selector("li.dispatch", timeout=30_000)
+    assert f"{first} assigned" in page.inner_text("#panel")
+    page.locator("li.dispatch button.arrive").first.click()
+    page.wait_for_selector("li.dispatch button.close", timeout=30_000)
+    page.locator("li.dispatch button.close").first.click()
+    page.wait_for_load_state("load")
+    assert page.locator("li.dispatch").count() == 0
     page.screenshot(path=str(ARTIFACTS / "dispatcher.png"))
+    page.click("#lang")
+    page.wait_for_load_state("load")
+    assert "调度台" in page.inner_text("#panel")
     assert errors == [] and outside == []
 
 
-def test_planner_and_officer_pages(server, browser):
-    page, errors, outside = open_page(browser, f"{server}/planner")
+def test_planner_draws_a_zone_and_sees_it_saved(server, browser):
+    page, errors, outside = open_page(browser, f"{server}/planner?lang=en")
     assert page.evaluate("typeof L !== 'undefined'") and "all zones covered" in page.inner_text("#panel")
+    assert layer_size(page, "zones") == 20 and layer_size(page, "key_blocks") == 125
     page.screenshot(path=str(ARTIFACTS / "planner.png"))
-    phone, phone_errors, phone_outside = open_page(browser, f"{server}/officer/E02", mobile=True, user="officer-e02")
-    assert phone.locator("path.stop").count() >= 1 and phone.locator("#panel li").count() >= 1
+    before = page.evaluate("fetch('/api/zones/versions').then(r => r.json()).then(d => d.versions.length)")
+    page.select_option("#edit", "Z05")
+    page.click("#edit-go")
+    page.wait_for_selector(".leaflet-draw-draw-rectangle", timeout=30_000)
+    assert layer_size(page, "drawn") >= 1
+    # draw a rectangle from the zone's centre into its neighbours; it joins the zone's outline
+    centre = page.evaluate("(() => { var c = window.patrolLayers.drawn.getBounds().getCenter(); "
+                           "var p = window.patrolMap.latLngToContainerPoint(c); return [p.x, p.y]; })()")
+    box = page.locator(".folium-map").first.bounding_box()
+    x, y = box["x"] + centre[0], box["y"] + centre[1]
+    page.click(".leaflet-draw-draw-rectangle")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=5)
+    page.mouse.move(x + 120, y + 90, steps=5)
+    page.mouse.up()
+    assert layer_size(page, "drawn") >= 2
+    page.fill("input[name=comment]", "browser test")
+    page.click("#save")
+    page.wait_for_selector("#summary", timeout=60_000)
+    assert "saved as version" in page.inner_text("#panel") and "id=\"diff\"" in page.content()
+    after = page.evaluate("fetch('/api/zones/versions').then(r => r.json()).then(d => d.versions)")
+    assert len(after) == before + 1 and after[-1]["source"] == "drawn" and after[-1]["comment"] == "browser test"
+    assert layer_size(page, "moved") > 0
+    page.screenshot(path=str(ARTIFACTS / "planner-redrawn.png"))
+    assert errors == [] and outside == []
+
+
+def test_officer_route_on_a_phone(server, browser):
+    phone, errors, outside = open_page(browser, f"{server}/officer/E02", mobile=True, user="officer-e02")
+    stops = phone.locator("#panel li").count()
+    assert stops >= 1 and layer_size(phone, "stops") == stops == phone.locator("path.stop").count()
+    assert layer_size(phone, "route") == 1 and phone.locator(".arrow").count() >= 1
+    assert phone.locator("a.nav").first.get_attribute("href").startswith("geo:")
     phone.screenshot(path=str(ARTIFACTS / "officer-phone.png"))
-    assert errors == phone_errors == [] and outside == phone_outside == []
+    assert errors == [] and outside == []
 
 
 def test_an_officer_sees_only_their_route(server, browser):
