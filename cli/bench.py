@@ -79,3 +79,14 @@ def simulation(as_json: bool) -> None:
 
     result = run(progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("pages")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def pages(as_json: bool) -> None:
+    """Pages: size and load time in headless Chromium with 10 thousand incidents, against plain markers."""
+    from bench.pages import report_text, run
+
+    result = run(progress=Reporter())
+    emit(result, as_json, report_text(result))

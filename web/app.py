@@ -22,6 +22,7 @@ class Resources:
         self.city_name = city_name
         self.database_url = database_url
         self._city = self._store = self._blocks = self._dispatcher = self._streets = None
+        self.route_cache: dict = {}  # today's routes by (patrol, zone version, day, roster entry)
 
     @property
     def city(self):

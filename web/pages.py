@@ -405,21 +405,37 @@ def planner_download(fmt: str):
 # -- officer route map -------------------------------------------------------------------------------
 
 def todays_route(patrol_id: str):
-    """(zone, route) of a patrol for today; 403 for another officer's, 404 for an unknown or zoneless patrol."""
+    """(zone, route) of a patrol for today; 403 for another officer's, 404 for an unknown or zoneless patrol.
+
+    Planned once per patrol, zone version, local day and roster entry, then kept (a phone reloads often).
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from planner.patrols import UnknownPatrolError, get_patrol
     from planner.route_plans import plan_routes
+    from planner.zones import list_versions
 
     if current_user.role == "officer" and current_user.patrol_id != patrol_id:
         abort(403, "an officer sees only their own route")
     res = resources()
     try:
-        get_patrol(res.store, res.city.slug, patrol_id)
+        patrol = get_patrol(res.store, res.city.slug, patrol_id)
     except UnknownPatrolError:
         abort(404, f"no patrol {patrol_id!r}")
-    result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
-    if not result["routes"]:
-        abort(404, f"patrol {patrol_id!r} has no zone")
-    return result["routes"][0]
+    versions = list_versions(res.store, res.city)
+    today = datetime.now(ZoneInfo(res.city.profile.timezone)).date()
+    key = (patrol_id, versions[-1]["version"] if versions else None, today, patrol.mode, patrol.base_lon,
+           patrol.base_lat, patrol.shift_start, patrol.shift_end, patrol.zone)
+    cache = res.route_cache
+    if key not in cache:
+        result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
+        if not result["routes"]:
+            abort(404, f"patrol {patrol_id!r} has no zone")
+        if len(cache) > 500:
+            cache.clear()
+        cache[key] = result["routes"][0]
+    return cache[key]
 
 
 @bp.get("/officer/<patrol_id>")
