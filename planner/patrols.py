@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 STATUSES: Final = ("available", "busy", "off_duty")
+PATROL_ID: Final = re.compile(r"[\w-]{1,32}")  # letters (any script), digits, - and _: safe in file names and URLs
 
 
 class UnknownPatrolError(PatrolError):
@@ -181,6 +183,8 @@ def _validate_roster(records: list[dict], rows: list[int], city, default_datum: 
         patrol_id = str(record.get("id") or "").strip()
         if not patrol_id:
             problem("id", "required field is missing or empty")
+        elif not PATROL_ID.fullmatch(patrol_id):
+            problem("id", f"{patrol_id!r}: use letters, digits, '-' or '_' (at most 32); the id names files and URLs")
         elif patrol_id in seen:
             problem("id", f"duplicate id {patrol_id!r} (also on row {seen[patrol_id]})")
         else:

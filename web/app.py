@@ -74,7 +74,7 @@ def resources(app=None) -> Resources:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app (city from ``PATROL_CITY`` or the test mapping; default Chengdu)."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # assets come from /vendor/
     from planner.store import default_url
 
     app.config.from_mapping(CITY=os.environ.get("PATROL_CITY", "chengdu"), DATABASE_URL=default_url(),
@@ -101,6 +101,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(PatrolError)
     def bad_input(error):
         return _error(400, str(error))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
+        return _error(413, f"the upload is too large: at most {limit:.0f} MB per request")
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -468,8 +468,13 @@ def officer(patrol_id: str):
 @roles_required("officer", "dispatcher", "planner")
 def officer_gpx(patrol_id: str):
     """Today's route as GPX for the officer's phone."""
+    from io import BytesIO
+
+    from werkzeug.utils import secure_filename
+
     from planner.routes import route_to_gpx
 
     zone, route = todays_route(patrol_id)
-    return Response(route_to_gpx(route, name=f"{patrol_id} {zone.name}"), mimetype="application/gpx+xml",
-                    headers={"Content-Disposition": f"attachment; filename={patrol_id}-route.gpx"})
+    data = BytesIO(route_to_gpx(route, name=f"{patrol_id} {zone.name}").encode("utf-8"))
+    return send_file(data, mimetype="application/gpx+xml", as_attachment=True,
+                     download_name=f"{secure_filename(patrol_id) or 'patrol'}-route.gpx")

@@ -1,0 +1,150 @@
+"""Security: a role x endpoint matrix covering every route of the app, CSRF on every POST, upload
+size limits, cookies, no secret in the repository, file names that cannot escape their folder."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import PASSWORD, USERS, signed_in
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = "public"
+ANY_SIGNED_IN = "signed in"
+# endpoint -> (method, URL with harmless arguments, JSON body or form, who may use it; admin may everything).
+# Writes use arguments that are refused with 400 (or harmless), so the matrix changes nothing.
+MATRIX = {
+    "auth.login": ("GET", "/login", None, PUBLIC),
+    "auth.logout": ("POST", "/logout", None, PUBLIC),
+    "pages.vendor": ("GET", "/vendor/leaflet/leaflet.js", None, PUBLIC),
+    "pages.index": ("GET", "/", None, PUBLIC),
+    "api.openapi": ("GET", "/api/openapi.json", None, PUBLIC),
+    "api.csrf": ("GET", "/api/csrf", None, PUBLIC),
+    "pages.dispatcher": ("GET", "/dispatcher", None, {"dispatcher"}),
+    "pages.dispatcher_assign": ("POST", "/dispatcher/assign", {"location": ""}, {"dispatcher"}),
+    "pages.dispatcher_step": ("POST", "/dispatcher/dispatches/999999/arrive", {}, {"dispatcher"}),
+    "pages.planner": ("GET", "/planner", None, {"planner"}),
+    "pages.planner_save_zone": ("POST", "/planner/zones", {"zone_id": "Z01", "geojson": ""}, {"planner"}),
+    "pages.planner_standby": ("POST", "/planner/standby", {"mode": "rocket"}, {"planner"}),
+    "pages.planner_download": ("GET", "/planner/zones.geojson", None, {"planner", "dispatcher"}),
+    "pages.officer": ("GET", "/officer/E02", None, {"officer-e02", "dispatcher", "planner"}),
+    "pages.officer_gpx": ("GET", "/officer/E02/route.gpx", None, {"officer-e02", "dispatcher", "planner"}),
+    "api.patrols": ("GET", "/api/patrols", None, {"dispatcher", "planner"}),
+    "api.position": ("POST", "/api/patrols/E02/position", {"lon": "x"}, {"dispatcher", "officer-e02"}),
+    "api.incidents": ("GET", "/api/incidents?limit=5", None, {"dispatcher", "planner"}),
+    "api.hotspots": ("GET", "/api/hotspots?days=7", None, {"dispatcher", "planner"}),
+    "api.hot_segments_view": ("GET", "/api/hot-segments?days=1", None, {"planner"}),
+    "api.blocks": ("GET", "/api/blocks", None, {"dispatcher", "planner"}),
+    "api.zones": ("GET", "/api/zones", None, {"dispatcher", "planner"}),
+    "api.zone_versions": ("GET", "/api/zones/versions", None, {"dispatcher", "planner"}),
+    "api.zone_diff": ("GET", "/api/zones/diff?a=1&b=1", None, {"planner"}),
+    "api.recommend_view": ("GET", "/api/recommend?location=104.08,30.69&datum=wgs84", None, {"dispatcher"}),
+    "api.dispatches": ("GET", "/api/dispatches", None, {"dispatcher", "planner"}),
+    "api.assign_view": ("POST", "/api/dispatches", {}, {"dispatcher"}),
+    # an officer may update only their own patrol's dispatches: see test_an_officer_updates_only_their_dispatches
+    "api.dispatch_step": ("POST", "/api/dispatches/999999/arrive", {}, {"dispatcher"}),
+    "api.route": ("GET", "/api/routes/E02", None, {"officer-e02", "dispatcher", "planner"}),
+}
+OTHER_OFFICER = {"/officer/E01", "/officer/E01/route.gpx", "/api/routes/E01", "/api/patrols/E01/position"}
+
+
+def test_every_route_has_a_security_decision(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), f"classify: {endpoints ^ set(MATRIX)}"
+
+
+def _call(client, method, url, body):
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.post(url, json=body)
+    return client.post(url, data=body or {})
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_role_matrix(app, anonymous, endpoint):
+    method, url, body, allowed = MATRIX[endpoint]
+    first = _call(anonymous, method, url, body)
+    if allowed == PUBLIC:
+        assert first.status_code < 400, (endpoint, first.status_code)
+    else:
+        assert first.status_code == (401 if url.startswith("/api/") else 302), endpoint
+        if first.status_code == 302:
+            assert first.headers["Location"].startswith("/login")
+    for username, _, _ in USERS:
+        response = _call(signed_in(app, username), method, url, body)
+        may = allowed == PUBLIC or username == "admin" or username in allowed
+        if may:
+            assert response.status_code not in (401, 403) and response.status_code < 500, (endpoint, username,
+                                                                                          response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, username, response.status_code)
+            message = response.get_json()["error"] if url.startswith("/api/") else response.get_data(as_text=True)
+            assert "may not" in message or "only their own" in message
+
+
+@pytest.mark.parametrize("url", sorted(OTHER_OFFICER))
+def test_an_officer_reaches_only_their_own_patrol(app, url):
+    officer = signed_in(app, "officer-e02")
+    response = officer.post(url, json={"lon": 104.07, "lat": 30.69}) if url.endswith("position") else officer.get(url)
+    assert response.status_code == 403
+
+
+def test_an_officer_updates_only_their_dispatches(app):
+    dispatcher = signed_in(app, "dispatcher")
+    officer = signed_in(app, "officer-e02")
+    theirs = dispatcher.post("/api/dispatches", json={"location": "104.0750,30.6900", "datum": "wgs84",
+                                                      "patrol_id": "E02"})
+    other = dispatcher.post("/api/dispatches", json={"location": "104.0750,30.6900", "datum": "wgs84"})
+    assert theirs.status_code == other.status_code == 201 and other.get_json()["patrol_id"] != "E02"
+    assert officer.post(f"/api/dispatches/{other.get_json()['dispatch_id']}/arrive").status_code == 403
+    assert officer.post(f"/api/dispatches/{theirs.get_json()['dispatch_id']}/arrive").get_json()["status"] == "arrived"
+    assert officer.post(f"/api/dispatches/{theirs.get_json()['dispatch_id']}/close").get_json()["status"] == "closed"
+
+
+def test_csrf_on_every_post(app):  # app: the web instance, signed-in users
+    from web.app import create_app
+
+    strict = create_app({"TESTING": True})  # CSRF on, as served
+    client = strict.test_client()
+    token = client.get("/login").get_data(as_text=True).split("name=csrf_token value='")[1].split("'")[0]
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    posts = [(m, u, b) for m, u, b, _ in MATRIX.values() if m == "POST"]
+    assert len(posts) >= 8
+    for _, url, body in posts:
+        response = _call(client, "POST", url, body)
+        assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True), url
+    api_token = client.get("/api/csrf").get_json()["csrf_token"]
+    accepted = client.post("/api/patrols/E02/position", json={"lon": 104.07, "lat": 30.69},
+                           headers={"X-CSRFToken": api_token})
+    assert accepted.status_code == 200
+
+
+def test_upload_size_limit(client):
+    huge = "x" * (11 * 1024 * 1024)
+    response = client.post("/planner/zones", data={"zone_id": "Z01", "geojson": huge})
+    assert response.status_code == 413 and "large" in response.get_data(as_text=True).lower()
+    api = client.post("/api/patrols/E02/position", data=huge, content_type="application/json")
+    assert api.status_code == 413 and api.get_json()["error"]
+
+
+def test_no_secret_in_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert not [f for f in tracked if "secret" in Path(f).name.lower() or f.endswith((".pem", ".key", ".sqlite"))]
+    for path in (ROOT / "web").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "SECRET_KEY=" not in text.replace(" ", "") or "secret_key()" in text, path
+
+
+def test_download_names_stay_in_their_folder(client):
+    from planner.patrols import PATROL_ID
+
+    for bad in ("../etc/passwd", "a/b", "..", "x" * 33, "E02\n"):
+        assert not PATROL_ID.fullmatch(bad), bad
+    gpx = client.get("/officer/E02/route.gpx")
+    assert 'filename=E02-route.gpx' in gpx.headers["Content-Disposition"]
+    zones = client.get("/planner/zones.gpkg?version=1")
+    assert "filename=chengdu-zones-v1.gpkg" in zones.headers["Content-Disposition"]
+    assert client.get("/vendor/leaflet/..%2f..%2f..%2fsetup.cfg").status_code == 404
+    assert client.get("/vendor/leaflet-draw/../package.json").status_code == 404
