@@ -90,3 +90,16 @@ def pages(as_json: bool) -> None:
 
     result = run(progress=Reporter())
     emit(result, as_json, report_text(result))
+
+
+@bench.command("load")
+@click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 64), help="Concurrent sessions.")
+@click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600), help="How long to load.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def load(clients: int, seconds: float, as_json: bool) -> None:
+    """Load: concurrent recommendations over HTTP (loopback) against the in-process rate."""
+    from bench.load import report_text, run
+
+    result = run(progress=Reporter(), clients=clients, seconds=seconds)
+    emit(result, as_json, report_text(result))

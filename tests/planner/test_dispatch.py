@@ -189,8 +189,10 @@ def test_roster_import_is_all_or_nothing(tmp_path, chengdu):
                    "B1,x,foot,104.0657,30.6598,08:00\n"
                    "B2,x,bus,104.0657,30.6598,08:00\n"
                    "B3,x,car,121.47,31.23,08:00\n"
-                   "B1,x,car,104.0657,30.6598,8am\n", encoding="utf-8")
+                   "B1,x,car,104.0657,30.6598,8am\n"
+                   "../../x,x,car,104.0657,30.6598,08:00\n", encoding="utf-8")
     with pytest.raises(PatrolFileError) as info:
         import_patrols(store, chengdu, bad)
-    assert {(p["row"], p["field"]) for p in info.value.problems} == {(3, "mode"), (4, "base"), (5, "id"), (5, "shift_start")}
+    assert {(p["row"], p["field"]) for p in info.value.problems} == {(3, "mode"), (4, "base"), (5, "id"), (5, "shift_start"),
+                                                                     (6, "id")}
     assert {p.id for p in list_patrols(store, chengdu.slug)} == {"A1", "A2"}
