@@ -313,7 +313,6 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
     problems, zones = [], []
     seen = {}
     to_local = pyproj.Transformer.from_crs("EPSG:4326", city.crs, always_xy=True)
-    city_local = shapely.transform(city.jurisdiction, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1])))
     for row, (_, feature) in enumerate(raw.iterrows(), start=1):
         raw_id = feature.get("zone_id")
         zone_id = "" if raw_id is None or (isinstance(raw_id, float) and np.isnan(raw_id)) else str(raw_id).strip()
@@ -327,10 +326,15 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
             seen[zone_id] = row
         if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
             found.append(("geometry", f"must be a non-empty Polygon or MultiPolygon; got {None if geom is None else geom.geom_type}"))
+        elif not _lonlat_in_range(geom):
+            found.append(("geometry", "coordinates must be lon/lat degrees within -180..180 / -90..90"))
         elif not geom.is_valid:
             found.append(("geometry", f"invalid polygon ({explain_validity(geom)})"))
-        elif not shapely.transform(geom, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))).intersects(city_local):
+        elif not geom.intersects(city.jurisdiction):
             found.append(("geometry", "lies outside the city"))
+        elif not np.isfinite(shapely.get_coordinates(shapely.transform(
+                geom, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))))).all():
+            found.append(("geometry", "reaches too far from the city to be measured"))
         problems.extend({"feature": row, "zone_id": zone_id or None, "field": f, "problem": p} for f, p in found)
         if not found:
             patrols = feature.get("patrol_ids", feature.get("patrol_id"))
@@ -353,7 +357,7 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
     lengths = segments.length_m
     inside = np.zeros((len(zones), len(segments)))
     for z, zone in enumerate(zones):
-        local = shapely.transform(zone.polygon, segments._project)
+        local = _to_local(zone.polygon, segments)
         hits = segments.tree.query(local, predicate="intersects")
         inside[z, hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
     best = inside.max(axis=0)
@@ -362,7 +366,7 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
     for z, zone in enumerate(zones):
         zone.segments = np.flatnonzero(covered & (owner == z))
     overlaps = []
-    polygons_m = [shapely.transform(z.polygon, segments._project) for z in zones]
+    polygons_m = [_to_local(z.polygon, segments) for z in zones]
     for a in range(len(zones)):
         for b in range(a + 1, len(zones)):
             common = polygons_m[a].intersection(polygons_m[b])
@@ -378,6 +382,20 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
                     overlaps=overlaps)
 
 
+def _to_local(polygon, segments):
+    """A WGS-84 polygon in the segments' metric CRS, made valid (a thin sliver can fold when projected)."""
+    local = shapely.transform(polygon, segments._project)
+    if np.isfinite(shapely.get_coordinates(local)).all() and not local.is_valid:
+        local = shapely.make_valid(local)
+    return local
+
+
+def _lonlat_in_range(geometry) -> bool:
+    """Whether every coordinate is a finite lon/lat in range (degrees)."""
+    xy = shapely.get_coordinates(geometry)
+    return bool(np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all())
+
+
 def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
     """The plan with one zone redrawn as ``polygon`` (WGS-84), e.g. drawn on the planner's map.
 
@@ -391,12 +409,16 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
         raise ZoneError(f"no zone {zone_id!r} in this version; zones: {', '.join(z.zone_id for z in plan.zones)}")
     if polygon is None or polygon.is_empty or polygon.geom_type not in ("Polygon", "MultiPolygon"):
         raise ZoneError(f"zone {zone_id}: the drawing must be a polygon; got {getattr(polygon, 'geom_type', None)}")
+    if not _lonlat_in_range(polygon):
+        raise ZoneError(f"zone {zone_id}: coordinates must be lon/lat degrees (WGS-84) within -180..180 / -90..90")
     if not polygon.is_valid:
         raise ZoneError(f"zone {zone_id}: the drawn polygon is invalid ({explain_validity(polygon)})")
     segments = city.router("foot").segments
-    local = shapely.transform(polygon, segments._project)
-    if not local.intersects(shapely.transform(city.jurisdiction, segments._project)):
+    if not polygon.intersects(city.jurisdiction):
         raise ZoneError(f"zone {zone_id}: the drawn polygon lies outside the city")
+    local = _to_local(polygon, segments)
+    if not np.isfinite(shapely.get_coordinates(local)).all():
+        raise ZoneError(f"zone {zone_id}: the drawn polygon reaches too far from the city to be measured")
     inside = np.zeros(len(segments))
     hits = segments.tree.query(local, predicate="intersects")
     inside[hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
@@ -408,7 +430,7 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
     released = np.setdiff1d(target.segments, np.flatnonzero(joining))
     share = np.zeros((len(others), len(released)))
     for k, zone in enumerate(others):
-        zone_local = shapely.transform(polygons[zone.zone_id], segments._project)
+        zone_local = _to_local(polygons[zone.zone_id], segments)
         share[k] = shapely.length(shapely.intersection(segments.geometry_m[released], zone_local))
     taker = share.argmax(axis=0) if len(others) else np.zeros(len(released), dtype=int)
     gaps = released[(share.max(axis=0) if len(others) else np.zeros(len(released))) <= 0]

@@ -356,7 +356,7 @@ def planner_save_zone():
             if len(parts) > 1 else parts[0]
         _, plan = load_version(res.store, res.city, version)
         new_plan = redraw_zone(res.city, plan, zone_id, polygon)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
         return _planner_page(error=f"{t('error')}: the drawing is not GeoJSON polygons ({exc})", edit_zone=zone_id)
     except ZoneError as exc:
         return _planner_page(error=str(exc), gaps=getattr(exc, "gap_segments", None),

@@ -51,6 +51,8 @@ def read_blocks_file(path: str | Path, *, datum: str = "wgs84") -> gpd.GeoDataFr
         raw = gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
         raise BlockFileError(f"{path}: cannot read it as {driver}: {exc}") from None
+    except shapely.errors.GEOSException as exc:  # a geometry GEOS cannot even build, e.g. a 2-point ring
+        raise BlockFileError(f"{path}: {_unbuildable_feature(path)}cannot build its geometry: {exc}") from None
     if "geometry" not in raw or not isinstance(raw, gpd.GeoDataFrame):
         raise BlockFileError(f"{path}: has no geometry column.")
     if raw.crs is None:
@@ -66,6 +68,24 @@ def read_blocks_file(path: str | Path, *, datum: str = "wgs84") -> gpd.GeoDataFr
         raw = raw.to_crs("EPSG:4326")
     raw["geometry"] = [_single_if_one_part(g) for g in raw.geometry]
     return raw
+
+
+def _unbuildable_feature(path: Path) -> str:
+    """'feature N: ' for the first GeoJSON polygon with a ring of fewer than 4 positions, else ''."""
+    import json
+
+    try:
+        features = json.loads(path.read_text(encoding="utf-8-sig"))["features"]
+    except (ValueError, KeyError, TypeError, OSError):
+        return ""
+    for number, feature in enumerate(features, start=1):
+        geometry = (feature or {}).get("geometry") or {}
+        polygons = {"Polygon": [geometry.get("coordinates")],
+                    "MultiPolygon": geometry.get("coordinates")}.get(geometry.get("type"), [])
+        for polygon in polygons or []:
+            if any(len(ring or []) < 4 for ring in polygon or []):
+                return f"feature {number} has a polygon ring with fewer than 4 positions; "
+    return ""
 
 
 def _single_if_one_part(geom):
