@@ -156,6 +156,23 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+MAX_ID = 2**31 - 1  # ids and version numbers beyond this do not exist (and overflow SQLite's integers)
+
+
+def version_arg(values=None, name: str = "version") -> int | None:
+    """A zone version number from the query (or ``values``), None if absent; 400 if not a number in range."""
+    raw = (request.args if values is None else values).get(name, "")
+    if raw in ("", None):
+        return None
+    try:
+        number = int(raw)
+    except ValueError:
+        abort(400, f"{name} must be a version number; got {raw!r}")
+    if not 1 <= number <= MAX_ID:
+        abort(400, f"{name} must be between 1 and {MAX_ID}; got {number}")
+    return number
+
+
 def hours_arg() -> tuple[int, int] | None:
     """``?hours=7-10`` as (7, 10) (local hours, end excluded); None if absent."""
     raw = request.args.get("hours", "").strip()
@@ -256,7 +273,7 @@ def zones():
     from planner.zones import load_version
 
     res = resources()
-    version, plan = load_version(res.store, res.city, request.args.get("version", type=int))
+    version, plan = load_version(res.store, res.city, version_arg())
     rows = [{"zone_id": z.zone_id, "name": z.name, "patrol_ids": z.patrol_ids, "version": version,
              "_geometry": mapping(z.polygon)} for z in plan.zones]
     return jsonify({"type": "FeatureCollection", "features": [
@@ -280,7 +297,7 @@ def zone_diff():
     from planner.zones import diff_versions
 
     res = resources()
-    return jsonify(diff_versions(res.store, res.city, _int_arg("a", 1, 1, 10**9), _int_arg("b", 1, 1, 10**9)))
+    return jsonify(diff_versions(res.store, res.city, _int_arg("a", 1, 1, MAX_ID), _int_arg("b", 1, 1, MAX_ID)))
 
 
 @bp.get("/recommend")
@@ -298,7 +315,10 @@ def recommend_view():
 @roles_required("dispatcher", "planner", api=True)
 def dispatches():
     """Dispatches (``active=0`` for all, default only those not closed) as GeoJSON points."""
-    return jsonify(_collection(dispatch_rows(resources(), active_only=request.args.get("active", "1") != "0"), _point))
+    active = request.args.get("active", "1")
+    if active not in ("0", "1"):
+        abort(400, f"active must be 0 (all dispatches) or 1 (only those not closed); got {active!r}")
+    return jsonify(_collection(dispatch_rows(resources(), active_only=active == "1"), _point))
 
 
 @bp.post("/dispatches")
@@ -321,7 +341,7 @@ def assign_view():
                    status=dispatch.status), 201
 
 
-@bp.post("/dispatches/<int:dispatch_id>/<any(arrive, close):step>")
+@bp.post("/dispatches/<int(max=2147483647):dispatch_id>/<any(arrive, close):step>")
 @roles_required("dispatcher", "officer", api=True)
 def dispatch_step(dispatch_id: int, step: str):
     """Mark a dispatch arrived or closed."""

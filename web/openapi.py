@@ -50,10 +50,11 @@ def document() -> dict:
             "/api/hotspots": _get("Congestion points of the filtered incidents", _FILTER),
             "/api/hot-segments": _get("Getis-Ord Gi* hot street segments of the filtered incidents", _FILTER),
             "/api/blocks": _get("Key blocks", errors=False),
-            "/api/zones": _get("Zones of a version (default the newest)", [_query("version", {"type": "integer", "minimum": 1})]),
+            "/api/zones": _get("Zones of a version (default the newest)", [_query("version", {"type": "integer", "minimum": 1, "maximum": 2147483647})]),
             "/api/zones/versions": _get("Zone versions", ok=json_ok, errors=False),
             "/api/zones/diff": _get("Streets that changed zone between versions a and b", [
-                _query("a", {"type": "integer", "minimum": 1}, True), _query("b", {"type": "integer", "minimum": 1}, True)],
+                _query("a", {"type": "integer", "minimum": 1, "maximum": 2147483647}, True),
+                _query("b", {"type": "integer", "minimum": 1, "maximum": 2147483647}, True)],
                 ok=json_ok),
             "/api/recommend": _get("Ranked patrols for a report", [
                 _query("location", {"type": "string", "minLength": 1}, True, "'lon,lat' or an address"),
@@ -70,11 +71,11 @@ def document() -> dict:
                 "responses": {"201": json_ok, "400": _ERROR, "409": _ERROR} | _DENIED}},
             "/api/dispatches/{dispatch_id}/arrive": {"post": {
                 "summary": "Mark a dispatch arrived",
-                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
                 "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
             "/api/dispatches/{dispatch_id}/close": {"post": {
                 "summary": "Close a dispatch (the patrol becomes available)",
-                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
                 "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
             "/api/routes/{patrol_id}": _get("Today's route of a patrol (GeoJSON feature with stops)", [patrol_path],
                                             ok=json_ok) | {},

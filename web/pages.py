@@ -200,7 +200,7 @@ def dispatcher_assign():
     return redirect(url_for("pages.dispatcher"))
 
 
-@bp.post("/dispatcher/dispatches/<int:dispatch_id>/<any(arrive, close):step>")
+@bp.post("/dispatcher/dispatches/<int(max=2147483647):dispatch_id>/<any(arrive, close):step>")
 @roles_required("dispatcher")
 def dispatcher_step(dispatch_id: int, step: str):
     """Mark a dispatch arrived or closed."""
@@ -230,7 +230,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     from planner.standby import stored_solutions
     from planner.zone_check import check_version
     from planner.zones import ZoneError, list_versions, load_version, moved_segments
-    from web.api import block_collection, filter_args, hot_segment_collection, hotspot_rows
+    from web.api import block_collection, filter_args, hot_segment_collection, hotspot_rows, version_arg
     from web.maps import planner_map, segment_lines
 
     res, m = _base()
@@ -238,7 +238,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     if not versions:
         return _page(m, f"{_header('planner')}<p class=error>{escape(t('zones'))}: {escape(t('none'))} "
                         "(patrol zones generate)</p>")
-    version = request.args.get("version", type=int) or versions[-1]
+    version = version_arg() or versions[-1]
     if version not in versions:
         abort(404, f"no zone version {version}; versions: {versions}")
     _, plan = load_version(res.store, res.city, version)
@@ -260,7 +260,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     for mode, data in stored_solutions(res.city).items():
         standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
     moved, compare_html = None, ""
-    compare = request.args.get("compare", type=int)
+    compare = version_arg(name="compare")
     if compare:
         try:
             _, other = load_version(res.store, res.city, compare)
@@ -342,10 +342,11 @@ def planner_save_zone():
     from shapely.geometry import shape
 
     from planner.zones import ZoneError, load_version, redraw_zone, save_version
+    from web.api import version_arg
 
     res = resources()
     zone_id = request.form.get("zone_id", "")
-    version = request.form.get("version", type=int)
+    version = version_arg(request.form)
     try:
         drawing = json.loads(request.form.get("geojson") or "null")
         features = drawing["features"] if isinstance(drawing, dict) and drawing.get("type") == "FeatureCollection" else None
@@ -392,9 +393,10 @@ def planner_download(fmt: str):
     from pathlib import Path
 
     from planner.zones import export_zones, load_version
+    from web.api import version_arg
 
     res = resources()
-    version, plan = load_version(res.store, res.city, request.args.get("version", type=int))
+    version, plan = load_version(res.store, res.city, version_arg())
     with tempfile.TemporaryDirectory() as folder:
         path = export_zones(res.city, plan, Path(folder) / f"zones-v{version}.{fmt}", version=version)
         data = BytesIO(path.read_bytes())
