@@ -5,7 +5,7 @@ Times are stored in UTC; coordinates in WGS-84 lon/lat (EPSG:4326).
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["Base", "Dispatch", "Incident", "Patrol", "PositionFix", "Squadron", "User", "Zone", "ZoneVersion"]
@@ -36,8 +36,8 @@ class Incident(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     description: Mapped[str | None] = mapped_column(Text)
     # Snapped onto the foot graph's street segment (node ids of its ends, fraction from u).
-    segment_u: Mapped[int | None] = mapped_column(Integer)
-    segment_v: Mapped[int | None] = mapped_column(Integer)
+    segment_u: Mapped[int | None] = mapped_column(BigInteger)
+    segment_v: Mapped[int | None] = mapped_column(BigInteger)
     segment_fraction: Mapped[float | None] = mapped_column(Float)
     snapped_lon: Mapped[float | None] = mapped_column(Float)
     snapped_lat: Mapped[float | None] = mapped_column(Float)

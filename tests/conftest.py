@@ -52,3 +52,37 @@ def built_instance(chengdu, fresh_instance, session_instance):
 
     shutil.copytree(session_instance / "cities", fresh_instance / "cities")
     return fresh_instance
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL (with PostGIS) for the shared-store tests: ``PATROL_TEST_POSTGRES_URL``
+    (``.ci/postgres`` starts one and prints it). Under CI its absence is a failure, not a skip."""
+    import os
+
+    url = os.environ.get("PATROL_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("PATROL_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL with .ci/postgres)")
+        pytest.skip("no PostgreSQL: set PATROL_TEST_POSTGRES_URL (bash .ci/postgres starts one and prints it)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database per test: a SQLite file, or a new schema in the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    base = postgres_url()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    yield f"{base}?options=-csearch_path%3D{schema},postgis"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

@@ -40,10 +40,12 @@ def blocks(chengdu):
 
 
 @pytest.fixture
-def store(tmp_path, chengdu):
-    store = Store(f"sqlite:///{tmp_path / 'dispatch.sqlite'}")
+def store(database_url, chengdu):
+    """The demo roster in a fresh store, on SQLite and on PostgreSQL."""
+    store = Store(database_url)
     upsert_patrols(store, chengdu.slug, demo_roster(chengdu))
-    return store
+    yield store
+    store.close()
 
 
 def networkx_eta(chengdu, mode, start, end):

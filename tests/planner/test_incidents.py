@@ -36,8 +36,11 @@ def placer(chengdu, blocks):
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'test.sqlite'}")
+def store(database_url):
+    """A fresh store, on SQLite and on PostgreSQL."""
+    store = Store(database_url)
+    yield store
+    store.close()
 
 
 def write_csv(path, rows, columns=COLUMNS):

@@ -5,10 +5,7 @@ zone version is half written, and the service starts again."""
 import json
 import os
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,48 +14,17 @@ import requests
 import shapely
 from shapely.geometry import mapping
 
-from tests.web.conftest import PASSWORD
+from tests.web.served import free_port, session, start_server
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(instance, port):
-    env = os.environ | {"PATROL_INSTANCE_DIR": str(instance)}
-    process = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(f"{base}/login", timeout=1).status_code == 200:
-                return process, base
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the server did not start")
-
-
-def _session(base, username="admin"):
-    session = requests.Session()
-    page = session.get(f"{base}/login").text
-    token = page.split("name=csrf_token value='")[1].split("'")[0]
-    assert session.post(f"{base}/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                        allow_redirects=False).status_code == 302
-    session.headers["X-CSRFToken"] = session.get(f"{base}/api/csrf").json()["csrf_token"]
-    return session, token
-
-
 def test_sigkill_during_a_burst_of_writes(web_instance):
-    port = _free_port()
-    server, base = _start(web_instance, port)
-    session, form_token = _session(base)
-    session.get(f"{base}/api/patrols")  # city loaded before the burst
-    zone = next(f for f in session.get(f"{base}/api/zones").json()["features"] if f["properties"]["zone_id"] == "Z05")
+    port = free_port()
+    server, base = start_server(web_instance, port)
+    client, form_token = session(base)
+    client.get(f"{base}/api/patrols")  # city loaded before the burst
+    zone = next(f for f in client.get(f"{base}/api/zones").json()["features"] if f["properties"]["zone_id"] == "Z05")
     drawing = json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": mapping(
         shapely.convex_hull(shapely.geometry.shape(zone["geometry"])).buffer(0.001))}]})
     acked = {"positions": [], "dispatches": {}, "versions": []}
@@ -69,7 +35,7 @@ def test_sigkill_during_a_burst_of_writes(web_instance):
         while not stop.is_set():
             lon, lat = 104.06 + (k % 200) * 1e-4, 30.68 + (k // 200) * 1e-4
             try:
-                r = session.post(f"{base}/api/patrols/F0{k % 8 + 1}/position", json={"lon": lon, "lat": lat}, timeout=10)
+                r = client.post(f"{base}/api/patrols/F0{k % 8 + 1}/position", json={"lon": lon, "lat": lat}, timeout=10)
             except requests.ConnectionError:
                 return
             if r.status_code == 200:
@@ -80,7 +46,7 @@ def test_sigkill_during_a_burst_of_writes(web_instance):
         k = 0
         while not stop.is_set():
             try:
-                r = session.post(f"{base}/api/dispatches", json={"location": f"{104.07 + (k % 10) * 0.002},30.685",
+                r = client.post(f"{base}/api/dispatches", json={"location": f"{104.07 + (k % 10) * 0.002},30.685",
                                                                   "datum": "wgs84"}, timeout=10)
                 if r.status_code != 201:
                     k += 1
@@ -88,7 +54,7 @@ def test_sigkill_during_a_burst_of_writes(web_instance):
                 number = r.json()["dispatch_id"]
                 acked["dispatches"][number] = "assigned"
                 for step, status in (("arrive", "arrived"), ("close", "closed")):
-                    if session.post(f"{base}/api/dispatches/{number}/{step}", timeout=10).status_code == 200:
+                    if client.post(f"{base}/api/dispatches/{number}/{step}", timeout=10).status_code == 200:
                         acked["dispatches"][number] = status
             except requests.ConnectionError:
                 return
@@ -97,7 +63,7 @@ def test_sigkill_during_a_burst_of_writes(web_instance):
     def zone_saves():
         while not stop.is_set():
             try:
-                r = session.post(f"{base}/planner/zones", data={"zone_id": "Z05", "geojson": drawing,
+                r = client.post(f"{base}/planner/zones", data={"zone_id": "Z05", "geojson": drawing,
                                                                 "csrf_token": form_token}, allow_redirects=False, timeout=30)
             except requests.ConnectionError:
                 return
@@ -135,9 +101,9 @@ def test_sigkill_during_a_burst_of_writes(web_instance):
     assert set(versions.values()) == {20}  # every version whole, none half written
     database.close()
 
-    server, base = _start(web_instance, _free_port())  # the service starts again
+    server, base = start_server(web_instance, free_port())  # the service starts again
     try:
-        again, _ = _session(base)
+        again, _ = session(base)
         assert again.get(f"{base}/api/patrols").status_code == 200
         assert again.get(f"{base}/api/zones").json()["features"][0]["properties"]["version"] == max(versions)
     finally:
