@@ -78,13 +78,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from planner.store import default_url
 
     app.config.from_mapping(CITY=os.environ.get("PATROL_CITY", "chengdu"), DATABASE_URL=default_url(),
+                            TILES=os.environ.get("PATROL_TILES", "none"), TIANDITU_KEY=os.environ.get("PATROL_TIANDITU_KEY"),
                             MAX_CONTENT_LENGTH=10 * 1024 * 1024)
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     from web.assets import check_assets
+    from web.tiles import check_tiles
 
     check_assets()
+    check_tiles(app.config["TILES"], app.config["TIANDITU_KEY"])
     app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
 
     from web import api, auth, pages

@@ -9,12 +9,12 @@ import json
 
 import folium
 import shapely
-from branca.element import MacroElement
 from folium.plugins import Draw, FastMarkerCluster
-from jinja2 import Template
 from shapely.geometry import mapping
 
 from web.assets import offline
+from web.elements import Script, register
+from web.tiles import add_tiles
 
 __all__ = ["base_map", "dispatcher_map", "officer_map", "planner_map", "segment_lines", "streets_geojson"]
 
@@ -22,23 +22,6 @@ MODE_COLOURS = {"foot": "#2b8a3e", "ebike": "#1971c2", "car": "#5f3dc4"}
 CATEGORY_COLOURS = {"stray_dog": "#e03131", "street_vending": "#f08c00", "garbage_sorting": "#2f9e44",
                     "private_wiring": "#ae3ec9", "street_drying": "#1098ad", "illegal_parking": "#495057"}
 ROUTE_COLOURS = ["#e8590c", "#fab005", "#ffd8a8"]
-
-
-class Script(MacroElement):
-    """Raw JavaScript run after everything added to the map before it."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-
-    def __init__(self, code: str):
-        super().__init__()
-        self._name = "Script"
-        self.code = code
-
-
-def register(m: folium.Map, name: str, layer) -> None:
-    """Make ``layer`` reachable as ``window.patrolLayers[name]``."""
-    Script(f"window.patrolLayers = window.patrolLayers || {{}}; window.patrolLayers[{json.dumps(name)}] = "
-           f"{layer.get_name()};").add_to(m)
 
 
 def _lines(geometries) -> list[dict]:
@@ -64,12 +47,14 @@ def segment_lines(router, indices, properties=None, *, tolerance_m: float = 3.0)
         for k, (i, g) in enumerate(zip(indices, _lines(geometries), strict=True))]}
 
 
-def base_map(bounds, streets: str, *, attribution: str) -> folium.Map:
-    """An offline map fitted to ``bounds`` (minx, miny, maxx, maxy) with the streets drawn."""
+def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", tiles_key: str | None = None) -> folium.Map:
+    """A map fitted to ``bounds`` (minx, miny, maxx, maxy) with the streets drawn; offline unless
+    ``tiles`` names an online provider (see ``web.tiles``)."""
     minx, miny, maxx, maxy = bounds
     m = offline(folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None, max_zoom=19,
                            control_scale=True))
     m.options["maxZoom"] = 19  # no tile layer carries it; marker clustering needs it
+    add_tiles(m, tiles, tiles_key)  # first: a GCJ-02 provider changes how everything after it is projected
     folium.GeoJson(json.loads(streets), name="streets", style_function=lambda _: {"color": "#adb5bd", "weight": 1.2},
                    attr=attribution, control=False).add_to(m)
     m.get_root().html.add_child(folium.Element(

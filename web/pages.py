@@ -65,10 +65,13 @@ def _page(m, panel_html: str) -> Response:
 
 
 def _base():
+    from flask import current_app
+
     from web.maps import base_map
 
     res = resources()
-    return res, base_map(res.city.report["bbox"], res.streets, attribution=res.city.profile.attribution)
+    return res, base_map(res.city.report["bbox"], res.streets, attribution=res.city.profile.attribution,
+                         tiles=current_app.config["TILES"], tiles_key=current_app.config["TIANDITU_KEY"])
 
 
 def _options(values, chosen, label=lambda v: v) -> str:

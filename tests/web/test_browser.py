@@ -155,3 +155,39 @@ def test_officer_route_on_a_phone(server, browser):
 def test_an_officer_sees_only_their_route(server, browser):
     page, _, _ = open_page(browser, f"{server}/officer/E01", mobile=True, user="officer-e02")
     assert "only their own route" in page.content()
+
+
+def test_amap_tiles_draw_wgs84_overlays_through_gcj02(web_instance, browser):
+    """With PATROL_TILES=amap the browser converts every overlay to GCJ-02 with the same formula as
+    geo.crs (checked on random points), and tile requests go to Amap only."""
+    import os
+
+    import numpy as np
+    from waitress import create_server
+
+    from geo.crs import wgs84_to_gcj02
+    from web.app import create_app, resources
+
+    os.environ["PATROL_INSTANCE_DIR"] = str(web_instance)
+    app = create_app({"TESTING": True, "TILES": "amap"})
+    res = resources(app)
+    _ = res.city, res.store, res.blocks, res.streets
+    served = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=served.run, daemon=True).start()
+    try:
+        page, errors, outside = open_page(browser, f"http://127.0.0.1:{served.effective_port}/dispatcher")
+        rng = np.random.default_rng(5)
+        points = np.column_stack([rng.uniform(74, 134, 50), rng.uniform(19, 53, 50)])
+        browser_gcj = np.array(page.evaluate(
+            "pts => pts.map(p => { var g = window.patrolToGcj(L.latLng(p[1], p[0])); return [g.lng, g.lat]; })",
+            points.tolist()))
+        expected = np.column_stack(wgs84_to_gcj02(points[:, 0], points[:, 1]))
+        assert np.abs(browser_gcj - expected).max() < 1e-9
+        back = np.array(page.evaluate(
+            "pts => pts.map(p => { var w = window.patrolToWgs(L.latLng(p[1], p[0])); return [w.lng, w.lat]; })",
+            expected.tolist()))
+        assert np.abs(back - points).max() < 1e-7  # about 1 cm
+        assert outside and all("autonavi.com/appmaptile" in url for url in outside)  # tiles, and nothing else
+        assert [e for e in errors if "ERR_FAILED" not in e and "Failed to load resource" not in e] == []
+    finally:
+        served.close()

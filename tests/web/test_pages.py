@@ -107,3 +107,20 @@ def test_sign_in_security(app, web_instance):
     cookie = next(c for c in good.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert (web_instance / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_online_tiles_are_off_by_default_and_checked(client, web_instance):
+    from geo.errors import PatrolError
+    from web.app import create_app
+
+    html = client.get("/dispatcher").get_data(as_text=True)
+    assert not any(host in html for host in ("openstreetmap.org/", "tianditu", "autonavi", "http://", "https://"))
+    with pytest.raises(PatrolError, match="PATROL_TIANDITU_KEY"):
+        create_app({"TESTING": True, "TILES": "tianditu"})
+    with pytest.raises(PatrolError, match="must be one of none, osm, tianditu, amap"):
+        create_app({"TESTING": True, "TILES": "google"})
+    keyed = create_app({"TESTING": True, "TILES": "tianditu", "TIANDITU_KEY": "abc123", "WTF_CSRF_ENABLED": False})
+    from tests.web.conftest import signed_in
+
+    page = signed_in(keyed, "admin").get("/planner").get_data(as_text=True)
+    assert "tianditu.gov.cn/vec_w" in page and "tianditu.gov.cn/cva_w" in page and "tk=abc123" in page
