@@ -30,13 +30,14 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def _fill(progress, incidents: int) -> None:
     """Roster, zones and ``incidents`` open demo incidents in the current instance; a bench user."""
     from bench.common import demo_world
-    from planner.demo_incidents import generate_incidents
+    from planner.demo_incidents import days_before_today, generate_incidents
     from planner.incidents import IncidentPlacer, store_incidents
     from planner.users import add_user
 
     city, store, blocks = demo_world(progress, incidents=False)
     progress(f"placing {incidents} demo incidents ...")
-    records, _ = generate_incidents(city, blocks, days=incidents // 120 + 1, seed=7)
+    days = incidents // 120 + 1
+    records, _ = generate_incidents(city, blocks, days=days, seed=7, start=days_before_today(city, days))
     records = records[:incidents]
     store_incidents(store, IncidentPlacer(city, blocks).validate(records, default_datum="wgs84")[0])
     add_user(store, city.slug, "bench", "admin", password="bench pages 1")

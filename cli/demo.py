@@ -21,7 +21,7 @@ def demo(name: str, as_json: bool) -> None:
     """Build the default city and show its streets, key blocks and congestion points."""
     from cli.context import load_context
     from geo.city import city_summary
-    from planner.demo_incidents import generate_incidents
+    from planner.demo_incidents import days_before_today, generate_incidents
     from planner.hotspots import find_hotspots
     from planner.incidents import incidents_frame, store_incidents
 
@@ -30,7 +30,7 @@ def demo(name: str, as_json: bool) -> None:
     frame = incidents_frame(store, city.slug)
     if frame.empty:
         progress("the store has no incidents yet: generating 30 days of demo incidents (seed 0) ...")
-        records, _ = generate_incidents(city, blocks_gdf, days=30, seed=0)
+        records, _ = generate_incidents(city, blocks_gdf, days=30, seed=0, start=days_before_today(city, 30))
         store_incidents(store, placer.validate(records, default_datum="wgs84")[0])
         frame = incidents_frame(store, city.slug)
     accounts = _demo_accounts(city, store, progress)

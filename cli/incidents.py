@@ -87,19 +87,23 @@ def list_command(category, since, until, limit, name: str, as_json: bool) -> Non
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed (same seed, same incidents).")
 @click.option("--per-day", default=120, show_default=True, type=click.IntRange(0, 1_000_000), help="Background incidents a day.")
 @click.option("--hotspots", default=6, show_default=True, type=click.IntRange(0, 50), help="Planted hot spots.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day (city time) [default: DAYS days before today, so the incidents end today].")
 @CITY
 @JSON
 @reports_errors
-def generate(days: int, seed: int, per_day: int, hotspots: int, name: str, as_json: bool) -> None:
+def generate(days: int, seed: int, per_day: int, hotspots: int, start, name: str, as_json: bool) -> None:
     """Generate realistic demo incidents (with planted hot spots) and store them."""
     from geo import paths
-    from planner.demo_incidents import generate_incidents
+    from planner.demo_incidents import days_before_today, generate_incidents
     from planner.incidents import store_incidents
 
     progress = Reporter()
     city, blocks_gdf, store, placer = load_context(name, progress=progress, geocoder=False)
     progress(f"generating {days} days of incidents (seed {seed}) ...")
-    records, planted = generate_incidents(city, blocks_gdf, days=days, per_day=per_day, hotspots=hotspots, seed=seed)
+    start = start or days_before_today(city, days)
+    records, planted = generate_incidents(city, blocks_gdf, days=days, per_day=per_day, hotspots=hotspots, seed=seed,
+                                          start=start)
     progress(f"placing {len(records)} incidents on the streets ...")
     ready, problems = placer.validate(records, default_datum="wgs84")
     stored, duplicates = store_incidents(store, ready)

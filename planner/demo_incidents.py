@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 
-__all__ = ["PlantedHotspot", "generate_incidents"]
+__all__ = ["PlantedHotspot", "days_before_today", "generate_incidents"]
 
 MIX: Final = {
     "stray_dog": 0.15, "garbage_sorting": 0.18, "private_wiring": 0.08, "street_drying": 0.12,
@@ -118,6 +118,12 @@ def _plant_hotspots(rng, router, count: int, min_gap_m: float = 1200.0):
     categories = rng.choice(["stray_dog", "street_vending", "garbage_sorting", "private_wiring", "illegal_parking"],
                             size=len(chosen))
     return chosen, centres, categories
+
+
+def days_before_today(city, days: int) -> datetime:
+    """Local midnight ``days`` days before today in the city (naive, city time): demo data ending today."""
+    today = datetime.now(ZoneInfo(city.profile.timezone)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today - timedelta(days=days)).replace(tzinfo=None)
 
 
 def generate_incidents(city, blocks_gdf, *, days: int = 30, per_day: int = 120, hotspots: int = 6,
