@@ -1,12 +1,13 @@
 """Timing and memory helpers shared by the benchmarks."""
 
+import contextlib
 import resource
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
 
-__all__ = ["bench_main", "demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb", "target_lines"]
+__all__ = ["bench_main", "demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb", "target_lines", "temporary_instance"]
 
 
 def median_s(work: Callable[..., object], inputs) -> float:
@@ -62,6 +63,32 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
                                                  target_s=city.profile.target_s("stray_dog")), author="bench",
                      comment="generated for a benchmark")
     return city, store, blocks
+
+
+@contextlib.contextmanager
+def temporary_instance(prefix: str):
+    """A throw-away instance folder holding a copy of the built cities (the user's store is not touched);
+    ``PATROL_INSTANCE_DIR`` points at it inside the block (child processes inherit it)."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from geo import paths
+
+    source = paths.instance_dir() / "cities"
+    saved = os.environ.get("PATROL_INSTANCE_DIR")
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        if source.is_dir():
+            shutil.copytree(source, Path(folder) / "cities")
+        os.environ["PATROL_INSTANCE_DIR"] = folder
+        try:
+            yield Path(folder)
+        finally:
+            if saved is None:
+                os.environ.pop("PATROL_INSTANCE_DIR", None)
+            else:
+                os.environ["PATROL_INSTANCE_DIR"] = saved
 
 
 def target_lines(result: dict) -> list[str]:

@@ -10,20 +10,16 @@ Printed: recommendations per second, median and 95th percentile latency, errors,
 Usage: python -m bench.load [--json] [--clients 8] [--seconds 20]   (or: patrol bench load)
 """
 
-import os
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
-from bench.common import bench_main, peak_rss_mb, target_lines
+from bench.common import peak_rss_mb, target_lines, temporary_instance
 
 __all__ = ["TARGETS", "run"]
 
@@ -96,66 +92,53 @@ def run(progress=lambda message: None, *, clients: int = 8, seconds: float = 20.
 
     if not 1 <= clients <= 64:
         raise ValueError("clients must be between 1 and 64")
-    from geo import paths
-
-    source = paths.instance_dir() / "cities"
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
-        if source.is_dir():
-            shutil.copytree(source, Path(folder) / "cities")
-        os.environ["PATROL_INSTANCE_DIR"] = folder
+    with temporary_instance("bench-load-"):
+        points = _prepare(progress)
+        progress("baseline: in-process recommendations ...")
+        baseline = _baseline(points)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        server = _serve(port)
         try:
-            points = _prepare(progress)
-            progress("baseline: in-process recommendations ...")
-            baseline = _baseline(points)
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            base = f"http://127.0.0.1:{port}"
-            server = _serve(port)
-            try:
-                sessions = [_session(base) for _ in range(clients)]
-                warm = sessions[0].get(f"{base}/api/recommend", params={"location": f"{points[0][0]},{points[0][1]}", "datum": "wgs84"})
-                if warm.status_code != 200:
-                    raise RuntimeError(f"warm-up failed: {warm.status_code} {warm.text[:200]}")
-                progress(f"{clients} clients for {seconds:.0f} s ...")
-                latencies, errors, lock = [], [], threading.Lock()
-                deadline = time.perf_counter() + seconds
+            sessions = [_session(base) for _ in range(clients)]
+            warm = sessions[0].get(f"{base}/api/recommend", params={"location": f"{points[0][0]},{points[0][1]}", "datum": "wgs84"})
+            if warm.status_code != 200:
+                raise RuntimeError(f"warm-up failed: {warm.status_code} {warm.text[:200]}")
+            progress(f"{clients} clients for {seconds:.0f} s ...")
+            latencies, errors, lock = [], [], threading.Lock()
+            deadline = time.perf_counter() + seconds
 
-                def client(k: int):
-                    i = k
-                    while time.perf_counter() < deadline:
-                        with lock:
-                            if len(latencies) + len(errors) >= max_requests:
-                                return
-                        lon, lat = points[i % len(points)]
-                        i += clients
-                        started = time.perf_counter()
-                        try:
-                            r = sessions[k].get(f"{base}/api/recommend", params={"location": f"{lon},{lat}", "datum": "wgs84"},
-                                                timeout=30)
-                            ok = r.status_code == 200 and "candidates" in r.json()
-                        except requests.RequestException as exc:
-                            ok, r = False, exc
-                        elapsed = time.perf_counter() - started
-                        with lock:
-                            (latencies if ok else errors).append(elapsed if ok else str(getattr(r, "status_code", r)))
+            def client(k: int):
+                i = k
+                while time.perf_counter() < deadline:
+                    with lock:
+                        if len(latencies) + len(errors) >= max_requests:
+                            return
+                    lon, lat = points[i % len(points)]
+                    i += clients
+                    started = time.perf_counter()
+                    try:
+                        r = sessions[k].get(f"{base}/api/recommend", params={"location": f"{lon},{lat}", "datum": "wgs84"},
+                                            timeout=30)
+                        ok = r.status_code == 200 and "candidates" in r.json()
+                    except requests.RequestException as exc:
+                        ok, r = False, exc
+                    elapsed = time.perf_counter() - started
+                    with lock:
+                        (latencies if ok else errors).append(elapsed if ok else str(getattr(r, "status_code", r)))
 
-                threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-                started = time.perf_counter()
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-                wall = time.perf_counter() - started
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
+            threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
         finally:
-            if saved is None:
-                os.environ.pop("PATROL_INSTANCE_DIR", None)
-            else:
-                os.environ["PATROL_INSTANCE_DIR"] = saved
+            server.terminate()
+            server.wait(timeout=30)
     per_second = len(latencies) / wall
     ms = sorted(1000 * x for x in latencies)
     p95 = ms[int(0.95 * (len(ms) - 1))] if ms else float("inf")
@@ -193,4 +176,3 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(result, indent=2) if args.json else report_text(result))
-    assert bench_main  # the other benchmarks' entry point; this one takes options

@@ -9,15 +9,13 @@ user's store is not touched.
 Usage: python -m bench.pages [--json]   (or: patrol bench pages)
 """
 
-import os
 import shutil
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench.common import bench_main, peak_rss_mb, target_lines
+from bench.common import bench_main, peak_rss_mb, target_lines, temporary_instance
 
 __all__ = ["TARGETS", "run"]
 
@@ -83,49 +81,36 @@ def run(progress=lambda message: None, *, incidents: int = INCIDENTS, repeats: i
     from playwright.sync_api import sync_playwright
     from waitress import create_server
 
-    from geo import paths
-
     if not Path(CHROMIUM).exists():
         raise RuntimeError("chromium is not installed (apt-get install chromium)")
-    source = paths.instance_dir() / "cities"
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
-        if source.is_dir():
-            shutil.copytree(source, Path(folder) / "cities")
-        os.environ["PATROL_INSTANCE_DIR"] = folder
-        try:
-            _fill(progress, incidents)
-            from web.app import create_app, resources
+    with temporary_instance("bench-pages-"):
+        _fill(progress, incidents)
+        from web.app import create_app, resources
 
-            app = create_app()
-            res = resources(app)
-            app.add_url_rule("/bench/plain-dispatcher", "plain", lambda: _plain_dispatcher_html(res))
-            with app.app_context():
-                _ = res.city, res.store, res.blocks, res.streets
-            served = create_server(app, host="127.0.0.1", port=0, threads=4)
-            threading.Thread(target=served.run, daemon=True).start()
-            base = f"http://127.0.0.1:{served.effective_port}"
-            pages = []
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-                client = app.test_client()
-                token = client.get("/login").get_data(as_text=True).split("name=csrf_token value='")[1].split("'")[0]
-                client.post("/login", data={"username": "bench", "password": "bench pages 1", "csrf_token": token})
-                for path in PAGES + ["/bench/plain-dispatcher"]:
-                    progress(f"loading {path} ...")
-                    started = time.perf_counter()
-                    size = len(client.get(path).data)
-                    server_s = time.perf_counter() - started
-                    load_s, held = _load(browser, base + path, repeats)
-                    pages.append({"page": path, "html_mb": round(size / 1e6, 3), "server_s": round(server_s, 3),
-                                  "load_s": round(load_s, 3), "incidents_held": held})
-                browser.close()
-            served.close()
-        finally:
-            if saved is None:
-                os.environ.pop("PATROL_INSTANCE_DIR", None)
-            else:
-                os.environ["PATROL_INSTANCE_DIR"] = saved
+        app = create_app()
+        res = resources(app)
+        app.add_url_rule("/bench/plain-dispatcher", "plain", lambda: _plain_dispatcher_html(res))
+        with app.app_context():
+            _ = res.city, res.store, res.blocks, res.streets
+        served = create_server(app, host="127.0.0.1", port=0, threads=4)
+        threading.Thread(target=served.run, daemon=True).start()
+        base = f"http://127.0.0.1:{served.effective_port}"
+        pages = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            client = app.test_client()
+            token = client.get("/login").get_data(as_text=True).split("name=csrf_token value='")[1].split("'")[0]
+            client.post("/login", data={"username": "bench", "password": "bench pages 1", "csrf_token": token})
+            for path in PAGES + ["/bench/plain-dispatcher"]:
+                progress(f"loading {path} ...")
+                started = time.perf_counter()
+                size = len(client.get(path).data)
+                server_s = time.perf_counter() - started
+                load_s, held = _load(browser, base + path, repeats)
+                pages.append({"page": path, "html_mb": round(size / 1e6, 3), "server_s": round(server_s, 3),
+                              "load_s": round(load_s, 3), "incidents_held": held})
+            browser.close()
+        served.close()
     plain = pages.pop()
     dispatcher = pages[0]
     worst_size = max(p["html_mb"] for p in pages)
