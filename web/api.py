@@ -225,11 +225,15 @@ def position(patrol_id: str):
     if not isinstance(body, dict):
         abort(400, 'send JSON like {"lon": 104.08, "lat": 30.69}')
     lon, lat = body.get("lon"), body.get("lat")
-    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, int | float) or not isinstance(lat, int | float):
+    try:
+        if isinstance(lon, bool) or isinstance(lat, bool):
+            raise TypeError
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError, OverflowError):
         abort(400, "lon and lat must be numbers (degrees)")
     res = resources()
     try:
-        patrol = update_position(res.store, res.city.slug, patrol_id, float(lon), float(lat),
+        patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat,
                                  datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction)
     except PatrolError as exc:
         code = 404 if type(exc).__name__ == "UnknownPatrolError" else 400

@@ -350,6 +350,7 @@ def planner_save_zone():
     res = resources()
     zone_id = request.form.get("zone_id", "")
     version = version_arg(request.form)
+    polygon = None
     try:
         drawing = json.loads(request.form.get("geojson") or "null")
         features = drawing["features"] if isinstance(drawing, dict) and drawing.get("type") == "FeatureCollection" else None
@@ -364,7 +365,7 @@ def planner_save_zone():
         return _planner_page(error=f"{t('error')}: the drawing is not GeoJSON polygons ({exc})", edit_zone=zone_id)
     except ZoneError as exc:
         return _planner_page(error=str(exc), gaps=getattr(exc, "gap_segments", None),
-                             drawn=locals().get("polygon"), edit_zone=zone_id)
+                             drawn=polygon, edit_zone=zone_id)
     number = save_version(res.store, res.city, new_plan, author=current_user.username, source="drawn",
                           comment=request.form.get("comment") or f"{zone_id} redrawn on the map")
     flash(f"{t('saved')} v{number}", "ok")

@@ -73,7 +73,8 @@ def test_dispatch_api_and_positions(dispatcher, app):
     assert moved.status_code == 200
     status = _patrol_status(dispatcher, "F01")
     assert status["lon"] == pytest.approx(104.075) and status["position_age_s"] < 60
-    for bad, code in (({"lon": "x", "lat": 30.69}, 400), ({"lon": 30.69, "lat": 104.07}, 400),
+    for bad, code in (({"lon": "x", "lat": 30.69}, 400), ({"lon": 30.69, "lat": 104.07}, 400), ({"lon": 10**400, "lat": 1}, 400),
+                      ({"lon": True, "lat": 30.69}, 400), ({"lon": "104.07", "lat": "30.69x"}, 400),
                       ({"lon": 120.0, "lat": 30.69}, 400), (None, 400)):
         response = dispatcher.post("/api/patrols/F01/position", json=bad)
         assert response.status_code == code and response.get_json()["error"], bad
