@@ -26,5 +26,9 @@ def serve(host: str, port: int, threads: int, name: str) -> None:
     _ = res.city, res.blocks, res.streets
     for mode in ("foot", "ebike", "car"):
         res.city.router(mode).network.table  # noqa: B018 - built once, before the first request
+    from planner.zone_check import samples_for
+
+    samples_for(res.city)  # street samples of the coverage check (the planner page)
+    _ = res.dispatcher
     progress(f"serving on http://{host}:{port}/ (dispatcher: /dispatcher, planner: /planner, officer: /officer/ID)")
     waitress_serve(app, host=host, port=port, threads=threads)
