@@ -96,12 +96,13 @@ def category_name(category: str) -> str:
 
 def switcher() -> str:
     """Links to the same page in the other language."""
+    from html import escape
     from urllib.parse import urlencode
 
     args = {k: v for k, v in request.args.items() if k != "lang"}
     other = "en" if language() == "zh" else "zh"
     label = "English" if other == "en" else "中文"
-    return f"<a id=lang href='{request.path}?{urlencode(args | {'lang': other})}'>{label}</a>"
+    return f"<a id=lang href='{escape(request.path)}?{escape(urlencode(args | {'lang': other}))}'>{label}</a>"
 
 
 def remember_language(response):

@@ -36,6 +36,8 @@ def test_language_switch_and_category_names(dispatcher):
     assert any(c.startswith("lang=en") for c in en.headers.getlist("Set-Cookie"))
     assert "Dispatcher console" in dispatcher.get("/dispatcher").get_data(as_text=True)  # remembered
     assert "调度台" in dispatcher.get("/dispatcher?lang=zh").get_data(as_text=True)
+    hostile = dispatcher.get("/dispatcher?note=%27%3E%3Cscript%3Ealert(1)%3C/script%3E").get_data(as_text=True)
+    assert "<script>alert(1)" not in hostile
 
 
 def test_assign_arrive_close_through_the_console(dispatcher):
