@@ -6,6 +6,7 @@ Base map: no tile server; the city's streets drawn as a light vector layer. Ever
 """
 
 import json
+from html import escape
 
 import folium
 import shapely
@@ -22,6 +23,13 @@ MODE_COLOURS = {"foot": "#2b8a3e", "ebike": "#1971c2", "car": "#5f3dc4"}
 CATEGORY_COLOURS = {"stray_dog": "#e03131", "street_vending": "#f08c00", "garbage_sorting": "#2f9e44",
                     "private_wiring": "#ae3ec9", "street_drying": "#1098ad", "illegal_parking": "#495057"}
 ROUTE_COLOURS = ["#e8590c", "#fab005", "#ffd8a8"]
+
+
+def _escaped(collection: dict) -> dict:
+    """A copy of a GeoJSON collection with text properties HTML-escaped (tooltips render HTML)."""
+    return {**collection, "features": [
+        {**f, "properties": {k: escape(v) if isinstance(v, str) else v for k, v in (f.get("properties") or {}).items()}}
+        for f in collection["features"]]}
 
 
 def _lines(geometries) -> list[dict]:
@@ -67,7 +75,7 @@ def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", til
 
 def _incident_layer(m: folium.Map, incidents: list[dict], name: str) -> None:
     """Incidents as clustered circle markers (one compact array; fine for 10 thousand)."""
-    rows = [[i["lat"], i["lon"], CATEGORY_COLOURS.get(i["category"], "#212529"), i.get("label", i["category"])]
+    rows = [[i["lat"], i["lon"], CATEGORY_COLOURS.get(i["category"], "#212529"), escape(i.get("label", i["category"]))]
             for i in incidents]
     callback = ("function (row) { var m = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 5, color: row[2], "
                 "fill: true, fillOpacity: 0.8, className: 'incident'}); m.bindTooltip(row[3]); return m; }")
@@ -85,7 +93,7 @@ def dispatcher_map(m: folium.Map, patrols: list[dict], incidents: list[dict], re
     for p in patrols:
         colour = MODE_COLOURS.get(p["mode"], "#000") if p["available"] else "#868e96"
         folium.CircleMarker([p["lat"], p["lon"]], radius=7, color=colour, fill=True, fill_opacity=0.9,
-                            tooltip=p.get("label", p["id"]), class_name=f"patrol patrol-{p['id']}").add_to(layer)
+                            tooltip=escape(p.get("label", p["id"])), class_name=f"patrol patrol-{p['id']}").add_to(layer)
     register(m, "patrols", layer)
     _incident_layer(m, incidents, names.get("incidents", "incidents"))
     if recommendation:
@@ -125,7 +133,7 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
         colour = _zone_colour(zone.get("worst_case_s"), target_s)
         folium.GeoJson(mapping(zone["polygon"]),
                        style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillOpacity": 0.25},
-                       tooltip=zone.get("label", zone["zone_id"])).add_to(group)
+                       tooltip=escape(zone.get("label", zone["zone_id"]))).add_to(group)
     register(m, "zones", group)
     optional = [("uncovered", uncovered, {"color": "#c92a2a", "weight": 4}),
                 ("hot_segments", hot_segments, {"color": "#d9480f", "weight": 5}),
@@ -133,26 +141,26 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
                 ("gaps", gaps, {"color": "#f03e3e", "weight": 5, "dashArray": "4 4"})]
     for key, collection, style in optional:
         if collection is not None:
-            layer = folium.GeoJson(collection, name=names.get(key, key), style_function=lambda _, s=style: s,
+            layer = folium.GeoJson(_escaped(collection), name=names.get(key, key), style_function=lambda _, s=style: s,
                                    tooltip=folium.GeoJsonTooltip(["street"], labels=False)
                                    if collection["features"] else None).add_to(m)
             register(m, key, layer)
     if blocks is not None:
-        layer = folium.GeoJson(blocks, name=names.get("key_blocks", "key blocks"), show=False,
+        layer = folium.GeoJson(_escaped(blocks), name=names.get("key_blocks", "key blocks"), show=False,
                                style_function=lambda _: {"color": "#495057", "weight": 1, "fillOpacity": 0.15},
                                tooltip=folium.GeoJsonTooltip(["name", "kind"], labels=False)).add_to(m)
         register(m, "key_blocks", layer)
     layer = folium.FeatureGroup(name=names.get("hotspots", "congestion points")).add_to(m)
     for spot in hotspots:
         folium.CircleMarker([spot["lat"], spot["lon"]], radius=min(22, 5 + spot["count"] ** 0.5), color="#d6336c",
-                            fill=True, fill_opacity=0.5, tooltip=spot.get("label", str(spot["count"])),
+                            fill=True, fill_opacity=0.5, tooltip=escape(spot.get("label", str(spot["count"]))),
                             class_name="hotspot").add_to(layer)
     register(m, "hotspots", layer)
     layer = folium.FeatureGroup(name=names.get("standby", "standby points")).add_to(m)
     for point in standby:
         folium.RegularPolygonMarker([point["lat"], point["lon"]], number_of_sides=4, radius=8, color="#000",
                                     fill_color=MODE_COLOURS.get(point["mode"], "#000"), fill_opacity=1,
-                                    tooltip=point.get("label", point["mode"]), class_name="standby").add_to(layer)
+                                    tooltip=escape(point.get("label", point["mode"])), class_name="standby").add_to(layer)
     register(m, "standby", layer)
     if edit is not None:
         drawn = folium.FeatureGroup(name=names.get("edit", "edit"), control=False).add_to(m)
@@ -207,11 +215,11 @@ def officer_map(m: folium.Map, route: dict, zone_polygon=None, hotspots: list[di
     layer = folium.FeatureGroup(name=names.get("stops", "stops")).add_to(m)
     for number, stop in enumerate(route.get("stops", []), start=1):
         folium.CircleMarker([stop["lat"], stop["lon"]], radius=9, color="#e8590c", fill=True, fill_opacity=1,
-                            tooltip=f"{number}. {stop['name']} {stop.get('arrival', '')[11:16]}", class_name="stop").add_to(layer)
+                            tooltip=escape(f"{number}. {stop['name']} {stop.get('arrival', '')[11:16]}"), class_name="stop").add_to(layer)
     register(m, "stops", layer)
     layer = folium.FeatureGroup(name=names.get("hotspots", "congestion points")).add_to(m)
     for spot in hotspots:
         folium.CircleMarker([spot["lat"], spot["lon"]], radius=8, color="#d6336c", fill=True, fill_opacity=0.4,
-                            tooltip=spot.get("label", str(spot["count"])), class_name="hotspot").add_to(layer)
+                            tooltip=escape(spot.get("label", str(spot["count"]))), class_name="hotspot").add_to(layer)
     register(m, "hotspots", layer)
     return m

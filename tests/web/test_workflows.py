@@ -181,3 +181,15 @@ def test_planner_filters_and_layers(planner):
     hotspots = planner.get("/api/hotspots?days=30").get_json()
     assert hotspots["type"] == "FeatureCollection"
     assert len(planner.get("/api/blocks").get_json()["features"]) == 125
+
+
+def test_names_from_files_are_shown_as_text(dispatcher, app):
+    from planner.patrols import demo_roster, upsert_patrols
+    from web.app import resources
+
+    res = resources(app)
+    roster = demo_roster(res.city)
+    roster[0]["call_sign"] = "<img src=x onerror=alert(1)>"
+    upsert_patrols(res.store, res.city.slug, roster)
+    html = dispatcher.get("/dispatcher").get_data(as_text=True)
+    assert "<img src=x onerror" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
