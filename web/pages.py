@@ -147,6 +147,7 @@ def _active_html(dispatches: list[dict]) -> str:
 @roles_required("dispatcher")
 def dispatcher():
     """Patrols and open incidents; with ``?location=`` the ranked patrols, their routes and Assign buttons."""
+    from geo.errors import PatrolError
     from planner.incidents import CATEGORIES
     from web.api import dispatch_rows, incident_rows, patrol_features, recommend
     from web.maps import dispatcher_map
@@ -160,7 +161,7 @@ def dispatcher():
         try:
             recommendation = recommend(res, location, category, datum).as_dict()
             result = _recommendation_html(recommendation, location, category, datum)
-        except Exception as exc:  # a bad location or address: say why, keep the page
+        except PatrolError as exc:  # a bad location, datum, category or address: say why, keep the page
             result = f"<p class='error'>{escape(str(exc))}</p>"
     patrols = patrol_features(res)
     for p in patrols:
@@ -259,8 +260,8 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
         top = max(s["counts_by_category"], key=s["counts_by_category"].get) if s["counts_by_category"] else ""
         s["label"] = (f"#{s['rank']} {s['street'] or ''}: {s['count']} ({category_name(top)}), "
                       f"{t('hours')} {','.join(map(str, s['busy_hours']))}")
-    standby = []
-    for mode, data in stored_solutions(res.city).items():
+    standby, solutions = [], stored_solutions(res.city)
+    for mode, data in solutions.items():
         standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
     moved, compare_html = None, ""
     compare = version_arg(name="compare")
@@ -317,7 +318,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     else:
         edit_form = (f"<form method=get>{hidden()}{escape(t('edit_zone'))} <select name=edit id=edit>"
                      f"{_options([z.zone_id for z in plan.zones], '')}</select> <button id=edit-go>✎</button></form>")
-    kept = ", ".join(f"{mode} {len(d['points'])}" for mode, d in stored_solutions(res.city).items()) or t("none")
+    kept = ", ".join(f"{mode} {len(d['points'])}" for mode, d in solutions.items()) or t("none")
     standby_form = (f"<form method=post action='/planner/standby'>{_csrf_field()}{escape(t('standby'))}: {kept} "
                     f"<select name=mode>{_options(('car', 'ebike', 'foot'), 'car')}</select> "
                     f"<button>{escape(t('compute'))}</button></form>")
