@@ -19,6 +19,14 @@ def summary_text(summary: dict) -> str:
         f"  ways cut where nodes are missing: {summary['ways_cut_for_missing_nodes']} "
         f"({summary['pieces_dropped_for_missing_nodes']} pieces dropped)",
     ]
+    inferred = summary.get("inferred") or {}
+    if inferred:
+        names = ", ".join(f"{k} {v}" for k, v in (inferred.get("name_tags") or {}).items()) or "none"
+        lines.append(
+            f"  inferred from the location: time zone {inferred.get('timezone')}, input datum "
+            f"{inferred.get('default_datum')}, CRS {inferred.get('crs')}, language {inferred.get('language')} "
+            f"(a profile file overrides them); street name tags: {names}"
+        )
     for mode, info in summary["modes"].items():
         lines.append(
             f"  {mode:6s} {info['nodes']:6d} nodes {info['edges']:6d} edges {info['street_km']:8.1f} street km"

@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -34,8 +34,10 @@ from geo import paths
 from geo.crs import local_crs, to_wgs84
 from geo.errors import CityNotBuiltError, OfflineError, OsmFileError, ProfileError, UnknownCityError
 from geo.graph import build_mode_graph, finish_mode_graph
+from geo.graphio import load_graph, save_graph
 from geo.osm import OSM_SUFFIXES, check_osm_file, read_streets
-from geo.profile import MODES, CityProfile, default_profile, list_profiles, load_profile
+from geo.inferred import infer_settings
+from geo.profile import MODES, CityProfile, default_profile, list_profiles, load_profile, with_inferred
 
 __all__ = [
     "PIPELINE_VERSION",
@@ -49,7 +51,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION: Final = "2"
+PIPELINE_VERSION: Final = "3"  # 3: graphs built from arrays, geometries stored as arrays
 
 Progress = Callable[[str], None]
 
@@ -58,12 +60,38 @@ def _quiet(_message: str) -> None:
     pass
 
 
+class LazyGraphs(Mapping):
+    """The mode graphs of a built city, each read from the cache on first use, then kept."""
+
+    def __init__(self, folder: Path, slug: str):
+        self._folder, self._slug, self._loaded = folder, slug, {}
+
+    def __getitem__(self, mode: str) -> nx.MultiDiGraph:
+        if mode not in MODES:
+            raise KeyError(mode)
+        if mode not in self._loaded:
+            try:
+                self._loaded[mode] = load_graph(self._folder / f"{mode}.pickle")
+            except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError, AttributeError):
+                raise CityNotBuiltError(
+                    f"city {self._slug!r}: the {mode} graph in {self._folder} is missing or damaged; "
+                    f"rebuild it: patrol city build --name {self._slug} --force"
+                ) from None
+        return self._loaded[mode]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MODES)
+
+    def __len__(self) -> int:
+        return len(MODES)
+
+
 @dataclass
 class City:
     """A built city: its profile, one street graph per mode (WGS-84) and the build report."""
 
     profile: CityProfile
-    graphs: dict[str, nx.MultiDiGraph]
+    graphs: "Mapping[str, nx.MultiDiGraph]"
     report: dict
     key: str
     folder: Path
@@ -214,7 +242,14 @@ def build_city(
         f"({extract.pieces_dropped_for_missing_nodes} pieces dropped)"
     )
     polygon = jurisdiction if jurisdiction is not None else extract.bounding_polygon()
+    inferred = _inferred(polygon, extract.name_tags)
+    profile = with_inferred(profile, inferred)
+    progress(
+        f"  inferred: time zone {inferred['timezone']}, input datum {inferred['default_datum']}, "
+        f"{inferred['crs']}, language {inferred['language']} (a profile file overrides these)"
+    )
     source_info = {
+        "inferred": inferred,
         "source": str(path),
         "source_sha256": _file_sha256(path),
         "highway_ways": extract.highway_ways,
@@ -224,16 +259,15 @@ def build_city(
         "clipped_to": "boundary" if jurisdiction is not None else "extract bounding box",
     }
     graphs, reports = {}, {}
-    with tempfile.TemporaryDirectory(prefix="patrol-xml-") as workdir:
-        for index, mode in enumerate(MODES, start=1):
-            progress(f"[{index}/{len(MODES)}] building the {mode} graph ...")
-            graphs[mode], report = build_mode_graph(extract, profile.mode(mode), polygon, workdir)
-            reports[mode] = report.as_dict()
-            progress(
-                f"  {mode}: {report.nodes} nodes, {report.edges} edges, {report.street_km:.1f} street km; "
-                f"dropped {report.nodes_outside_jurisdiction} nodes outside the jurisdiction and "
-                f"{report.nodes_dropped_disconnected} disconnected nodes ({report.km_dropped_disconnected} km)"
-            )
+    for index, mode in enumerate(MODES, start=1):
+        progress(f"[{index}/{len(MODES)}] building the {mode} graph ...")
+        graphs[mode], report = build_mode_graph(extract, profile.mode(mode), polygon)
+        reports[mode] = report.as_dict()
+        progress(
+            f"  {mode}: {report.nodes} nodes, {report.edges} edges, {report.street_km:.1f} street km; "
+            f"dropped {report.nodes_outside_jurisdiction} nodes outside the jurisdiction and "
+            f"{report.nodes_dropped_disconnected} disconnected nodes ({report.km_dropped_disconnected} km)"
+        )
     report = _city_report(profile, key, source_info, reports, polygon, time.perf_counter() - started)
     _write_build(profile.slug, key, graphs, report, polygon, progress)
     _set_current(profile.slug, key, path)
@@ -256,6 +290,8 @@ def _build_from_place(profile: CityProfile, place: str, jurisdiction, progress: 
             f"patrol city build path/to/extract.osm.pbf --name {profile.slug}"
         ) from None
     polygon = jurisdiction if jurisdiction is not None else area.geometry.union_all()
+    inferred = _inferred(polygon, {})
+    profile = with_inferred(profile, inferred)
     started = time.perf_counter()
     graphs, reports = {}, {}
     for mode in MODES:
@@ -268,10 +304,18 @@ def _build_from_place(profile: CityProfile, place: str, jurisdiction, progress: 
         graphs[mode], report = finish_mode_graph(raw, spec, polygon, ways=0, source=place)
         reports[mode] = report.as_dict()
     key = hashlib.sha256(f"place:{place}|{profile.fingerprint()}|{PIPELINE_VERSION}".encode()).hexdigest()[:20]
-    report = _city_report(profile, key, {"source": place}, reports, polygon, time.perf_counter() - started)
+    report = _city_report(profile, key, {"source": place, "inferred": inferred}, reports, polygon, time.perf_counter() - started)
     _write_build(profile.slug, key, graphs, report, polygon, progress)
     _set_current(profile.slug, key, None)
     return load_city(profile.slug)
+
+
+def _inferred(polygon, name_tags: dict[str, int]) -> dict:
+    """Settings inferred at the jurisdiction's centre, and the name tags the streets carry."""
+    centre = polygon.representative_point() if not polygon.contains(polygon.centroid) else polygon.centroid
+    inferred = infer_settings(centre.x, centre.y)
+    inferred["name_tags"] = dict(sorted(name_tags.items(), key=lambda item: -item[1])[:8])
+    return inferred
 
 
 def _city_report(profile, key, source_info, reports, polygon, seconds) -> dict:
@@ -308,8 +352,7 @@ def _write_build(slug, key, graphs, report, polygon, progress: Progress) -> None
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp-", dir=city_dir))
     try:
         for mode, graph in graphs.items():
-            with (tmp / f"{mode}.pickle").open("wb") as handle:
-                pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            save_graph(graph, tmp / f"{mode}.pickle")
         (tmp / "jurisdiction.wkt").write_text(polygon.wkt, encoding="utf-8")
         (tmp / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         final = city_dir / key
@@ -341,16 +384,15 @@ def load_city(slug: str = "chengdu") -> City:
         current = json.loads(current_path.read_text(encoding="utf-8"))
         folder = _city_dir(profile.slug) / current["key"]
         report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        graphs = {}
-        for mode in MODES:
-            with (folder / f"{mode}.pickle").open("rb") as handle:
-                graphs[mode] = pickle.load(handle)
+        if not all((folder / f"{mode}.pickle").is_file() for mode in MODES):
+            raise OSError("a mode graph is missing")
         jurisdiction = shapely.from_wkt((folder / "jurisdiction.wkt").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError):
+    except (OSError, ValueError, KeyError, TypeError, shapely.errors.ShapelyError):
         raise CityNotBuiltError(
             f"city {profile.slug!r} is not built yet (or its cache is damaged); run: patrol city build --name {profile.slug}"
         ) from None
-    return City(profile=profile, graphs=graphs, report=report, key=current["key"], folder=folder,
+    profile = with_inferred(profile, report.get("inferred") or {})
+    return City(profile=profile, graphs=LazyGraphs(folder, profile.slug), report=report, key=current["key"], folder=folder,
                 jurisdiction=jurisdiction)
 
 
@@ -415,6 +457,7 @@ def city_summary(city: City) -> dict:
         "default_datum": report["default_datum"],
         "attribution": report["attribution"],
         "build_seconds": report["build_seconds"],
+        "inferred": report.get("inferred", {}),
         "ways_cut_for_missing_nodes": report.get("ways_cut_for_missing_nodes", 0),
         "pieces_dropped_for_missing_nodes": report.get("pieces_dropped_for_missing_nodes", 0),
         "modes": {

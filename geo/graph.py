@@ -1,24 +1,28 @@
-"""Street graphs per travel mode, with osmnx conventions.
+"""Street graphs per travel mode, built straight from the ways pyosmium read, with osmnx conventions.
 
-A mode graph is an osmnx ``MultiDiGraph`` in WGS-84 (``crs`` EPSG:4326), simplified, clipped to
-the jurisdiction, reduced to its largest strongly connected part, with edge attributes
-``length`` (metres), ``speed_kph``, ``travel_time`` (seconds), ``geometry`` (LineString, lon/lat),
-``name``, ``highway`` and ``oneway``.
+A mode graph is a networkx ``MultiDiGraph`` in WGS-84 (``crs`` EPSG:4326), clipped to the
+jurisdiction, reduced to its largest strongly connected part and simplified (interstitial nodes
+removed as osmnx does, never across a change of ``name`` or ``highway``), with edge attributes
+``length`` (metres, great-circle), ``speed_kph``, ``travel_time`` (seconds), ``geometry``
+(LineString, lon/lat), ``osmid``, ``name``, ``highway``, ``oneway`` and the kept OSM tags.
+
+The build works on arrays (one row per OSM segment), so its time grows linearly with the extract;
+the networkx graph is made once, at the end, from the simplified edges.
 """
 
-import contextlib
 import logging
+from collections import defaultdict
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from geo.errors import NoStreetsError
-from geo.osm import StreetExtract, write_mode_xml
+from geo.osm import StreetExtract, mode_allows, mode_tags
 from geo.profile import ModeProfile
 from geo.speeds import edge_speed_kph
 
@@ -26,7 +30,10 @@ __all__ = ["ModeReport", "build_mode_graph", "finish_mode_graph", "graph_bounds"
 
 log = logging.getLogger(__name__)
 
-_EXTRA_WAY_TAGS = ["name:en", "osm_way_id", "junction"]
+_EARTH_RADIUS_M = 6_371_009.0  # as osmnx.distance.great_circle
+_ONEWAY_FORWARD = {"yes", "true", "1"}
+_ONEWAY_REVERSE = {"-1", "reverse"}
+_EDGE_TAGS = ("name", "highway", "maxspeed", "ref", "lanes", "name:en", "junction")
 
 
 @dataclass
@@ -51,22 +58,23 @@ class ModeReport:
         return asdict(self)
 
 
-@contextlib.contextmanager
-def _osmnx_settings():
-    saved = (list(ox.settings.useful_tags_way), ox.settings.log_console, ox.settings.use_cache)
-    ox.settings.useful_tags_way = sorted(set(saved[0]) | set(_EXTRA_WAY_TAGS))
-    ox.settings.log_console = False
-    ox.settings.use_cache = False
-    try:
-        yield
-    finally:
-        ox.settings.useful_tags_way, ox.settings.log_console, ox.settings.use_cache = saved
-
-
 def street_km(graph: nx.MultiDiGraph) -> float:
-    """Return the length of the streets in km, counting a two-way street once."""
-    undirected = ox.convert.to_undirected(graph)
-    return sum(d["length"] for _, _, d in undirected.edges(data=True)) / 1000.0
+    """Return the length of the streets in km, counting a two-way street once.
+
+    Edges between the same two nodes with the same length (to the centimetre) are counted per
+    direction; the street count of the pair is the larger of the two directions.
+    """
+    forward: dict[tuple, int] = defaultdict(int)
+    backward: dict[tuple, int] = defaultdict(int)
+    for u, v, length in graph.edges(data="length"):
+        key = (min(u, v), max(u, v), round(float(length), 2))
+        if u == v:  # a loop ridden both ways appears twice: one direction each
+            (forward if forward[key] <= backward[key] else backward)[key] += 1
+        else:
+            (forward if u < v else backward)[key] += 1
+    total = sum(key[2] * max(count, backward.get(key, 0)) for key, count in forward.items())
+    total += sum(key[2] * count for key, count in backward.items() if not forward.get(key))
+    return total / 1000.0
 
 
 def graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
@@ -76,52 +84,113 @@ def graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def build_mode_graph(extract: StreetExtract, mode: ModeProfile, polygon, workdir: str | Path):
+def _great_circle_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Haversine distance in metres between arrays of WGS-84 points (osmnx's formula)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = phi2 - phi1, np.radians(lon2 - lon1)
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+@dataclass
+class _Segments:
+    """Directed OSM segments of one mode: node indices, way index, length (m) and time (s)."""
+
+    u: np.ndarray
+    v: np.ndarray
+    way: np.ndarray
+    length_m: np.ndarray
+    time_s: np.ndarray
+
+    def take(self, mask: np.ndarray) -> "_Segments":
+        return _Segments(self.u[mask], self.v[mask], self.way[mask], self.length_m[mask], self.time_s[mask])
+
+
+def _mode_ways(extract: StreetExtract, mode: ModeProfile) -> tuple[list, list[dict], list[int]]:
+    """Return the ways ``mode`` may use, their written tags, and their direction (1, -1, or 0 = both)."""
+    ways, tags, directions = [], [], []
+    for way in extract.ways:
+        if not mode_allows(way.tags, mode):
+            continue
+        written = mode_tags(way.tags, mode)
+        oneway = written.get("oneway", "")
+        if oneway in _ONEWAY_FORWARD or (written.get("junction") == "roundabout" and oneway not in _ONEWAY_REVERSE):
+            direction = 1
+        elif oneway in _ONEWAY_REVERSE:
+            direction = -1
+        else:
+            direction = 0
+        ways.append(way)
+        tags.append(written)
+        directions.append(direction if mode.respect_oneway else 0)
+    return ways, tags, directions
+
+
+def build_mode_graph(extract: StreetExtract, mode: ModeProfile, polygon, workdir=None):
     """Build the street graph of ``mode`` from an extract, clipped to ``polygon`` (WGS-84).
 
     Returns ``(graph, ModeReport)``. Raises NoStreetsError if nothing usable remains.
+    ``workdir`` is accepted for compatibility and not used (nothing is written to disk).
     """
-    xml_path = Path(workdir) / f"{mode.name}.osm"
-    ways = write_mode_xml(extract, mode, xml_path)
-    with _osmnx_settings():
-        raw = ox.graph_from_xml(xml_path, bidirectional=not mode.respect_oneway, simplify=False, retain_all=True)
-    xml_path.unlink(missing_ok=True)
-    return finish_mode_graph(raw, mode, polygon, ways=ways, source=extract.source)
+    ways, tags, directions = _mode_ways(extract, mode)
+    if not ways:
+        raise NoStreetsError(f"{extract.source}: no street usable by mode {mode.name!r}.")
+    lengths = np.fromiter((len(w.node_ids) for w in ways), dtype=np.int64, count=len(ways))
+    refs = np.fromiter((n for w in ways for n in w.node_ids), dtype=np.int64, count=int(lengths.sum()))
+    way_of_ref = np.repeat(np.arange(len(ways)), lengths)
+    node_ids, ref_index = np.unique(refs, return_inverse=True)
+    coords = np.array([extract.node_lonlat[int(n)] for n in node_ids], dtype=float).reshape(-1, 2)
+    same_way = way_of_ref[:-1] == way_of_ref[1:]
+    a, b, w = ref_index[:-1][same_way], ref_index[1:][same_way], way_of_ref[:-1][same_way]
+    keep = a != b  # a node repeated in a row is no segment
+    a, b, w = a[keep], b[keep], w[keep]
+    seg_len = _great_circle_m(coords[a, 0], coords[a, 1], coords[b, 0], coords[b, 1])
+    direction = np.asarray(directions, dtype=np.int8)[w]
+    fwd, rev = direction >= 0, direction <= 0
+    u = np.concatenate([a[fwd], b[rev]])
+    v = np.concatenate([b[fwd], a[rev]])
+    way_index = np.concatenate([w[fwd], w[rev]])
+    length_m = np.concatenate([seg_len[fwd], seg_len[rev]])
+    speeds = np.array([edge_speed_kph(t, mode) for t in tags], dtype=float)
+    segments = _Segments(u, v, way_index, length_m, length_m / (speeds[way_index] / 3.6))
+    return _finish(segments, node_ids, coords, ways, tags, mode, polygon, source=extract.source)
 
 
-def finish_mode_graph(raw: nx.MultiDiGraph, mode: ModeProfile, polygon, *, ways: int, source: str):
-    """Clip, keep the largest strongly connected part, add speeds and times, simplify."""
-    nodes_raw, edges_raw = raw.number_of_nodes(), raw.number_of_edges()
-    inside = _nodes_inside(raw, polygon)
-    if len(inside) < 2:
+def _finish(segments: _Segments, node_ids, coords, ways, tags, mode: ModeProfile, polygon, *, source: str):
+    """Clip, keep the largest strongly connected part, simplify and make the networkx graph."""
+    present = np.zeros(len(node_ids), dtype=bool)
+    present[segments.u] = present[segments.v] = True
+    nodes_raw, edges_raw = int(present.sum()), len(segments.u)
+    shapely.prepare(polygon)
+    inside = shapely.covers(polygon, shapely.points(coords[:, 0], coords[:, 1])) & present
+    if inside.sum() < 2:
         raise NoStreetsError(f"{source}: no street of mode {mode.name!r} lies inside the jurisdiction.")
-    clipped = raw.subgraph(inside).copy()
-    with _osmnx_settings():
-        connected = ox.truncate.largest_component(clipped, strongly=True)
-    if connected.number_of_edges() == 0:
+    clipped = segments.take(inside[segments.u] & inside[segments.v])
+    n = len(node_ids)
+    matrix = coo_matrix((np.ones(len(clipped.u)), (clipped.u, clipped.v)), shape=(n, n)).tocsr()
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    in_clip = np.zeros(n, dtype=bool)
+    in_clip[clipped.u] = in_clip[clipped.v] = True
+    sizes = np.bincount(labels[in_clip], minlength=labels.max() + 1)
+    largest = int(np.argmax(sizes))
+    keep_node = in_clip & (labels == largest)
+    keep_seg = keep_node[clipped.u] & keep_node[clipped.v]
+    connected = clipped.take(keep_seg)
+    if len(connected.u) == 0:
         raise NoStreetsError(f"{source}: mode {mode.name!r} has no connected streets inside the jurisdiction.")
-    dropped = set(clipped.nodes) - set(connected.nodes)
-    dropped_edges = [(u, v, d) for u, v, d in clipped.edges(data=True) if u in dropped or v in dropped]
-    for _, _, data in connected.edges(data=True):
-        data["speed_kph"] = edge_speed_kph(data, mode)
-        data["travel_time"] = data["length"] / (data["speed_kph"] / 3.6)
-    with _osmnx_settings():
-        graph = ox.simplify_graph(
-            connected, edge_attrs_differ=["name", "highway"], edge_attr_aggs={"length": sum, "travel_time": sum}
-        )
-    if graph.number_of_edges() == 0:
-        raise NoStreetsError(f"{source}: mode {mode.name!r} has no streets left after simplification.")
-    _tidy_edges(graph)
+    dropped = clipped.take(~keep_seg)
+    # networkx's edge count of the dropped part: segments touching a dropped node.
+    graph = _simplified_graph(connected, node_ids, coords, ways, tags, mode)
     graph.graph.update({"crs": "epsg:4326", "mode": mode.name, "simplified": True})
     report = ModeReport(
         mode=mode.name,
-        ways=ways,
+        ways=len(ways),
         nodes_raw=nodes_raw,
         edges_raw=edges_raw,
-        nodes_outside_jurisdiction=nodes_raw - len(inside),
-        nodes_dropped_disconnected=len(dropped),
-        edges_dropped_disconnected=len(dropped_edges),
-        km_dropped_disconnected=round(sum(d["length"] for *_, d in dropped_edges) / 1000.0, 3),
+        nodes_outside_jurisdiction=int((present & ~inside).sum()),
+        nodes_dropped_disconnected=int((inside & ~keep_node).sum()),
+        edges_dropped_disconnected=len(dropped.u),
+        km_dropped_disconnected=round(float(dropped.length_m.sum()) / 1000.0, 3),
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
         street_km=round(street_km(graph), 3),
@@ -130,33 +199,126 @@ def finish_mode_graph(raw: nx.MultiDiGraph, mode: ModeProfile, polygon, *, ways:
     return graph, report
 
 
-def _nodes_inside(graph: nx.MultiDiGraph, polygon) -> list:
-    """Return the nodes whose lon/lat lies in or on ``polygon`` (WGS-84)."""
-    nodes = list(graph.nodes)
-    xs = np.fromiter((graph.nodes[n]["x"] for n in nodes), dtype=float, count=len(nodes))
-    ys = np.fromiter((graph.nodes[n]["y"] for n in nodes), dtype=float, count=len(nodes))
-    mask = shapely.covers(polygon, shapely.points(xs, ys))
-    return [n for n, keep in zip(nodes, mask, strict=True) if keep]
+def _endpoints(seg: _Segments, n: int, tags: list[dict]) -> np.ndarray:
+    """Mark the nodes simplification keeps (osmnx's rules, with ``name``/``highway`` differing)."""
+    out_deg = np.bincount(seg.u, minlength=n)
+    in_deg = np.bincount(seg.v, minlength=n)
+    pairs = np.unique(np.column_stack([np.concatenate([seg.u, seg.v]), np.concatenate([seg.v, seg.u])]), axis=0)
+    neighbours = np.bincount(pairs[:, 0], minlength=n)
+    degree = out_deg + in_deg
+    endpoint = (out_deg == 0) | (in_deg == 0) | (neighbours != 2) | ~np.isin(degree, (2, 4))
+    loops = seg.u == seg.v
+    endpoint[seg.u[loops]] = True
+    # A change of name or highway keeps the node.
+    codes: dict[tuple, int] = {}
+    way_code = np.array([codes.setdefault((t.get("name"), t.get("highway")), len(codes)) for t in tags])
+    seg_code = way_code[seg.way]
+    ends = np.concatenate([seg.u, seg.v])
+    both = np.concatenate([seg_code, seg_code])
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.full(n, -1)
+    np.minimum.at(low, ends, both)
+    np.maximum.at(high, ends, both)
+    endpoint |= (high >= 0) & (low != high)
+    return endpoint
 
 
-def _first(value):
-    if isinstance(value, list):
-        return next((v for v in value if v is not None), None)
-    return value
+def _simplified_paths(seg: _Segments, n: int, endpoint: np.ndarray) -> list[list[int]]:
+    """Return the simplified edges as lists of segment indices, each from endpoint to endpoint."""
+    order = np.argsort(seg.u, kind="stable")
+    starts = np.searchsorted(seg.u[order], np.arange(n + 1))
+    used = np.zeros(len(seg.u), dtype=bool)
+    paths = []
+
+    def walk(first: int) -> list[int]:
+        path = [first]
+        used[first] = True
+        prev, node = int(seg.u[first]), int(seg.v[first])
+        while not endpoint[node]:
+            step = -1
+            for s in order[starts[node]:starts[node + 1]]:
+                if not used[s] and int(seg.v[s]) != prev:
+                    step = int(s)
+                    break
+            if step < 0:  # nowhere left to go: the node ends this edge
+                endpoint[node] = True
+                break
+            path.append(step)
+            used[step] = True
+            prev, node = node, int(seg.v[step])
+        return path
+
+    for s in order:
+        if endpoint[seg.u[s]] and not used[s]:
+            paths.append(walk(int(s)))
+    # Rings of interstitial nodes only (no endpoint on them): start anywhere on the ring.
+    for s in np.flatnonzero(~used):
+        if not used[s]:
+            endpoint[seg.u[s]] = True
+            paths.append(walk(int(s)))
+    return paths
 
 
-def _tidy_edges(graph: nx.MultiDiGraph) -> None:
-    """Give every edge a geometry and one speed; make name and highway single values."""
-    for u, v, data in graph.edges(data=True):
-        data["length"] = float(data["length"])
-        data["travel_time"] = float(data["travel_time"])
-        data["speed_kph"] = data["length"] / data["travel_time"] * 3.6 if data["travel_time"] > 0 else 0.0
-        if isinstance(data.get("name"), list):
-            data["names"] = [n for n in data["name"] if n]
-        for key in ("name", "highway", "name:en", "maxspeed", "oneway", "ref", "lanes"):
-            if key in data:
-                data[key] = _first(data[key])
-        if "geometry" not in data:
-            data["geometry"] = LineString(
-                [(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])]
-            )
+def _simplified_graph(seg: _Segments, node_ids, coords, ways, tags, mode: ModeProfile) -> nx.MultiDiGraph:
+    n = len(node_ids)
+    endpoint = _endpoints(seg, n, tags)
+    paths = _simplified_paths(seg, n, endpoint)
+    graph = nx.MultiDiGraph()
+    ends = sorted({int(seg.u[path[0]]) for path in paths} | {int(seg.v[path[-1]]) for path in paths})
+    graph.add_nodes_from((int(node_ids[i]), {"x": float(coords[i, 0]), "y": float(coords[i, 1])}) for i in ends)
+    keys: dict[tuple[int, int], int] = defaultdict(int)
+    edges = []
+    for path in paths:
+        first = path[0]
+        chain = [int(seg.u[first])] + [int(seg.v[s]) for s in path]
+        u, v = int(node_ids[chain[0]]), int(node_ids[chain[-1]])
+        way = int(seg.way[first])
+        length = float(seg.length_m[path].sum())
+        time_s = float(seg.time_s[path].sum())
+        data = {k: tags[way][k] for k in _EDGE_TAGS if k in tags[way]}
+        data.update(
+            osmid=ways[way].way_id,
+            oneway=mode.respect_oneway and bool(
+                tags[way].get("oneway", "") in _ONEWAY_FORWARD | _ONEWAY_REVERSE
+                or tags[way].get("junction") == "roundabout"
+            ),
+            length=length,
+            travel_time=time_s,
+            speed_kph=length / time_s * 3.6 if time_s > 0 else 0.0,
+            geometry=LineString(coords[chain]),
+        )
+        edges.append((u, v, keys[(u, v)], data))
+        keys[(u, v)] += 1
+    graph.add_edges_from(edges)
+    return graph
+
+
+def finish_mode_graph(raw: nx.MultiDiGraph, mode: ModeProfile, polygon, *, ways: int, source: str):
+    """Clip, connect, time and simplify an unsimplified osmnx graph (a downloaded place)."""
+    node_ids = np.array(list(raw.nodes), dtype=np.int64)
+    index = {node: i for i, node in enumerate(node_ids.tolist())}
+    coords = np.array([(raw.nodes[n]["x"], raw.nodes[n]["y"]) for n in node_ids.tolist()], dtype=float)
+    edge_tags, way_list, u, v, way_index, length = [], [], [], [], [], []
+    for a, b, data in raw.edges(data=True):
+        tags = {k: (val[0] if isinstance(val, list) else val) for k, val in data.items() if k in _EDGE_TAGS}
+        tags["oneway"] = "yes" if data.get("oneway") is True else "no"
+        way_index.append(len(edge_tags))
+        edge_tags.append(tags)
+        osmid = data.get("osmid", 0)
+        way_list.append(_WayRef(osmid[0] if isinstance(osmid, list) else osmid))
+        u.append(index[a])
+        v.append(index[b])
+        length.append(float(data["length"]))
+    speeds = np.array([edge_speed_kph(t, mode) for t in edge_tags], dtype=float)
+    length_m = np.asarray(length, dtype=float)
+    w = np.asarray(way_index, dtype=np.int64)
+    segments = _Segments(np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), w, length_m,
+                         length_m / (speeds[w] / 3.6))
+    graph, report = _finish(segments, node_ids, coords, way_list, edge_tags, mode, polygon, source=source)
+    report.ways = ways
+    return graph, report
+
+
+@dataclass
+class _WayRef:
+    way_id: int

@@ -1,8 +1,9 @@
 """Reading OSM extracts: street ways per travel mode, tolerant of nodes missing from the file.
 
 pyosmium (libosmium) reads every format: ``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``.
-Ways are filtered by ``highway`` and access tags per mode, cut into runs of nodes that are
-present in the file, and written as a small OSM XML file per mode that osmnx turns into a graph.
+Ways are filtered by ``highway`` and access tags per mode and cut into runs of nodes that are
+present in the file; ``geo.graph`` turns them into a graph per mode. ``write_mode_xml`` writes a
+mode's ways as OSM XML (for osmnx, the reference the tests compare the graphs with).
 """
 
 import logging
@@ -60,6 +61,7 @@ class StreetExtract:
     pieces_dropped_for_missing_nodes: int = 0
     missing_node_refs: int = 0
     counts_by_mode: dict[str, int] = field(default_factory=dict)
+    name_tags: dict[str, int] = field(default_factory=dict)  # ways carrying name, name:en, name:zh ...
 
     def bounding_polygon(self):
         """Return the extract's box (header bounds, else all node extent) as a WGS-84 polygon."""
@@ -110,15 +112,22 @@ def read_streets(path: str | Path, highways: Iterable[str]) -> StreetExtract:
     try:
         bounds = _header_bounds(path)
         extract = StreetExtract(source=str(path), bounds=bounds, node_lonlat={}, ways=[])
-        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        # Node locations are stored by libosmium; only highway ways reach Python.
+        processor = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
         for obj in processor:
-            if not obj.is_way():
-                continue
             highway = obj.tags.get("highway")
             if highway not in wanted or obj.tags.get("area") == "yes":
                 continue
             extract.highway_ways += 1
             tags = {tag.k: tag.v for tag in obj.tags}
+            for key in tags:
+                if key == "name" or key.startswith("name:"):
+                    extract.name_tags[key] = extract.name_tags.get(key, 0) + 1
             _add_way_runs(extract, obj.id, obj.nodes, tags)
     except RuntimeError as exc:
         raise OsmFileError(f"{path}: cannot read the OSM data (corrupt or truncated file?): {exc}") from None

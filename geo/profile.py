@@ -9,7 +9,7 @@ import hashlib
 import json
 import tomllib
 import zoneinfo
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +25,7 @@ __all__ = [
     "default_profile",
     "list_profiles",
     "load_profile",
+    "with_inferred",
 ]
 
 MODES: Final = ("foot", "ebike", "car")
@@ -97,6 +98,7 @@ class CityProfile:
     address_prefixes: tuple[str, ...] = ()
     targets_s: dict[str, float] = field(default_factory=dict)
     stale_position_s: float = 600.0
+    given: frozenset = frozenset()  # the keys the profile file sets (they win over inferred values)
 
     def target_s(self, category: str) -> float:
         """Response-time target (s) of an incident category (stray dogs: 30 min by default)."""
@@ -110,6 +112,7 @@ class CityProfile:
         """Return a hash of every setting that changes a build (not the folder)."""
         data = asdict(self)
         data.pop("folder", None)
+        data.pop("given", None)
         text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -149,6 +152,17 @@ def load_profile(slug_or_path: str) -> CityProfile:
 def default_profile(slug: str) -> CityProfile:
     """Return a profile with default settings for a city that has no profile file."""
     return profile_from_mapping({"slug": slug, "name": slug}, folder=None)
+
+
+_INFERRED_FIELDS: Final = {"timezone": "timezone", "default_datum": "default_datum", "local_crs": "crs",
+                            "language": "language"}
+
+
+def with_inferred(profile: CityProfile, inferred: dict) -> CityProfile:
+    """Return ``profile`` with the inferred settings (``geo.inferred``) for every field it does not set."""
+    changes = {name: inferred[key] for name, key in _INFERRED_FIELDS.items()
+               if name not in profile.given and inferred.get(key)}
+    return replace(profile, **changes) if changes else profile
 
 
 def _resolve_path(value: str, folder: Path | None) -> str:
@@ -277,6 +291,7 @@ def profile_from_mapping(raw: dict[str, Any], *, folder: Path | None) -> CityPro
         address_prefixes=tuple(prefixes),
         targets_s=targets,
         stale_position_s=float(stale_s),
+        given=frozenset(raw) if folder is not None else frozenset(),
     )
     if profile.boundary and not Path(profile.boundary).is_file():
         problems.append(f"`boundary` file does not exist: {profile.boundary}")
