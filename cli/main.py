@@ -37,22 +37,40 @@ def emit(data, as_json: bool, text: str) -> None:
         click.echo(text)
 
 
+def _fail(exc: Exception, message: str, as_json: bool) -> None:
+    if as_json:
+        data = {"error": message, "type": type(exc).__name__}
+        if getattr(exc, "problems", None):
+            data["problems"] = exc.problems
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
 def reports_errors(command):
-    """Turn PatrolError into a clear message and exit code 2 (as JSON with --json)."""
+    """Turn PatrolError into a clear message and exit code 2 (as JSON with --json).
+
+    Anything else that escapes a command is a bug of ours: it still ends in one line (the
+    command, the exception and how to see the details), never a traceback; ``-v`` logs it.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except PatrolError as exc:
-            if kwargs.get("as_json"):
-                data = {"error": str(exc), "type": type(exc).__name__}
-                if getattr(exc, "problems", None):
-                    data["problems"] = exc.problems
-                click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-            else:
-                click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            _fail(exc, str(exc), bool(kwargs.get("as_json")))
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the last line of defence: one line, not a traceback
+            logging.getLogger("cli").debug("unexpected error", exc_info=True)
+            detail = " ".join(str(exc).split())[:300]
+            name = click.get_current_context(silent=True)
+            where = name.command_path if name else "patrol"
+            _fail(exc, f"{where} failed unexpectedly ({type(exc).__name__}: {detail}); this is a bug in "
+                       "patrol: please report it with the input that caused it (run with 'patrol -v' for the details).",
+                  bool(kwargs.get("as_json")))
 
     return wrapper
 

@@ -39,7 +39,8 @@ def patrols() -> None:
 @JSON
 @reports_errors
 def demo(name: str, as_json: bool) -> None:
-    """Create the demo roster: 8 foot, 8 e-bike and 4 car patrols at bases spread over the city."""
+    """Create the demo roster sized to the city (one patrol per 37 street km, 40/40/20 % foot/e-bike/car;
+    central Chengdu: 8 foot, 8 e-bike, 4 car) at bases spread over its streets."""
     from planner.patrols import demo_roster, upsert_patrols
 
     city, store = _city_and_store(name)

@@ -77,7 +77,16 @@ def simulate(hours, seed, plan, compare, categories, scale, day, chart, late, na
     lines = []
     for result in results:
         f = result.figures
-        lines.append(f"plan {result.name}: {f['reports']} reports, {f['within_target_share']:.1%} within target, "
-                     f"median {f['p50_s'] / 60:.1f} min, p95 {f['p95_s'] / 60:.1f} min, never reached "
-                     f"{f['never_reached']}, mean utilisation {f['mean_utilisation']:.0%}")
+        lines.append(f"plan {result.name}: {f['reports']} reports, {_fmt(f['within_target_share'], '.1%')} within "
+                     f"target, median {_minutes(f['p50_s'])}, p95 {_minutes(f['p95_s'])}, never reached "
+                     f"{f['never_reached']}, mean utilisation {_fmt(f.get('mean_utilisation'), '.0%')}")
     emit(data, as_json, "\n".join(lines))
+
+
+def _fmt(value, spec: str) -> str:
+    """A share or number for people; '-' when there is none (no report reached)."""
+    return "-" if value is None else format(value, spec)
+
+
+def _minutes(seconds) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f} min"

@@ -35,8 +35,8 @@ from geo.crs import local_crs, to_wgs84
 from geo.errors import CityNotBuiltError, OfflineError, OsmFileError, ProfileError, UnknownCityError
 from geo.graph import build_mode_graph, finish_mode_graph
 from geo.graphio import load_graph, save_graph
-from geo.osm import OSM_SUFFIXES, check_osm_file, read_streets
 from geo.inferred import infer_settings
+from geo.osm import OSM_SUFFIXES, check_osm_file, read_streets
 from geo.profile import MODES, CityProfile, default_profile, list_profiles, load_profile, with_inferred
 
 __all__ = [

@@ -8,6 +8,7 @@ district prefixes ("四川省成都市金牛区..."), intersection phrasing ("X�
 in 0..1 and the matched name; an unresolvable query is an error listing the best candidates.
 """
 
+import logging
 import re
 import unicodedata
 from collections import defaultdict
@@ -21,8 +22,10 @@ import pyproj
 import shapely
 from rapidfuzz import fuzz, process
 
-from geo.errors import PatrolError
+from geo.errors import OsmFileError, PatrolError
 from geo.osm import check_osm_file
+
+log = logging.getLogger(__name__)
 
 __all__ = ["GeocodeError", "GeocodeResult", "Geocoder", "normalize_name"]
 
@@ -79,6 +82,28 @@ def _base_name(name: str) -> str | None:
     return base if base != name and len(base) >= 2 else None
 
 
+class _UnsortedFileError(Exception):
+    """The OSM file is not sorted by type and id (areas cannot be assembled)."""
+
+
+def _named_objects(path: Path, *, assemble_areas: bool):
+    """Yield the OSM objects of ``path`` that carry a name, an address or ``highway``.
+
+    With ``assemble_areas``, closed ways and multipolygons come as areas; that needs a file sorted
+    by type and id, and an unsorted one raises _UnsortedFileError.
+    """
+    wanted = osmium.filter.KeyFilter("name", "name:zh", "name:en", "addr:street", "highway")
+    processor = osmium.FileProcessor(str(path)).with_locations()
+    if assemble_areas:
+        processor = processor.with_areas(wanted)
+    try:
+        yield from processor.with_filter(wanted)
+    except RuntimeError as exc:
+        if "out of order" in str(exc):
+            raise _UnsortedFileError(str(exc)) from None
+        raise OsmFileError(f"{path}: cannot read the OSM data (corrupt or truncated file?): {exc}") from None
+
+
 class Geocoder:
     """Offline geocoder over one city's OSM names (see the module docstring)."""
 
@@ -87,14 +112,25 @@ class Geocoder:
         self.to_local = pyproj.Transformer.from_crs("EPSG:4326", local_crs, always_xy=True)
         self.to_wgs84 = pyproj.Transformer.from_crs(local_crs, "EPSG:4326", always_xy=True)
         self.jurisdiction = jurisdiction
+        path = check_osm_file(osm_path)
+        try:
+            street_lines, node_streets, node_xy = self._read(path, assemble_areas=True)
+        except _UnsortedFileError:
+            log.warning("%s is not sorted by id: named areas left out of the geocoder ('osmium sort' fixes it)", path)
+            street_lines, node_streets, node_xy = self._read(path, assemble_areas=False)
+        self._finish_streets(street_lines)
+        self._finish_intersections(node_streets, node_xy)
+        self._names = list(self.places) + [k for k in self.streets if k not in self.places]
+
+    def _read(self, path: Path, *, assemble_areas: bool):
+        """Read streets, places and addresses (raises _UnsortedFileError if areas need a sorted file)."""
         street_lines: dict[str, list] = defaultdict(list)
         self.places: dict[str, tuple[float, float, str]] = {}
         self.addresses: dict[tuple[str, str], tuple[float, float, str]] = {}
         node_streets: dict[int, set[str]] = defaultdict(set)
         node_xy: dict[int, tuple[float, float]] = {}
         factory = osmium.geom.WKBFactory()
-        path = check_osm_file(osm_path)
-        for obj in osmium.FileProcessor(str(path)).with_locations().with_areas():
+        for obj in _named_objects(path, assemble_areas=assemble_areas):
             tags = obj.tags
             try:
                 if obj.is_way() and "highway" in tags:
@@ -126,9 +162,7 @@ class Geocoder:
             except (osmium.InvalidLocationError, RuntimeError):
                 continue
             self._add_place(tags, point)
-        self._finish_streets(street_lines)
-        self._finish_intersections(node_streets, node_xy)
-        self._names = list(self.places) + [k for k in self.streets if k not in self.places]
+        return street_lines, node_streets, node_xy
 
     def _add_place(self, tags, point) -> None:
         if tags.get("addr:housenumber") and tags.get("addr:street"):

@@ -145,7 +145,8 @@ def generate_incidents(city, blocks_gdf, *, days: int = 30, per_day: int = 120, 
     anywhere = where >= SHARE_IN_BLOCKS + SHARE_ON_MAIN_ROADS
     on_main = (where >= SHARE_IN_BLOCKS) & ~anywhere
     in_blocks = where < SHARE_IN_BLOCKS
-    for mask, weights in ((anywhere, lengths), (on_main, lengths * main)):
+    main_weights = lengths * main if main.any() else lengths  # a city without main roads: any street
+    for mask, weights in ((anywhere, lengths), (on_main, main_weights)):
         picks = rng.choice(len(lengths), size=int(mask.sum()), p=weights / weights.sum())
         lon[mask], lat[mask] = _points_on_segments(rng, router, picks)
     if blocks_gdf is not None and len(blocks_gdf):

@@ -32,6 +32,7 @@ __all__ = [
     "UnknownPatrolError",
     "availability",
     "demo_roster",
+    "demo_roster_size",
     "get_patrol",
     "in_shift",
     "local_time",
@@ -257,23 +258,53 @@ def import_patrols(store, city, path, *, datum: str = "wgs84") -> tuple[int, lis
     return upsert_patrols(store, city.slug, ready), []
 
 
-def demo_roster(city, *, foot: int = 8, ebike: int = 8, car: int = 4, seed: int = 0) -> list[dict]:
+KM_PER_DEMO_PATROL: Final = 37.0  # central Chengdu: 740 street km for 20 patrols
+MAX_DEMO_PATROLS: Final = 60
+
+
+def demo_roster_size(street_km: float, samples: int) -> tuple[int, int, int]:
+    """Return (foot, ebike, car) for a city of ``street_km`` (foot graph) with ``samples`` street segments.
+
+    One patrol per 37 street km (20 for central Chengdu: 8 foot, 8 e-bike, 4 car), between 3 and
+    60, split 40/40/20 %; never more patrols than street segments to place them on.
+    """
+    total = int(min(MAX_DEMO_PATROLS, max(3, round(street_km / KM_PER_DEMO_PATROL)), max(1, samples)))
+    car = max(1, round(total * 0.2)) if total >= 3 else 0
+    ebike = max(1, round(total * 0.4)) if total >= 2 else 0
+    return total - ebike - car, ebike, car
+
+
+def demo_roster(city, *, foot: int | None = None, ebike: int | None = None, car: int | None = None,
+                seed: int = 0) -> list[dict]:
     """A plausible roster: patrol bases spread over the city (k-means over street nodes), on streets.
 
-    Foot patrols cover the busy centre-most bases, e-bikes and cars the others; two squadrons by
-    east/west; day shift 08:00-20:00 except two night e-bikes and one night car (20:00-08:00).
+    Sized to the city's street km unless counts are given (central Chengdu: 8 foot, 8 e-bike,
+    4 car). Foot patrols cover the busy centre-most bases, e-bikes and cars the others; two
+    squadrons by east/west; day shift 08:00-20:00 except two night e-bikes and one night car
+    (20:00-08:00). Call signs in Chinese for Chinese cities, else in English.
     """
     from sklearn.cluster import KMeans
 
     router = city.router("foot")
     segments = router.segments
     xy = np.array([(segments.geometry_m[s].centroid.x, segments.geometry_m[s].centroid.y) for s in range(len(segments))])
+    distinct = len(np.unique(np.round(xy, 1), axis=0))
+    sized = demo_roster_size(float(segments.length_m.sum()) / 1000.0, distinct)
+    foot, ebike, car = (sized[0] if foot is None else foot, sized[1] if ebike is None else ebike,
+                        sized[2] if car is None else car)
     total = foot + ebike + car
+    if total < 1 or total > distinct:
+        raise PatrolError(
+            f"city {city.slug!r}: cannot place {total} patrol bases on {distinct} distinct street segments; "
+            "ask for fewer patrols."
+        )
     centres = KMeans(n_clusters=total, n_init=4, random_state=seed).fit(xy, sample_weight=segments.length_m).cluster_centers_
     middle = xy.mean(axis=0)
     order = np.argsort(((centres - middle) ** 2).sum(axis=1))  # nearest the centre first
     modes = ["foot"] * foot + ["ebike"] * ebike + ["car"] * car
-    names = {"foot": "步巡", "ebike": "电巡", "car": "车巡"}
+    chinese = city.profile.language.startswith("zh")
+    names = {"foot": "步巡", "ebike": "电巡", "car": "车巡"} if chinese else {"foot": "Foot", "ebike": "E-bike", "car": "Car"}
+    squadrons = ("一中队", "二中队") if chinese else ("Squadron 1", "Squadron 2")
     counters = {m: 0 for m in MODES}
     roster = []
     for mode, index in zip(modes, order, strict=True):
@@ -281,11 +312,13 @@ def demo_roster(city, *, foot: int = 8, ebike: int = 8, car: int = 4, seed: int 
         nearest = segments.geometry_m[segments.tree.nearest(shapely.Point(centres[index]))]
         base = shapely.ops.nearest_points(nearest, shapely.Point(centres[index]))[0]
         lon, lat = segments.to_wgs84.transform(base.x, base.y)
-        squadron = "一中队" if centres[index][0] < middle[0] else "二中队"
+        squadron = squadrons[0] if centres[index][0] < middle[0] else squadrons[1]
         night = (mode == "ebike" and counters[mode] > ebike - 2) or (mode == "car" and counters[mode] == car)
+        call_sign = (f"{squadron}{names[mode]}{counters[mode]:02d}" if chinese
+                     else f"{squadron} {names[mode]} {counters[mode]:02d}")
         roster.append({
             "id": f"{mode[0].upper()}{counters[mode]:02d}",
-            "call_sign": f"{squadron}{names[mode]}{counters[mode]:02d}",
+            "call_sign": call_sign,
             "mode": mode, "base_lon": round(float(lon), 7), "base_lat": round(float(lat), 7),
             "zone": None, "squadron": squadron, "status": "available",
             "shift_start": "20:00" if night else "08:00", "shift_end": "08:00" if night else "20:00",

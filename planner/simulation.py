@@ -250,7 +250,8 @@ def figures(result: SimulationResult, start: datetime, zone_of_segment=None) -> 
     """Shares within target (overall, per category, zone, hour), p50/p95 response, never reached."""
     frame = result.frame()
     if frame.empty:
-        return {"reports": 0, "within_target_share": None, "p50_s": None, "p95_s": None, "never_reached": 0}
+        return {"reports": 0, "within_target_share": None, "p50_s": None, "p95_s": None, "never_reached": 0,
+                "mean_utilisation": None}
     reached = frame["response_s"].notna()
     within = reached & (frame["response_s"] <= frame["target_s"])
     tz = ZoneInfo(result.timezone)

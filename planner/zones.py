@@ -374,6 +374,8 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
                 continue
             hits = segments.tree.query(common, predicate="intersects")
             inside_both = shapely.length(shapely.intersection(segments.geometry_m[hits], common))
+            if inside_both.sum() < 1.0:  # polygons overlap where there is no street: nothing is shared
+                continue
             overlaps.append({"zones": [zones[a].zone_id, zones[b].zone_id], "area_m2": round(float(common.area), 1),
                              "segments": int(np.sum(inside_both >= overlap_min_m)),
                              "km": round(float(inside_both.sum() / 1000.0), 3)})

@@ -26,10 +26,11 @@ import osmium
 import pyproj
 import shapely
 
-from geo.blocks.model import COLUMNS, KIND_DEFAULTS
+from geo.blocks.model import COLUMNS, KIND_DEFAULTS, empty_blocks_gdf
+from geo.errors import OsmFileError
 from geo.osm import check_osm_file
 
-__all__ = ["KIND_CODES", "derive_blocks", "osm_block_pieces"]
+__all__ = ["KIND_CODES", "UNNAMED_PREFIX", "derive_blocks", "osm_block_pieces"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ KIND_CODES: Final = {
     "market": "MKT", "commercial_street": "COM", "school_surroundings": "SCH",
     "residential_community": "RES", "transit_hub": "TRN", "other": "OTH",
 }
+UNNAMED_PREFIX: Final = "未命名"  # marks a block OSM left unnamed until it is named after a street
 _UNNAMED: Final = {
     "market": "未命名市场", "commercial_street": "未命名商业街区", "school_surroundings": "未命名学校周边",
     "transit_hub": "未命名交通枢纽",
@@ -71,54 +73,89 @@ def _name(tags) -> str | None:
 
 
 def osm_block_pieces(path: str | Path) -> list[dict]:
-    """Read the OSM features that make key blocks: kind, name, OSM reference, buffer, WGS-84 geometry."""
+    """Read the OSM features that make key blocks: kind, name, OSM reference, buffer, WGS-84 geometry.
+
+    Areas (closed ways and multipolygon relations) are assembled by libosmium, which needs a file
+    sorted by type and id; an unsorted file (a JSON or JOSM export) is read again with closed ways
+    as areas and relations left out, and the log says so.
+    """
     path = check_osm_file(path)
+    try:
+        return _read_pieces(path, assemble_areas=True)
+    except RuntimeError as exc:
+        if "out of order" not in str(exc):
+            raise OsmFileError(f"{path}: cannot read the OSM data (corrupt or truncated file?): {exc}") from None
+        log.warning("%s is not sorted by id (%s): multipolygon relations are left out of the key blocks; "
+                    "sort it with 'osmium sort' to keep them", path, exc)
+        return _read_pieces(path, assemble_areas=False)
+
+
+def _read_pieces(path: Path, *, assemble_areas: bool) -> list[dict]:
     factory = osmium.geom.WKBFactory()
     wanted = osmium.filter.KeyFilter("amenity", "landuse", "shop", "highway", "railway", "public_transport")
+    processor = osmium.FileProcessor(str(path)).with_locations()
+    if assemble_areas:
+        processor = processor.with_areas(wanted)
     pieces = []
-    processor = osmium.FileProcessor(str(path)).with_locations().with_areas(wanted).with_filter(wanted)
-    for obj in processor:
+    for obj in processor.with_filter(wanted):
         try:
-            if obj.is_area():
-                rule = _rule(obj.tags, is_area=True, is_line=False)
-                if rule is None or (obj.tags.get("highway") == "pedestrian" and obj.tags.get("area") != "yes"):
-                    continue
-                ref = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
-                geom = shapely.from_wkb(factory.create_multipolygon(obj))
-            elif obj.is_way():
-                closed = obj.is_closed() and obj.tags.get("area") == "yes"
-                rule = _rule(obj.tags, is_area=False, is_line=not closed)
-                if rule is None or obj.tags.get("highway") != "pedestrian" or closed:
-                    continue
-                ref = f"way/{obj.id}"
-                geom = shapely.from_wkb(factory.create_linestring(obj))
-            elif obj.is_node():
-                rule = _rule(obj.tags, is_area=False, is_line=False)
-                if rule is None:
-                    continue
-                ref = f"node/{obj.id}"
-                geom = shapely.Point(obj.location.lon, obj.location.lat)
-            else:
-                continue
-        except (osmium.InvalidLocationError, RuntimeError) as exc:
+            piece = _piece(obj, factory, assemble_areas=assemble_areas)
+        except (osmium.InvalidLocationError, RuntimeError, shapely.errors.ShapelyError, ValueError) as exc:
             log.debug("skipped an OSM object without a usable geometry: %s", exc)
             continue
-        kind, buffer_m = rule
-        pieces.append({"kind": kind, "name": _name(obj.tags), "ref": ref, "buffer_m": buffer_m, "geometry": geom})
+        if piece is not None:
+            pieces.append(piece)
     return pieces
+
+
+def _piece(obj, factory, *, assemble_areas: bool) -> dict | None:
+    """The key-block piece of one OSM object (WGS-84 geometry), or None if it makes none."""
+    if obj.is_area():
+        rule = _rule(obj.tags, is_area=True, is_line=False)
+        if rule is None or (obj.tags.get("highway") == "pedestrian" and obj.tags.get("area") != "yes"):
+            return None
+        ref = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
+        geom = shapely.from_wkb(factory.create_multipolygon(obj))
+    elif obj.is_way():
+        closed = obj.is_closed() and len(obj.nodes) >= 4
+        if not assemble_areas and closed and (obj.tags.get("highway") != "pedestrian" or obj.tags.get("area") == "yes"):
+            rule = _rule(obj.tags, is_area=True, is_line=False)
+            if rule is None:
+                return None
+            line = shapely.from_wkb(factory.create_linestring(obj))
+            geom = shapely.make_valid(shapely.Polygon(line.coords))
+        else:
+            closed = closed and obj.tags.get("area") == "yes"
+            rule = _rule(obj.tags, is_area=False, is_line=not closed)
+            if rule is None or obj.tags.get("highway") != "pedestrian" or closed:
+                return None
+            geom = shapely.from_wkb(factory.create_linestring(obj))
+        ref = f"way/{obj.id}"
+    elif obj.is_node():
+        rule = _rule(obj.tags, is_area=False, is_line=False)
+        if rule is None:
+            return None
+        ref = f"node/{obj.id}"
+        geom = shapely.Point(obj.location.lon, obj.location.lat)
+    else:
+        return None
+    kind, buffer_m = rule
+    return {"kind": kind, "name": _name(obj.tags), "ref": ref, "buffer_m": buffer_m, "geometry": geom}
 
 
 def derive_blocks(path: str | Path, jurisdiction, local_crs: pyproj.CRS, *, min_area_m2: float = 1000.0) -> gpd.GeoDataFrame:
     """Derive the default key blocks of a city from its OSM extract (EPSG:4326 result)."""
     pieces = osm_block_pieces(path)
     if not pieces:
-        return gpd.GeoDataFrame({c: [] for c in COLUMNS if c != "geometry"}, geometry=[], crs="EPSG:4326")
+        return empty_blocks_gdf()
     raw = gpd.GeoDataFrame(pieces, geometry="geometry", crs="EPSG:4326").to_crs(local_crs)
     raw["geometry"] = raw.geometry.buffer(raw["buffer_m"].to_numpy(), quad_segs=4)
     city = gpd.GeoSeries([jurisdiction], crs="EPSG:4326").to_crs(local_crs).iloc[0]
     blocks = []
     for kind, group in raw.groupby("kind", sort=True):
         blocks.extend(_merge_touching(kind, group.reset_index(drop=True), city, min_area_m2))
+    if not blocks:  # every piece was outside the city or too small: zero blocks is a result
+        return empty_blocks_gdf()
     blocks_gdf = gpd.GeoDataFrame(blocks, geometry="geometry", crs=local_crs)
     centroids = blocks_gdf.geometry.centroid
     blocks_gdf = blocks_gdf.assign(_y=-centroids.y.round(0), _x=centroids.x.round(0))
@@ -130,6 +167,7 @@ def derive_blocks(path: str | Path, jurisdiction, local_crs: pyproj.CRS, *, min_
         ids.append(f"{KIND_CODES[kind]}-{counters[kind]:03d}")
     blocks_gdf["id"] = ids
     blocks_gdf["geometry"] = [_as_polygonal(g.intersection(city)) for g in blocks_gdf.geometry.simplify(0.5)]
+    blocks_gdf = blocks_gdf[[g is not None for g in blocks_gdf.geometry]]
     return blocks_gdf[list(COLUMNS)].to_crs("EPSG:4326").reset_index(drop=True)
 
 
@@ -146,6 +184,8 @@ def _merge_touching(kind: str, group: gpd.GeoDataFrame, city, min_area_m2: float
         if geom.is_empty or geom.area < min_area_m2:
             continue
         geom = _as_polygonal(geom)
+        if geom is None:
+            continue
         named = members[members["name"].notna()]
         if len(named):
             name = named.iloc[int(np.argmax(named.geometry.area.to_numpy()))]["name"]
@@ -167,7 +207,12 @@ def _merge_touching(kind: str, group: gpd.GeoDataFrame, city, min_area_m2: float
 
 
 def _as_polygonal(geom):
+    """Return the polygonal part of ``geom`` (valid), or None if it has none."""
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
     if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
+        return None if geom.is_empty else geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
+    if not parts:
+        return None
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
