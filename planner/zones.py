@@ -129,13 +129,19 @@ def generate_zones(city, patrols, samples: StreetSamples, *, target_s: float, wo
     before = loads()
     moves = _rebalance(owner, response, work, adjacency, target_s=target_s, max_moves=max_moves)
     after = loads()
-    zones = [PlanZone(f"Z{i + 1:02d}", f"{patrol.call_sign}责任区", [patrol.id], np.flatnonzero(owner == i))
+    suffix = "责任区" if city.profile.language.startswith("zh") else " zone"
+    zones = [PlanZone(f"Z{i + 1:02d}", f"{patrol.call_sign}{suffix}", [patrol.id], np.flatnonzero(owner == i))
              for i, patrol in enumerate(patrols)]
     progress("drawing zone polygons ...")
-    for zone, polygon in zip(zones, zone_polygons(city, samples, owner, len(patrols)), strict=True):
+    fallbacks: dict[int, str] = {}
+    for zone, polygon in zip(zones, zone_polygons(city, samples, owner, len(patrols), fallbacks=fallbacks),
+                             strict=True):
         zone.polygon = polygon
     notes = {"moves": moves, "workload_max_over_mean_before": round(float(before.max() / before.mean()), 3),
              "workload_max_over_mean_after": round(float(after.max() / after.mean()), 3)}
+    if fallbacks:
+        notes["polygon_fallbacks"] = {zones[z].zone_id: how for z, how in fallbacks.items()}
+        progress(f"  {len(fallbacks)} zone polygon(s) drawn with a fallback: {notes['polygon_fallbacks']}")
     return ZonePlan(zones, notes=notes)
 
 
@@ -192,9 +198,13 @@ def _rebalance(owner, response, workload, adjacency, *, target_s: float, max_mov
 
 
 def zone_polygons(city, samples: StreetSamples, owner_by_segment: np.ndarray, zones: int,
-                  *, spacing_m: float = 10.0) -> list:
+                  *, spacing_m: float = 10.0, fallbacks: dict | None = None) -> list:
     """Non-overlapping display polygons (WGS-84): Voronoi cells of points every ``spacing_m`` metres
-    along the streets, merged per zone, so each street lies (almost all) inside its own zone."""
+    along the streets, merged per zone, so each street lies (almost all) inside its own zone.
+
+    A union that GEOS cannot compute exactly (``TopologyException`` on nearly collinear cell
+    edges) is redone snapped to a 1 cm grid, then by buffering; ``fallbacks`` (zone index ->
+    how) records each such zone."""
     segments = city.router("foot").segments
     counts = np.maximum(2, np.ceil(segments.length_m / spacing_m).astype(int) + 1)
     segment_of_point = np.repeat(np.arange(len(segments)), counts)
@@ -212,9 +222,25 @@ def zone_polygons(city, samples: StreetSamples, owner_by_segment: np.ndarray, zo
     label[cell_pos] = owner_by_segment[segment_of_point[point_pos]]
     polygons = []
     for z in range(zones):
-        merged = shapely.union_all(cells[label == z]).intersection(city_m) if np.any(label == z) else shapely.Polygon()
+        merged, how = _union_within(cells[label == z], city_m) if np.any(label == z) else (shapely.Polygon(), None)
+        if how and fallbacks is not None:
+            fallbacks[z] = how
         polygons.append(segments.to_wgs84_line(merged) if not merged.is_empty else merged)
     return polygons
+
+
+def _union_within(cells, city_m) -> tuple[shapely.Geometry, str | None]:
+    """The union of ``cells`` clipped to ``city_m`` (metres), always valid; and the fallback used, if any."""
+    try:
+        return shapely.union_all(cells).intersection(city_m), None
+    except shapely.errors.GEOSException:
+        pass
+    try:
+        merged = shapely.union_all(cells, grid_size=0.01).intersection(shapely.make_valid(city_m), grid_size=0.01)
+        return merged, "union snapped to a 1 cm grid"
+    except shapely.errors.GEOSException:
+        merged = shapely.union_all(shapely.buffer(cells, 0.05)).buffer(-0.05)
+        return shapely.make_valid(merged).intersection(shapely.make_valid(city_m).buffer(0)), "union of cells grown by 5 cm"
 
 
 # -- versions ---------------------------------------------------------------------------------------
