@@ -12,6 +12,20 @@ def bench() -> None:
     """Benchmarks: sizes, ours, baseline, ratio and peak memory."""
 
 
+@bench.command("city")
+@click.option("--full", is_flag=True, help="Also time the baseline on the generated city (minutes).")
+@click.option("--foot-nodes", default=30_000, show_default=True, type=click.IntRange(1000, 200_000),
+              help="Size of the generated grid city.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def city(full: bool, foot_nodes: int, as_json: bool) -> None:
+    """City builds: Chengdu, Andorra, North Bayreuth and a generated grid; s per 1,000 foot nodes, vs osmnx."""
+    from bench.city import report_text, run
+
+    result = run(full=full, foot_nodes=foot_nodes, progress=Reporter())
+    emit(result, as_json, report_text(result))
+
+
 @bench.command("routing")
 @click.option("--quick", is_flag=True, help="Skip the 1-million-node grid.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

@@ -61,7 +61,9 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except PatrolError as exc:
             _fail(exc, str(exc), bool(kwargs.get("as_json")))
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except click.ClickException as exc:  # a bad value found by the command itself: one line too
+            _fail(exc, exc.format_message(), bool(kwargs.get("as_json")))
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # the last line of defence: one line, not a traceback
             logging.getLogger("cli").debug("unexpected error", exc_info=True)

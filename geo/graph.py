@@ -19,7 +19,6 @@ import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from shapely.geometry import LineString
 
 from geo.errors import NoStreetsError
 from geo.osm import StreetExtract, mode_allows, mode_tags
@@ -263,30 +262,37 @@ def _simplified_graph(seg: _Segments, node_ids, coords, ways, tags, mode: ModePr
     n = len(node_ids)
     endpoint = _endpoints(seg, n, tags)
     paths = _simplified_paths(seg, n, endpoint)
+    # Flatten the paths: segment indices in order, and where each path starts.
+    sizes = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+    flat = np.fromiter((s for p in paths for s in p), dtype=np.int64, count=int(sizes.sum()))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    first, last = flat[starts], flat[starts + sizes - 1]
+    length = np.add.reduceat(seg.length_m[flat], starts)
+    time_s = np.add.reduceat(seg.time_s[flat], starts)
+    # Each line: the first segment's start node, then every segment's end node.
+    chain_nodes = np.empty(len(flat) + len(paths), dtype=np.int64)
+    chain_index = np.repeat(np.arange(len(paths)), sizes + 1)
+    chain_starts = starts + np.arange(len(paths))
+    mask = np.ones(len(chain_nodes), dtype=bool)
+    mask[chain_starts] = False
+    chain_nodes[chain_starts] = seg.u[first]
+    chain_nodes[mask] = seg.v[flat]
+    geometries = shapely.linestrings(coords[chain_nodes], indices=chain_index)
+    u_ids, v_ids = node_ids[seg.u[first]].tolist(), node_ids[seg.v[last]].tolist()
+    way_of = seg.way[first].tolist()
+    oneway_of_way = [mode.respect_oneway and (t.get("oneway", "") in _ONEWAY_FORWARD | _ONEWAY_REVERSE
+                                              or t.get("junction") == "roundabout") for t in tags]
     graph = nx.MultiDiGraph()
-    ends = sorted({int(seg.u[path[0]]) for path in paths} | {int(seg.v[path[-1]]) for path in paths})
+    ends = np.unique(np.concatenate([seg.u[first], seg.v[last]]))
     graph.add_nodes_from((int(node_ids[i]), {"x": float(coords[i, 0]), "y": float(coords[i, 1])}) for i in ends)
     keys: dict[tuple[int, int], int] = defaultdict(int)
     edges = []
-    for path in paths:
-        first = path[0]
-        chain = [int(seg.u[first])] + [int(seg.v[s]) for s in path]
-        u, v = int(node_ids[chain[0]]), int(node_ids[chain[-1]])
-        way = int(seg.way[first])
-        length = float(seg.length_m[path].sum())
-        time_s = float(seg.time_s[path].sum())
+    for i, (u, v, way) in enumerate(zip(u_ids, v_ids, way_of, strict=True)):
         data = {k: tags[way][k] for k in _EDGE_TAGS if k in tags[way]}
-        data.update(
-            osmid=ways[way].way_id,
-            oneway=mode.respect_oneway and bool(
-                tags[way].get("oneway", "") in _ONEWAY_FORWARD | _ONEWAY_REVERSE
-                or tags[way].get("junction") == "roundabout"
-            ),
-            length=length,
-            travel_time=time_s,
-            speed_kph=length / time_s * 3.6 if time_s > 0 else 0.0,
-            geometry=LineString(coords[chain]),
-        )
+        data.update(osmid=ways[way].way_id, oneway=oneway_of_way[way], length=float(length[i]),
+                    travel_time=float(time_s[i]),
+                    speed_kph=float(length[i] / time_s[i] * 3.6) if time_s[i] > 0 else 0.0,
+                    geometry=geometries[i])
         edges.append((u, v, keys[(u, v)], data))
         keys[(u, v)] += 1
     graph.add_edges_from(edges)

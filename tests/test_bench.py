@@ -36,3 +36,19 @@ def test_dispatch_benchmark_reports_its_figures(chengdu):
     assert result["median_ms"] > 0 and result["p95_ms"] >= result["median_ms"]
     assert result["speedup"] == pytest.approx(result["networkx_median_ms"] / result["median_ms"], rel=0.05)
     assert set(result["meets_targets"]) == {"median_ms", "p95_ms"}
+
+
+@pytest.mark.slow
+def test_city_benchmark_reports_its_figures():
+    """A small generated city keeps this quick; the keys are the public JSON of ``patrol bench city``."""
+    from bench.city import report_text as city_text
+    from bench.city import run as run_city
+
+    result = run_city(foot_nodes=2000)
+    assert [c["name"] for c in result["cities"]] == ["chengdu", "andorra", "bayreuth", "generated"]
+    for row in result["cities"]:
+        assert {"name", "highway_ways", "nodes", "build_s", "peak_mb", "s_per_1000_foot_nodes"} <= set(row)
+        assert set(row["nodes"]) == {"foot", "ebike", "car"} and row["build_s"] > 0 and row["peak_mb"] > 0
+        if "baseline_build_s" in row:
+            assert row["same_nodes"] is True  # the baseline (osmnx) builds the same graphs
+    assert result["growth_ratio"] > 0 and "growth ratio" in city_text(result)
