@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from bench.synthetic_osm import Town, write_city
 from cli.main import _register, cli
 from geo import paths
+from tests.geo.test_routing import with_points
 
 _register()
 pytestmark = pytest.mark.slow
@@ -171,15 +172,12 @@ def test_zones_partition_and_coverage_matches_networkx(in_city):
     patrols = {p.id: p for p in list_patrols(store, name)}
     worst = {z["zone_id"]: z["worst_case_s"] for z in out["check"]["zones"]}
     router = city.router("foot")
-    graph = router.graph
     checked = 0
     for zone in plan.zones:
         patrol = patrols[zone.patrol_ids[0]]
         if patrol.mode != "foot" or worst.get(zone.zone_id) is None:
             continue
         base = router.snap(patrol.base_lon, patrol.base_lat, max_distance_m=np.inf)
-        from tests.geo.test_routing import with_points
-
         times = nx.single_source_dijkstra_path_length(with_points(router, [base]), ("p", 0), weight="travel_time")
         ends = {int(router.network.node_ids[i]) for s in zone.segments for i in (segments.u[s], segments.v[s])}
         slowest_end = max(times[n] for n in ends) + city.profile.turnout_s
