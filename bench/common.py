@@ -7,7 +7,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-__all__ = ["bench_main", "demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb", "target_lines", "temporary_instance"]
+__all__ = ["bench_city_name", "bench_main", "demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb", "target_lines", "temporary_instance"]
 
 
 def median_s(work: Callable[..., object], inputs) -> float:
@@ -36,9 +36,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def bench_city_name() -> str:
+    """The city the benchmarks run on: ``PATROL_CITY`` (set by ``patrol bench ... --city``), else Chengdu.
+
+    An environment variable, so that the servers a benchmark starts in child processes serve it too."""
+    import os
+
+    return os.environ.get("PATROL_CITY") or "chengdu"
+
+
 def demo_world(progress: Callable[[str], None] = lambda message: None, *, incidents: bool = True, zones: bool = True):
-    """The default city as the demo leaves it: (city, store, key blocks), with the demo roster, 30 days of
-    demo incidents and a zone version created first where the store has none."""
+    """The benchmark's city (``bench_city_name()``) as the demo leaves it: (city, store, key blocks), with the
+    demo roster, 30 days of demo incidents and a zone version created first where the store has none."""
     from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.demo_incidents import generate_incidents
@@ -48,7 +57,7 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
     from planner.zone_check import samples_for
     from planner.zones import generate_zones, list_versions, save_version
 
-    city = get_city("chengdu", progress=progress)
+    city = get_city(bench_city_name(), progress=progress)
     store = Store()
     blocks = load_blocks(city, progress=progress)
     if not list_patrols(store, city.slug):

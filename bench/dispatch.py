@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from bench.common import peak_rss_mb, target_lines
+from geo.errors import CoordinateError
 
 __all__ = ["TARGETS", "run"]
 
@@ -48,7 +49,10 @@ def _networkx_recommend(city, patrols, lon, lat, snaps_by_mode):
     for patrol in patrols:
         router = city.router(patrol.mode)
         start = snaps_by_mode[(patrol.mode, patrol.id)]
-        end = router.snap(lon, lat)
+        try:
+            end = router.snap(lon, lat)
+        except CoordinateError:  # no street of this mode near the report: the patrol cannot reach it
+            continue
         source = router.network.node_ids[start.leave[0][0]]
         target = router.network.node_ids[end.arrive[0][0]]
         try:
@@ -68,9 +72,10 @@ def run(*, incidents: int = 1000, patrols: int = 100, baseline_incidents: int = 
     from planner.dispatch import Dispatcher
 
     if city is None:
+        from bench.common import bench_city_name
         from geo.city import get_city
 
-        city = get_city("chengdu", progress=progress)
+        city = get_city(bench_city_name(), progress=progress)
     roster = _patrols(city, patrols)
     dispatcher = Dispatcher(city, load_blocks(city, progress=progress))
     reports = _random_reports(city, incidents, seed)

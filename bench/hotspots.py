@@ -30,10 +30,11 @@ def incidents_xy(n: int, *, seed: int = 0) -> np.ndarray:
     """``n`` incident positions (local metres) along the default city's streets."""
     import shapely
 
+    from bench.common import bench_city_name
     from geo.city import get_city
 
     rng = np.random.default_rng(seed)
-    router = get_city("chengdu").router("foot")
+    router = get_city(bench_city_name()).router("foot")
     segments = router.segments
     n_unique = n - int(DUPLICATE_SHARE * n)
     n_hot = n_unique // 10

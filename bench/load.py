@@ -47,13 +47,14 @@ def _prepare(progress) -> list[tuple[float, float]]:
 
 def _baseline(points, count: int = 200) -> float:
     """In-process recommendations per second (one at a time)."""
+    from bench.common import bench_city_name
     from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.dispatch import Dispatcher
     from planner.patrols import list_patrols
     from planner.store import Store
 
-    city = get_city("chengdu")
+    city = get_city(bench_city_name())
     dispatcher = Dispatcher(city, load_blocks(city))
     store = Store()
     dispatcher.recommend(list_patrols(store, city.slug), *points[0])  # routers and tables loaded
@@ -64,8 +65,10 @@ def _baseline(points, count: int = 200) -> float:
 
 
 def _serve(port: int) -> subprocess.Popen:
+    from bench.common import bench_city_name
+
     process = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--port", str(port), "--city", bench_city_name()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process
 
 

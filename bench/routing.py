@@ -105,9 +105,10 @@ def run(*, quick: bool = False, progress=lambda message: None, city=None,
     """Run the routing benchmark; return its figures (times in ms, memory in MB)."""
     rng = np.random.default_rng(42)
     if city is None:
+        from bench.common import bench_city_name
         from geo.city import get_city
 
-        city = get_city("chengdu", progress=progress)
+        city = get_city(bench_city_name(), progress=progress)
     modes = _city_modes(city, rng, sources=sources, matrix_size=matrix_size, progress=progress)
     if sides is None:
         sides = [100, 316] if quick else [100, 316, 1000]

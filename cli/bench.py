@@ -1,10 +1,25 @@
 """``patrol bench NAME``: run a benchmark (ours against a baseline measured in the same run)."""
 
+import os
+
 import click
 
 from cli.main import Reporter, emit, reports_errors
 
 __all__ = ["bench"]
+
+
+def _on_city(command):
+    """Add ``--city NAME``: the built city the benchmark runs on (default Chengdu; an unknown one is
+    refused in one line when the benchmark loads it)."""
+
+    def use_city(_ctx, _param, value):
+        if value is not None:
+            os.environ["PATROL_CITY"] = value
+        return value
+
+    return click.option("--city", "city_name", default=None, expose_value=False, callback=use_city,
+                        help="A built city to run on (default chengdu).")(command)
 
 
 @click.group()
@@ -16,19 +31,29 @@ def bench() -> None:
 @click.option("--full", is_flag=True, help="Also time the baseline on the generated city (minutes).")
 @click.option("--foot-nodes", default=30_000, show_default=True, type=click.IntRange(1000, 200_000),
               help="Size of the generated grid city.")
+@click.option("--city", "name", default=None, help="Also build this built city's own extract.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @reports_errors
-def city(full: bool, foot_nodes: int, as_json: bool) -> None:
+def city(full: bool, foot_nodes: int, name: str | None, as_json: bool) -> None:
     """City builds: Chengdu, Andorra, North Bayreuth and a generated grid; s per 1,000 foot nodes, vs osmnx."""
     from bench.city import report_text, run
+    from geo.city import get_city
+    from geo.errors import OsmFileError
 
-    result = run(full=full, foot_nodes=foot_nodes, progress=Reporter())
+    extra = ()
+    if name:
+        source = get_city(name).report.get("source")
+        if not source or not os.path.isfile(source):
+            raise OsmFileError(f"city {name!r}: its OSM extract {source!r} is not available to rebuild from.")
+        extra = ((name, source),)
+    result = run(full=full, foot_nodes=foot_nodes, extra=extra, progress=Reporter())
     emit(result, as_json, report_text(result))
 
 
 @bench.command("routing")
 @click.option("--quick", is_flag=True, help="Skip the 1-million-node grid.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def routing(quick: bool, as_json: bool) -> None:
     """Routing: one-to-all and 100x100 matrix against networkx, and a scaling series."""
@@ -41,6 +66,7 @@ def routing(quick: bool, as_json: bool) -> None:
 @bench.command("hotspots")
 @click.option("--quick", is_flag=True, help="Skip the 1-million-incident run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def hotspots(quick: bool, as_json: bool) -> None:
     """Congestion points: 10k, 100k, 1M incidents against plain scikit-learn DBSCAN."""
@@ -53,6 +79,7 @@ def hotspots(quick: bool, as_json: bool) -> None:
 @bench.command("dispatch")
 @click.option("--incidents", default=1000, show_default=True, type=click.IntRange(10), help="Random reports.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def dispatch(incidents: int, as_json: bool) -> None:
     """Dispatch: 100 mixed patrols, random reports; median and p95 per recommendation vs networkx."""
@@ -64,6 +91,7 @@ def dispatch(incidents: int, as_json: bool) -> None:
 
 @bench.command("zones")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def zones(as_json: bool) -> None:
     """Zones: coverage check of every zone (cold and warm), set covering on foot and e-bike graphs."""
@@ -75,6 +103,7 @@ def zones(as_json: bool) -> None:
 
 @bench.command("routes")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def routes(as_json: bool) -> None:
     """Routes: OR-Tools against a nearest-neighbour tour on the same stops, per patrol."""
@@ -86,6 +115,7 @@ def routes(as_json: bool) -> None:
 
 @bench.command("simulation")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def simulation(as_json: bool) -> None:
     """Simulation: 24 h, 20 patrols on their routes, 500 reports."""
@@ -97,6 +127,7 @@ def simulation(as_json: bool) -> None:
 
 @bench.command("pages")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def pages(as_json: bool) -> None:
     """Pages: size and load time in headless Chromium with 10 thousand incidents, against plain markers."""
@@ -110,6 +141,7 @@ def pages(as_json: bool) -> None:
 @click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 64), help="Concurrent sessions.")
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600), help="How long to load.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def load(clients: int, seconds: float, as_json: bool) -> None:
     """Load: concurrent recommendations over HTTP (loopback) against the in-process rate."""
