@@ -242,7 +242,7 @@ def build_city(
         f"({extract.pieces_dropped_for_missing_nodes} pieces dropped)"
     )
     polygon = jurisdiction if jurisdiction is not None else extract.bounding_polygon()
-    inferred = _inferred(polygon, extract.name_tags)
+    inferred = _inferred(polygon, extract.name_tags, _street_centre(extract, polygon))
     profile = with_inferred(profile, inferred)
     progress(
         f"  inferred: time zone {inferred['timezone']}, input datum {inferred['default_datum']}, "
@@ -310,10 +310,21 @@ def _build_from_place(profile: CityProfile, place: str, jurisdiction, progress: 
     return load_city(profile.slug)
 
 
-def _inferred(polygon, name_tags: dict[str, int]) -> dict:
-    """Settings inferred at the jurisdiction's centre, and the name tags the streets carry."""
-    centre = polygon.representative_point() if not polygon.contains(polygon.centroid) else polygon.centroid
-    inferred = infer_settings(centre.x, centre.y)
+def _street_centre(extract, polygon) -> tuple[float, float] | None:
+    """The median lon/lat of the street nodes inside ``polygon`` (where the city is, even when an
+    extract's box runs far beyond it), or None if there are none."""
+    lonlat = np.array(list(extract.node_lonlat.values()), dtype=float).reshape(-1, 2)
+    inside = lonlat[shapely.covers(polygon, shapely.points(lonlat))] if len(lonlat) else lonlat
+    return (float(np.median(inside[:, 0])), float(np.median(inside[:, 1]))) if len(inside) else None
+
+
+def _inferred(polygon, name_tags: dict[str, int], centre: tuple[float, float] | None = None) -> dict:
+    """Settings inferred at the city's centre (its streets' median, else the jurisdiction's centre),
+    and the name tags the streets carry."""
+    if centre is None:
+        point = polygon.centroid if polygon.contains(polygon.centroid) else polygon.representative_point()
+        centre = (point.x, point.y)
+    inferred = infer_settings(*centre)
     inferred["name_tags"] = dict(sorted(name_tags.items(), key=lambda item: -item[1])[:8])
     return inferred
 
