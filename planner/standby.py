@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CoverSolution", "city_max_cover", "city_set_cover", "coverage_matrix", "greedy_max_cover", "greedy_set_cover",
+__all__ = ["CoverSolution", "city_max_cover", "city_set_cover", "coverage_from", "coverage_matrix", "greedy_max_cover", "greedy_set_cover",
            "max_cover", "set_cover", "store_solution", "stored_solutions"]
 
 
@@ -188,9 +188,17 @@ def max_cover(cover: sp.csr_matrix, weights: np.ndarray, k: int, *, time_limit_s
                          time.perf_counter() - started, [])
 
 
-def _arrival_times(router, candidates: np.ndarray, snaps) -> np.ndarray:
-    """Seconds from each candidate node (rows) to each snapped place (columns)."""
-    return router.matrix([int(router.network.node_ids[c]) for c in candidates], snaps)
+def coverage_from(router, candidates: np.ndarray, places, limit_s: float, *, chunk: int = 128) -> sp.csr_matrix:
+    """Sparse boolean (place x candidate) matrix: True where the candidate node reaches the place within
+    ``limit_s`` seconds. Candidates are searched ``chunk`` at a time, so memory stays bounded by
+    ``chunk`` x places instead of candidates x places (a dense table of a 30,000-node city is 20 GB)."""
+    blocks = []
+    for start in range(0, len(candidates), chunk):
+        ids = [int(router.network.node_ids[c]) for c in candidates[start:start + chunk]]
+        blocks.append(sp.csr_matrix(router.matrix(ids, places) <= limit_s))
+    if not blocks:
+        return sp.csr_matrix((len(places), 0), dtype=bool)
+    return sp.vstack(blocks).T.tocsr()
 
 
 def street_demand(router):
@@ -209,9 +217,7 @@ def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 12
     started = time.perf_counter()
     demand, node_count = street_demand(router)
     candidates = np.arange(router.network.size)
-    times = _arrival_times(router, candidates, demand).T  # demand x candidate
-    limit = target_s - city.profile.turnout_s
-    cover = coverage_matrix(times, limit)
+    cover = coverage_from(router, candidates, demand, target_s - city.profile.turnout_s)  # demand x candidate
     build_s = time.perf_counter() - started
     solution = set_cover(cover, time_limit_s=time_limit_s)
     return _describe(router, solution, candidates, demand, node_count, build_s, mode, target_s)
@@ -226,8 +232,7 @@ def city_max_cover(city, mode: str, k: int, report_lons, report_lats, *, target_
     started = time.perf_counter()
     snaps = router.snap_many(report_lons, report_lats, max_distance_m=np.inf)
     candidates = np.arange(router.network.size)
-    times = _arrival_times(router, candidates, snaps).T
-    cover = coverage_matrix(times, target_s - city.profile.turnout_s)
+    cover = coverage_from(router, candidates, snaps, target_s - city.profile.turnout_s)
     build_s = time.perf_counter() - started
     solution = max_cover(cover, np.ones(len(snaps)), k, time_limit_s=time_limit_s)
     result = _describe(router, solution, candidates, snaps, 0, build_s, mode, target_s)

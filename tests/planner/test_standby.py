@@ -52,3 +52,16 @@ def test_highs_banner_stays_off_stdout(capfd):
     set_cover(sp.csr_matrix(np.eye(3, dtype=bool)))
     out, _ = capfd.readouterr()
     assert "HiGHS" not in out
+
+
+def test_chunked_sparse_coverage_equals_the_dense_table(chengdu):
+    from planner.standby import coverage_from, street_demand
+
+    router = chengdu.router("ebike")
+    demand, _ = street_demand(router)
+    places = demand[::25]
+    candidates = np.arange(0, router.network.size, 9)
+    dense = router.matrix([int(router.network.node_ids[c]) for c in candidates], places) <= 600.0
+    sparse = coverage_from(router, candidates, places, 600.0, chunk=7)
+    assert sparse.shape == (len(places), len(candidates))
+    assert np.array_equal(sparse.toarray(), dense.T) and 0 < sparse.nnz < dense.size
