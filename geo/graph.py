@@ -125,11 +125,10 @@ def _mode_ways(extract: StreetExtract, mode: ModeProfile) -> tuple[list, list[di
     return ways, tags, directions
 
 
-def build_mode_graph(extract: StreetExtract, mode: ModeProfile, polygon, workdir=None):
+def build_mode_graph(extract: StreetExtract, mode: ModeProfile, polygon):
     """Build the street graph of ``mode`` from an extract, clipped to ``polygon`` (WGS-84).
 
     Returns ``(graph, ModeReport)``. Raises NoStreetsError if nothing usable remains.
-    ``workdir`` is accepted for compatibility and not used (nothing is written to disk).
     """
     ways, tags, directions = _mode_ways(extract, mode)
     if not ways:
@@ -178,7 +177,6 @@ def _finish(segments: _Segments, node_ids, coords, ways, tags, mode: ModeProfile
     if len(connected.u) == 0:
         raise NoStreetsError(f"{source}: mode {mode.name!r} has no connected streets inside the jurisdiction.")
     dropped = clipped.take(~keep_seg)
-    # networkx's edge count of the dropped part: segments touching a dropped node.
     graph = _simplified_graph(connected, node_ids, coords, ways, tags, mode)
     graph.graph.update({"crs": "epsg:4326", "mode": mode.name, "simplified": True})
     report = ModeReport(
@@ -299,6 +297,13 @@ def _simplified_graph(seg: _Segments, node_ids, coords, ways, tags, mode: ModePr
     return graph
 
 
+@dataclass
+class _WayRef:
+    """The OSM way id of an edge of a downloaded graph (what ``Way`` offers the simplification)."""
+
+    way_id: int
+
+
 def finish_mode_graph(raw: nx.MultiDiGraph, mode: ModeProfile, polygon, *, ways: int, source: str):
     """Clip, connect, time and simplify an unsimplified osmnx graph (a downloaded place)."""
     node_ids = np.array(list(raw.nodes), dtype=np.int64)
@@ -323,8 +328,3 @@ def finish_mode_graph(raw: nx.MultiDiGraph, mode: ModeProfile, polygon, *, ways:
     graph, report = _finish(segments, node_ids, coords, way_list, edge_tags, mode, polygon, source=source)
     report.ways = ways
     return graph, report
-
-
-@dataclass
-class _WayRef:
-    way_id: int
