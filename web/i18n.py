@@ -71,12 +71,25 @@ TEXT = {
 }
 
 
+def _city_language() -> str:
+    """The served city's language ('zh' for Chinese cities, else 'en'): the default without a browser preference."""
+    from flask import current_app
+
+    from geo.errors import PatrolError
+
+    try:
+        language_tag = current_app.extensions["patrol"].city.profile.language
+    except (KeyError, PatrolError):
+        return "zh"
+    return "zh" if language_tag.startswith("zh") else "en"
+
+
 def language() -> str:
     """The request's language: 'zh' or 'en'."""
     if "lang" not in g:
         chosen = request.args.get("lang") or request.cookies.get("lang")
         if chosen not in LANGUAGES:
-            best = request.accept_languages.best_match(["zh", "zh-CN", "en"]) or "zh"
+            best = request.accept_languages.best_match(["zh", "zh-CN", "en"]) or _city_language()
             chosen = "en" if best.startswith("en") else "zh"
         g.lang = chosen
     return g.lang

@@ -227,3 +227,9 @@ def test_pages_serve(in_city):
     for url in ("/dispatcher", "/planner", f"/officer/{officer}", "/api/patrols", "/api/zones"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.get_data(as_text=True)[:300])
+    # Without a browser preference the pages speak the city's language.
+    page = app.test_client()
+    page.post("/login", data={"username": "boss", "password": PASSWORD})
+    html = page.get("/dispatcher").get_data(as_text=True)
+    expected = "lang='zh-CN'" if CITIES[name][2] == "gcj02" else "lang='en'"
+    assert expected in html
