@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench vendor
+.PHONY: demo test test-fast lint bench vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: $(BIN)/python vendor
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(MAKE) lint
 	$(BIN)/pytest
+
+# The fast lane: everything not marked slow (no whole-city pipelines, no browser).
+test-fast: $(BIN)/python vendor
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(MAKE) lint
+	$(BIN)/pytest -m "not slow"
 
 # Browser libraries that PyPI lacks (Leaflet.draw), pinned in web/vendor/package-lock.json, served by the app.
 vendor: web/vendor/node_modules/.package-lock.json

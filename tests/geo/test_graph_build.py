@@ -18,6 +18,7 @@ from geo.osm import read_streets, write_mode_xml
 from geo.profile import MODES, default_profile
 from geo.speeds import edge_speed_kph
 
+pytestmark = pytest.mark.slow
 EXTRACTS = ["andorra.osm.pbf", "north-bayreuth.osm.gz", "chengdu-center-2018.osm.pbf"]
 
 
