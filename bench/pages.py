@@ -85,10 +85,11 @@ def run(progress=lambda message: None, *, incidents: int = INCIDENTS, repeats: i
         raise RuntimeError("chromium is not installed (apt-get install chromium)")
     with temporary_instance("bench-pages-"):
         _fill(progress, incidents)
-        from web.app import create_app, resources
+        from web.app import create_app
+        from web.resources import get_resources
 
         app = create_app()
-        res = resources(app)
+        res = get_resources(app)
         app.add_url_rule("/bench/plain-dispatcher", "plain", lambda: _plain_dispatcher_html(res))
         with app.app_context():
             _ = res.city, res.store, res.blocks, res.streets

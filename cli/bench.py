@@ -4,7 +4,7 @@ import os
 
 import click
 
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, reports_errors
 
 __all__ = ["bench"]
 

@@ -8,7 +8,7 @@ points. Later steps of the product add patrols, zones and routes, and serve the 
 import click
 
 from cli.city import summary_text
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, load_context, reports_errors
 
 __all__ = ["demo"]
 
@@ -19,7 +19,6 @@ __all__ = ["demo"]
 @reports_errors
 def demo(name: str, as_json: bool) -> None:
     """Build the default city and show its streets, key blocks and congestion points."""
-    from cli.context import load_context
     from geo.city import city_summary
     from planner.demo_incidents import days_before_today, generate_incidents
     from planner.hotspots import find_hotspots

@@ -2,32 +2,12 @@
 
 import click
 
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, reports_errors
 
 __all__ = ["dispatch", "dispatches"]
 
 CITY = click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-
-
-def _locate(city, location: str, datum: str | None):
-    """A 'lon,lat' in the given datum, or an address (offline geocoder) -> WGS-84 lon, lat, how."""
-    from geo.crs import parse_lonlat, to_wgs84
-    from geo.errors import CoordinateError
-
-    try:
-        lon, lat = parse_lonlat(location, what="LOCATION")
-    except CoordinateError as exc:
-        if any(ch.isdigit() for ch in location) and "," in location and not any("\u4e00" <= ch <= "\u9fff" for ch in location):
-            raise exc from None
-        from geo.geocode import Geocoder
-
-        geocoder = Geocoder(city.report["source"], city.jurisdiction, city.crs, prefixes=city.profile.address_prefixes)
-        result = geocoder.geocode(location)
-        return result.lon, result.lat, {"address": location, "match": result.match, "confidence": result.confidence}
-    datum = datum or city.profile.default_datum
-    lon, lat = to_wgs84(lon, lat, datum)
-    return lon, lat, {"datum": datum}
 
 
 @click.command()
@@ -44,15 +24,15 @@ def dispatch(location, category, datum, do_assign, patrol_id, name, as_json) -> 
     from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.dispatch import Dispatcher, assign
-    from planner.incidents import CATEGORIES
     from planner.patrols import list_patrols
+    from planner.reports import check_category, locate_report
     from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    if category not in CATEGORIES and category not in city.profile.extra_categories:
-        raise click.BadParameter(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}", param_hint="--category")
-    lon, lat, how = _locate(city, location, datum)
+    check_category(city, category)
+    located = locate_report(city, location, datum)
+    lon, lat, how = located.lon, located.lat, located.how
     store = Store()
     patrols = list_patrols(store, city.slug)
     if not patrols:

@@ -3,8 +3,7 @@
 import click
 from shapely.geometry import mapping
 
-from cli.context import load_context, parse_window
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, load_context, parse_window, reports_errors
 
 __all__ = ["hotspots"]
 

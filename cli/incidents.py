@@ -4,8 +4,7 @@ import json
 
 import click
 
-from cli.context import load_context, parse_window
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, load_context, parse_window, reports_errors
 
 __all__ = ["incidents"]
 

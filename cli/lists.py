@@ -4,8 +4,7 @@ import json
 
 import click
 
-from cli.context import parse_window
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, parse_window, reports_errors
 
 __all__ = ["lists"]
 

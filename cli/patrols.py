@@ -2,7 +2,7 @@
 
 import click
 
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, reports_errors
 
 __all__ = ["patrols"]
 

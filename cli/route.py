@@ -3,7 +3,7 @@
 import click
 from shapely.geometry import mapping
 
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, reports_errors
 
 __all__ = ["route"]
 

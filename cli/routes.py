@@ -5,7 +5,7 @@ from datetime import datetime
 
 import click
 
-from cli.main import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, reports_errors
 
 __all__ = ["routes"]
 

@@ -2,7 +2,7 @@
 
 import click
 
-from cli.main import Reporter, reports_errors
+from cli.common import Reporter, reports_errors
 
 __all__ = ["serve"]
 
@@ -17,18 +17,11 @@ def serve(host: str, port: int, threads: int, name: str) -> None:
     """Serve the dispatcher, planner and officer pages and the JSON API (waitress)."""
     from waitress import serve as waitress_serve
 
-    from web.app import create_app, resources
+    from web.app import create_app
+    from web.resources import get_resources, warm
 
     progress = Reporter()
     app = create_app({"CITY": name})
-    progress(f"loading {name} (graphs, key blocks, routers) ...")
-    res = resources(app)
-    _ = res.city, res.blocks, res.streets
-    for mode in ("foot", "ebike", "car"):
-        res.city.router(mode).network.table  # noqa: B018 - built once, before the first request
-    from planner.zone_check import samples_for
-
-    samples_for(res.city)  # street samples of the coverage check (the planner page)
-    _ = res.dispatcher
+    warm(get_resources(app), progress)
     progress(f"serving on http://{host}:{port}/ (dispatcher: /dispatcher, planner: /planner, officer: /officer/ID)")
     waitress_serve(app, host=host, port=port, threads=threads)

@@ -98,6 +98,7 @@ class City:
     jurisdiction: shapely.Polygon | shapely.MultiPolygon | None = None
     _crs: pyproj.CRS | None = field(default=None, repr=False)
     _routers: dict = field(default_factory=dict, repr=False)
+    _geocoder: object = field(default=None, repr=False)
 
     @property
     def slug(self) -> str:
@@ -116,6 +117,20 @@ class City:
         if mode not in self._routers:
             self._routers[mode] = Router(self.graphs[mode], self.crs, mode=mode)
         return self._routers[mode]
+
+    def geocoder(self):
+        """The offline geocoder over this city's OSM names (built on first use, then kept)."""
+        if self._geocoder is None:
+            from geo.geocode import Geocoder
+
+            source = self.report.get("source")
+            if not source or not Path(source).is_file():
+                raise OsmFileError(
+                    f"city {self.slug!r}: its OSM extract {source!r} is not available to look addresses up in; "
+                    "give the location as lon,lat"
+                )
+            self._geocoder = Geocoder(source, self.jurisdiction, self.crs, prefixes=self.profile.address_prefixes)
+        return self._geocoder
 
     @property
     def crs(self) -> pyproj.CRS:

@@ -70,6 +70,10 @@ class Router:
         self.network, self.edge_keys = CompiledNetwork.from_graph(graph)
         self.segments = SegmentIndex(graph, self.edge_keys, self.network.index, crs)
 
+    def warm(self) -> None:
+        """Build what the first query would build (the all-pairs table of a city-sized graph) now."""
+        _ = self.network.table
+
     # -- places ---------------------------------------------------------------------------------
     def snap(self, lon: float, lat: float, *, max_distance_m: float = 500.0) -> Snap:
         """Place a WGS-84 lon/lat on its nearest street segment of this mode."""

@@ -9,10 +9,10 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from shapely.geometry import mapping
 
-from web.app import resources
 from web.auth import roles_required
+from web.resources import get_resources
 
-__all__ = ["bp", "hotspot_rows", "incident_rows", "locate", "patrol_features", "recommend"]
+__all__ = ["bp", "hotspot_rows", "incident_rows", "patrol_features", "recommend"]
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -96,33 +96,15 @@ def block_collection(res, *, tolerance_deg: float = 0.00003) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def locate(res, location: str, datum: str | None) -> tuple[float, float]:
-    """WGS-84 (lon, lat) of 'lon,lat' (in ``datum``, default the city's) or of an address."""
-    from geo.crs import parse_lonlat, to_wgs84
-    from geo.errors import CoordinateError
-
-    try:
-        return to_wgs84(*parse_lonlat(location, what="location"), datum or res.city.profile.default_datum)
-    except CoordinateError:
-        if not any("\u4e00" <= ch <= "\u9fff" or ch.isalpha() for ch in location):
-            raise
-        from geo.geocode import Geocoder
-
-        result = Geocoder(res.city.report["source"], res.city.jurisdiction, res.city.crs,
-                          prefixes=res.city.profile.address_prefixes).geocode(location)
-        return result.lon, result.lat
-
-
 def recommend(res, location: str, category: str, datum: str | None):
     """The Recommendation for a report at 'lon,lat' (any datum) or an address."""
-    from geo.errors import PatrolError
-    from planner.incidents import CATEGORIES
     from planner.patrols import list_patrols
+    from planner.reports import check_category, locate_report
 
-    if category not in CATEGORIES:
-        raise PatrolError(f"category must be one of {', '.join(CATEGORIES)}; got {category!r}")
-    lon, lat = locate(res, location, datum)
-    return res.dispatcher.recommend(list_patrols(res.store, res.city.slug), lon, lat, category=category)
+    check_category(res.city, category)
+    located = locate_report(res.city, location, datum)
+    return res.dispatcher.recommend(list_patrols(res.store, res.city.slug), located.lon, located.lat,
+                                    category=category)
 
 
 def dispatch_rows(res, *, active_only: bool = True) -> list[dict]:
@@ -209,7 +191,7 @@ def csrf():
 @roles_required("dispatcher", "planner", api=True)
 def patrols():
     """Patrols as GeoJSON points with availability and position age (s)."""
-    return jsonify(_collection(patrol_features(resources()), _point))
+    return jsonify(_collection(patrol_features(get_resources()), _point))
 
 
 @bp.post("/patrols/<patrol_id>/position")
@@ -231,7 +213,7 @@ def position(patrol_id: str):
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError, OverflowError):
         abort(400, "lon and lat must be numbers (degrees)")
-    res = resources()
+    res = get_resources()
     try:
         patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat,
                                  datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction)
@@ -245,14 +227,14 @@ def position(patrol_id: str):
 @roles_required("dispatcher", "planner", api=True)
 def incidents():
     """Open incidents as GeoJSON points (``limit``, default 10000)."""
-    return jsonify(_collection(incident_rows(resources(), _int_arg("limit", 10_000, 1, 1_000_000)), _point))
+    return jsonify(_collection(incident_rows(get_resources(), _int_arg("limit", 10_000, 1, 1_000_000)), _point))
 
 
 @bp.get("/hotspots")
 @roles_required("dispatcher", "planner", api=True)
 def hotspots():
     """Congestion points of the filtered incidents (``category``, ``days``, ``hours``) as GeoJSON points."""
-    rows = hotspot_rows(resources(), **filter_args())
+    rows = hotspot_rows(get_resources(), **filter_args())
     return jsonify(_collection(rows, _point))
 
 
@@ -260,14 +242,14 @@ def hotspots():
 @roles_required("planner", api=True)
 def hot_segments_view():
     """Gi* hot segments of the filtered incidents as GeoJSON lines."""
-    return jsonify(hot_segment_collection(resources(), **filter_args()))
+    return jsonify(hot_segment_collection(get_resources(), **filter_args()))
 
 
 @bp.get("/blocks")
 @roles_required("dispatcher", "planner", api=True)
 def blocks():
     """Key blocks as GeoJSON polygons."""
-    return jsonify(block_collection(resources()))
+    return jsonify(block_collection(get_resources()))
 
 
 @bp.get("/zones")
@@ -276,7 +258,7 @@ def zones():
     """A zone version's zones (``version``, default the newest) as GeoJSON polygons."""
     from planner.zones import load_version
 
-    res = resources()
+    res = get_resources()
     version, plan = load_version(res.store, res.city, version_arg())
     rows = [{"zone_id": z.zone_id, "name": z.name, "patrol_ids": z.patrol_ids, "version": version,
              "_geometry": mapping(z.polygon)} for z in plan.zones]
@@ -290,7 +272,7 @@ def zone_versions():
     """The zone versions, oldest first."""
     from planner.zones import list_versions
 
-    res = resources()
+    res = get_resources()
     return jsonify(versions=list_versions(res.store, res.city))
 
 
@@ -300,7 +282,7 @@ def zone_diff():
     """Streets that changed zone between versions ``a`` and ``b``."""
     from planner.zones import diff_versions
 
-    res = resources()
+    res = get_resources()
     return jsonify(diff_versions(res.store, res.city, _int_arg("a", 1, 1, MAX_ID), _int_arg("b", 1, 1, MAX_ID)))
 
 
@@ -311,7 +293,7 @@ def recommend_view():
     location = request.args.get("location", "").strip()
     if not location:
         abort(400, "location is required ('lon,lat' or an address)")
-    return jsonify(recommend(resources(), location, request.args.get("category", "stray_dog"),
+    return jsonify(recommend(get_resources(), location, request.args.get("category", "stray_dog"),
                              request.args.get("datum")).as_dict())
 
 
@@ -322,7 +304,7 @@ def dispatches():
     active = request.args.get("active", "1")
     if active not in ("0", "1"):
         abort(400, f"active must be 0 (all dispatches) or 1 (only those not closed); got {active!r}")
-    return jsonify(_collection(dispatch_rows(resources(), active_only=active == "1"), _point))
+    return jsonify(_collection(dispatch_rows(get_resources(), active_only=active == "1"), _point))
 
 
 @bp.post("/dispatches")
@@ -335,7 +317,7 @@ def assign_view():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not str(body.get("location", "")).strip():
         abort(400, 'send JSON like {"location": "104.08,30.69", "category": "stray_dog"}')
-    res = resources()
+    res = get_resources()
     recommendation = recommend(res, str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum"))
     try:
         dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None)
@@ -351,7 +333,7 @@ def dispatch_step(dispatch_id: int, step: str):
     """Mark a dispatch arrived or closed."""
     from planner import dispatch as lifecycle
 
-    res = resources()
+    res = get_resources()
     if current_user.role == "officer":
         mine = {d.id for d in lifecycle.list_dispatches(res.store, res.city.slug) if d.patrol_id == current_user.patrol_id}
         if dispatch_id not in mine:

@@ -12,64 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from geo.errors import PatrolError
 
-__all__ = ["create_app", "resources"]
-
-
-class Resources:
-    """The process-wide city, store, key blocks, dispatcher and street layer (built lazily)."""
-
-    def __init__(self, city_name: str, database_url: str | None = None):
-        self.city_name = city_name
-        self.database_url = database_url
-        self._city = self._store = self._blocks = self._dispatcher = self._streets = None
-        self.route_cache: dict = {}  # today's routes by (patrol, zone version, day, roster entry)
-
-    @property
-    def city(self):
-        if self._city is None:
-            from geo.city import get_city
-
-            self._city = get_city(self.city_name)
-        return self._city
-
-    @property
-    def store(self):
-        if self._store is None:
-            from planner.store import Store
-
-            self._store = Store(self.database_url)
-        return self._store
-
-    @property
-    def blocks(self):
-        if self._blocks is None:
-            from geo.blocks.store import load_blocks
-
-            self._blocks = load_blocks(self.city)
-        return self._blocks
-
-    @property
-    def dispatcher(self):
-        if self._dispatcher is None:
-            from planner.dispatch import Dispatcher
-
-            self._dispatcher = Dispatcher(self.city, self.blocks)
-        return self._dispatcher
-
-    @property
-    def streets(self) -> str:
-        if self._streets is None:
-            from web.maps import streets_geojson
-
-            self._streets = streets_geojson(self.city.router("foot"))
-        return self._streets
-
-
-def resources(app=None) -> Resources:
-    """The current app's resources."""
-    from flask import current_app
-
-    return (app or current_app).extensions["patrol"]
+__all__ = ["create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -88,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     check_assets()
     check_tiles(app.config["TILES"], app.config["TIANDITU_KEY"])
+    from web.resources import Resources
+
     app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
 
     from web import api, auth, pages

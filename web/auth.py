@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, request, url_fo
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from geo import paths
-from web.app import resources
+from web.resources import get_resources
 
 __all__ = ["bp", "init_auth", "roles_required"]
 
@@ -53,7 +53,7 @@ def init_auth(app) -> None:
     def load(user_id: str):
         from planner.users import get_user
 
-        user = get_user(resources(app).store, int(user_id))
+        user = get_user(get_resources(app).store, int(user_id))
         return SignedIn(user) if user is not None else None
 
 
@@ -101,7 +101,7 @@ def login():
     next_url = request.values.get("next", "")
     if request.method == "GET":
         return _form(next_url=next_url)
-    res = resources()
+    res = get_resources()
     user = authenticate(res.store, res.city.slug, request.form.get("username", ""), request.form.get("password", ""))
     if user is None:
         return _form("用户名或密码错误 wrong username or password", next_url)

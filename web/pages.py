@@ -20,10 +20,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from web.app import resources
 from web.assets import asset_path
 from web.auth import roles_required
 from web.i18n import category_name, language, switcher, t
+from web.resources import get_resources
 
 __all__ = ["bp", "todays_route"]
 
@@ -69,7 +69,7 @@ def _base():
 
     from web.maps import base_map
 
-    res = resources()
+    res = get_resources()
     return res, base_map(res.city.report["bbox"], res.streets, attribution=res.city.profile.attribution,
                          tiles=current_app.config["TILES"], tiles_key=current_app.config["TIANDITU_KEY"])
 
@@ -91,7 +91,7 @@ def vendor(package: str, filename: str):
 @bp.get("/")
 def index():
     """Links to the pages."""
-    res = resources()
+    res = get_resources()
     officer = ""
     if current_user.is_authenticated and current_user.patrol_id:
         officer = f"<li><a href='/officer/{escape(current_user.patrol_id)}'>{escape(t('officer'))}</a></li>"
@@ -190,7 +190,7 @@ def dispatcher_assign():
     from planner.dispatch import assign
     from web.api import recommend
 
-    res = resources()
+    res = get_resources()
     form = request.form
     back = url_for("pages.dispatcher", location=form.get("location", ""), category=form.get("category", "stray_dog"),
                    datum=form.get("datum", ""))
@@ -211,7 +211,7 @@ def dispatcher_step(dispatch_id: int, step: str):
     from geo.errors import PatrolError
     from planner import dispatch as lifecycle
 
-    res = resources()
+    res = get_resources()
     try:
         done = (lifecycle.arrive if step == "arrive" else lifecycle.close)(res.store, res.city, dispatch_id)
         flash(f"#{done.id}: {t(step)} ✓", "ok")
@@ -348,7 +348,7 @@ def planner_save_zone():
     from planner.zones import ZoneError, load_version, redraw_zone, save_version
     from web.api import version_arg
 
-    res = resources()
+    res = get_resources()
     zone_id = request.form.get("zone_id", "")
     version = version_arg(request.form)
     polygon = None
@@ -382,7 +382,7 @@ def planner_standby():
     mode = request.form.get("mode", "car")
     if mode not in ("foot", "ebike", "car"):
         abort(400, f"mode must be foot, ebike or car; got {mode!r}")
-    res = resources()
+    res = get_resources()
     data = city_set_cover(res.city, mode, target_s=res.city.profile.target_s("stray_dog"), time_limit_s=60)
     store_solution(res.city, data)
     flash(f"{t('standby')} {mode}: {data['count']} ({data['status']})", "ok")
@@ -400,7 +400,7 @@ def planner_download(fmt: str):
     from planner.zones import export_zones, load_version
     from web.api import version_arg
 
-    res = resources()
+    res = get_resources()
     version, plan = load_version(res.store, res.city, version_arg())
     with tempfile.TemporaryDirectory() as folder:
         path = export_zones(res.city, plan, Path(folder) / f"zones-v{version}.{fmt}", version=version)
@@ -425,7 +425,7 @@ def todays_route(patrol_id: str):
 
     if current_user.role == "officer" and current_user.patrol_id != patrol_id:
         abort(403, "an officer sees only their own route")
-    res = resources()
+    res = get_resources()
     try:
         patrol = get_patrol(res.store, res.city.slug, patrol_id)
     except UnknownPatrolError:

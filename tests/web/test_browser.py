@@ -18,10 +18,11 @@ def server(web_instance):
     from waitress import create_server
 
     os.environ["PATROL_INSTANCE_DIR"] = str(web_instance)
-    from web.app import create_app, resources
+    from web.app import create_app
+    from web.resources import get_resources
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True})
-    res = resources(app)
+    res = get_resources(app)
     _ = res.city, res.store, res.blocks, res.streets  # loaded now, from this instance
     served = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=served.run, daemon=True)
@@ -166,11 +167,12 @@ def test_amap_tiles_draw_wgs84_overlays_through_gcj02(web_instance, browser):
     from waitress import create_server
 
     from geo.crs import wgs84_to_gcj02
-    from web.app import create_app, resources
+    from web.app import create_app
+    from web.resources import get_resources
 
     os.environ["PATROL_INSTANCE_DIR"] = str(web_instance)
     app = create_app({"TESTING": True, "TILES": "amap"})
-    res = resources(app)
+    res = get_resources(app)
     _ = res.city, res.store, res.blocks, res.streets
     served = create_server(app, host="127.0.0.1", port=0, threads=2)
     threading.Thread(target=served.run, daemon=True).start()

@@ -93,9 +93,9 @@ def _drawn(polygon) -> str:
 
 def test_planner_redraws_a_zone_as_a_new_version(planner, app):
     from planner.zones import list_versions, load_version
-    from web.app import resources
+    from web.resources import get_resources
 
-    res = resources(app)
+    res = get_resources(app)
     before = list_versions(res.store, res.city)[-1]["version"]
     _, plan = load_version(res.store, res.city, before)
     zone = next(z for z in plan.zones if z.zone_id == "Z05")
@@ -122,9 +122,9 @@ def test_planner_redraws_a_zone_as_a_new_version(planner, app):
 
 def test_bad_drawings_are_refused_with_the_reason(planner, app):
     from planner.zones import list_versions
-    from web.app import resources
+    from web.resources import get_resources
 
-    res = resources(app)
+    res = get_resources(app)
     count = len(list_versions(res.store, res.city))
     bow_tie = shapely.Polygon([(104.07, 30.68), (104.08, 30.69), (104.08, 30.68), (104.07, 30.69)])
     cases = [(bow_tie, "invalid"), (shapely.box(120.0, 30.0, 120.01, 30.01), "outside the city"),
@@ -139,9 +139,9 @@ def test_bad_drawings_are_refused_with_the_reason(planner, app):
 
 def test_shrinking_a_border_zone_shows_the_gap(planner, app):
     from planner.zones import list_versions, load_version
-    from web.app import resources
+    from web.resources import get_resources
 
-    res = resources(app)
+    res = get_resources(app)
     _, plan = load_version(res.store, res.city)
     count = len(list_versions(res.store, res.city))
     border = res.city.jurisdiction.boundary
@@ -185,9 +185,9 @@ def test_planner_filters_and_layers(planner):
 
 def test_names_from_files_are_shown_as_text(dispatcher, app):
     from planner.patrols import demo_roster, upsert_patrols
-    from web.app import resources
+    from web.resources import get_resources
 
-    res = resources(app)
+    res = get_resources(app)
     roster = demo_roster(res.city)
     roster[0]["call_sign"] = "<img src=x onerror=alert(1)>"
     upsert_patrols(res.store, res.city.slug, roster)

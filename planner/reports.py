@@ -1,0 +1,69 @@
+"""Where a report is and what it is about: one rule for the web and the command line.
+
+A location is ``"lon,lat"`` in a datum (the city's default input datum unless given: GCJ-02 for
+Chinese cities, WGS-84 elsewhere) or an address, found by the city's offline geocoder. Text whose
+two comma-separated parts both read as numbers (``inf`` and ``1e309`` included) is a coordinate
+pair, so a malformed pair is refused at once, never sent to the fuzzy geocoder.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from geo.crs import parse_lonlat, to_wgs84
+from geo.errors import CoordinateError, PatrolError
+from planner.incidents import CATEGORIES
+
+__all__ = ["Location", "UnknownCategoryError", "check_category", "known_categories", "locate_report"]
+
+
+class UnknownCategoryError(PatrolError):
+    """An incident category is neither a product category nor one of the city's own."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A report's WGS-84 position and how it was found (``datum``, or ``address``/``match``/``confidence``)."""
+
+    lon: float
+    lat: float
+    how: dict = field(default_factory=dict)
+
+
+def known_categories(city) -> list[str]:
+    """The product's incident categories and the city profile's own, in that order."""
+    return [*CATEGORIES, *[c for c in city.profile.extra_categories if c not in CATEGORIES]]
+
+
+def check_category(city, category: str) -> str:
+    """Return ``category`` if the city knows it, else raise UnknownCategoryError naming the known ones."""
+    known = known_categories(city)
+    if category not in known:
+        raise UnknownCategoryError(f"unknown category {category!r}; known: {', '.join(known)}")
+    return category
+
+
+def _is_coordinate_pair(text: str) -> bool:
+    parts = re.split(r"[,，]", text.strip())
+    if len(parts) != 2:
+        return False
+    try:
+        float(parts[0])
+        float(parts[1])
+    except ValueError:
+        return False
+    return True
+
+
+def locate_report(city, location: str, datum: str | None = None) -> Location:
+    """The WGS-84 position of ``location``: a 'lon,lat' in ``datum`` (default the city's) or an address."""
+    try:
+        lon, lat = parse_lonlat(location, what="location")
+    except CoordinateError:
+        if _is_coordinate_pair(location) or not location.strip():
+            raise
+        result = city.geocoder().geocode(location)
+        return Location(result.lon, result.lat,
+                        {"address": location, "match": result.match, "confidence": result.confidence})
+    datum = datum or city.profile.default_datum
+    lon, lat = to_wgs84(lon, lat, datum)
+    return Location(lon, lat, {"datum": datum})

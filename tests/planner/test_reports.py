@@ -1,0 +1,40 @@
+"""Locating a report and checking its category: the one rule the web and the CLI share."""
+
+import time
+
+import pytest
+
+from geo.crs import gcj02_to_wgs84
+from geo.errors import CoordinateError
+from planner.reports import UnknownCategoryError, check_category, known_categories, locate_report
+
+
+def test_coordinates_in_the_city_datum_or_given(chengdu):
+    located = locate_report(chengdu, "104.0810,30.6943")  # Chengdu's default input datum is GCJ-02
+    expected = gcj02_to_wgs84(104.0810, 30.6943)
+    assert (located.lon, located.lat) == pytest.approx(expected) and located.how == {"datum": "gcj02"}
+    plain = locate_report(chengdu, "104.0810,30.6943", "wgs84")
+    assert (plain.lon, plain.lat) == pytest.approx((104.0810, 30.6943))
+
+
+@pytest.mark.parametrize("text", ["inf,inf", "1e309,30", "nan,nan", "200,30", "104.08,95"])
+def test_bad_pairs_are_refused_without_the_geocoder(chengdu, text):
+    chengdu._geocoder = None
+    started = time.process_time()
+    with pytest.raises(CoordinateError):
+        locate_report(chengdu, text)
+    assert chengdu._geocoder is None  # never built, never searched
+    assert time.process_time() - started < 1.0
+
+
+def test_addresses_go_to_the_geocoder_built_once(chengdu):
+    located = locate_report(chengdu, "春熙路")
+    assert located.how["address"] == "春熙路" and located.how["confidence"] > 0
+    assert chengdu.geocoder() is chengdu.geocoder()
+
+
+def test_categories(chengdu):
+    assert check_category(chengdu, "stray_dog") == "stray_dog"
+    assert "stray_dog" in known_categories(chengdu)
+    with pytest.raises(UnknownCategoryError, match="known: stray_dog"):
+        check_category(chengdu, "alien_landing")

@@ -1,0 +1,78 @@
+"""The process-wide resources of the web app: one city, its store, key blocks, dispatcher, street
+layer and today's routes, each built once (lazily) and kept for the process.
+
+``get_resources()`` gives the current app's; ``warm()`` builds them before the first request.
+Every blueprint takes its resources from here; nothing in ``web/`` imports the app factory.
+"""
+
+__all__ = ["Resources", "get_resources", "warm"]
+
+
+class Resources:
+    """The process-wide city, store, key blocks, dispatcher and street layer (built lazily)."""
+
+    def __init__(self, city_name: str, database_url: str | None = None):
+        self.city_name = city_name
+        self.database_url = database_url
+        self._city = self._store = self._blocks = self._dispatcher = self._streets = None
+        self.route_cache: dict = {}  # today's routes by (patrol, zone version, day, roster entry)
+
+    @property
+    def city(self):
+        if self._city is None:
+            from geo.city import get_city
+
+            self._city = get_city(self.city_name)
+        return self._city
+
+    @property
+    def store(self):
+        if self._store is None:
+            from planner.store import Store
+
+            self._store = Store(self.database_url)
+        return self._store
+
+    @property
+    def blocks(self):
+        if self._blocks is None:
+            from geo.blocks.store import load_blocks
+
+            self._blocks = load_blocks(self.city)
+        return self._blocks
+
+    @property
+    def dispatcher(self):
+        if self._dispatcher is None:
+            from planner.dispatch import Dispatcher
+
+            self._dispatcher = Dispatcher(self.city, self.blocks)
+        return self._dispatcher
+
+    @property
+    def streets(self) -> str:
+        if self._streets is None:
+            from web.maps import streets_geojson
+
+            self._streets = streets_geojson(self.city.router("foot"))
+        return self._streets
+
+
+def get_resources(app=None) -> Resources:
+    """The resources of ``app`` (default: the current app)."""
+    from flask import current_app
+
+    return (app or current_app).extensions["patrol"]
+
+
+def warm(res: Resources, progress=lambda message: None) -> None:
+    """Load everything the first requests would load (graphs, key blocks, all-pairs tables, coverage
+    samples, dispatcher), so that no user waits for it."""
+    from planner.zone_check import samples_for
+
+    progress(f"loading {res.city_name} (graphs, key blocks, routers) ...")
+    _ = res.city, res.blocks, res.streets
+    for mode in ("foot", "ebike", "car"):
+        res.city.router(mode).warm()
+    samples_for(res.city)  # street samples of the coverage check (the planner page)
+    _ = res.dispatcher
