@@ -2,6 +2,9 @@
 
 __all__ = [
     "CityNotBuiltError",
+    "ConflictError",
+    "NotFoundError",
+    "NotReadyError",
     "CoordinateError",
     "DatumError",
     "NoStreetsError",
@@ -16,6 +19,18 @@ __all__ = [
 
 class PatrolError(Exception):
     """Root of every error the product reports to a user as a clear message."""
+
+
+class NotFoundError(PatrolError):
+    """A thing asked for by its id or name does not exist (a web request answers 404)."""
+
+
+class ConflictError(PatrolError):
+    """The request clashes with the current state, e.g. another dispatcher took the patrol (409)."""
+
+
+class NotReadyError(PatrolError):
+    """The service cannot answer yet: its city is not built or its data is missing (503)."""
 
 
 class OsmFileError(PatrolError):
@@ -34,11 +49,11 @@ class ProfileError(PatrolError):
     """A city profile has a missing or invalid field."""
 
 
-class UnknownCityError(PatrolError):
+class UnknownCityError(NotReadyError):
     """No city profile or built city has the requested name."""
 
 
-class CityNotBuiltError(PatrolError):
+class CityNotBuiltError(NotReadyError):
     """The city has a profile but has not been built yet."""
 
 

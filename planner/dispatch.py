@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import select, update
 
-from geo.errors import PatrolError
+from geo.errors import ConflictError, NotFoundError, PatrolError
 from geo.snapping import SnapError
 from planner.models import Dispatch, Incident, Patrol
 from planner.patrols import availability, get_patrol, local_time
@@ -28,7 +28,9 @@ from planner.patrols import availability, get_patrol, local_time
 __all__ = [
     "Candidate",
     "DispatchConflictError",
+    "DispatchChangedError",
     "DispatchStateError",
+    "UnknownDispatchError",
     "Dispatcher",
     "Recommendation",
     "arrive",
@@ -42,12 +44,20 @@ COVERAGE_CATEGORY = "stray_dog"
 _CACHE_LIMIT = 50_000  # snapped positions kept between requests (about 50 MB at most)
 
 
-class DispatchConflictError(PatrolError):
+class DispatchConflictError(ConflictError):
     """The patrol was assigned by someone else first (it is no longer available)."""
 
 
 class DispatchStateError(PatrolError):
-    """A dispatch step is out of order (arrive before assign, close twice ...) or the id is unknown."""
+    """A dispatch step is out of order (arrive before assign, close twice ...)."""
+
+
+class UnknownDispatchError(NotFoundError, DispatchStateError):
+    """No dispatch has this id in this city."""
+
+
+class DispatchChangedError(ConflictError, DispatchStateError):
+    """The dispatch changed between reading and writing it (another dispatcher or officer acted)."""
 
 
 @dataclass
@@ -284,13 +294,13 @@ def _step(store, city, dispatch_id: int, *, expect: str, new: str, column: str, 
     with store.session() as session, session.begin():
         dispatch = session.get(Dispatch, dispatch_id)
         if dispatch is None or dispatch.city != city.slug:
-            raise DispatchStateError(f"no dispatch {dispatch_id} in {city.slug}.")
+            raise UnknownDispatchError(f"no dispatch {dispatch_id} in {city.slug}.")
         if dispatch.status != expect:
             raise DispatchStateError(f"dispatch {dispatch_id} is {dispatch.status}; cannot mark it {new}.")
         changed = session.execute(update(Dispatch).where(Dispatch.id == dispatch_id, Dispatch.status == expect)
                                   .values(status=new, **{column: at}))
         if changed.rowcount != 1:
-            raise DispatchStateError(f"dispatch {dispatch_id} changed meanwhile; try again.")
+            raise DispatchChangedError(f"dispatch {dispatch_id} changed meanwhile; try again.")
         if new == "closed":
             session.execute(update(Patrol).where(Patrol.city == city.slug, Patrol.id == dispatch.patrol_id)
                             .values(status="available", version=Patrol.version + 1))

@@ -21,7 +21,7 @@ import shapely
 from sqlalchemy import select, update
 
 from geo.crs import DATUMS, to_wgs84, validate_lonlat
-from geo.errors import CoordinateError, PatrolError
+from geo.errors import CoordinateError, NotFoundError, PatrolError
 from geo.profile import MODES
 from planner.models import Patrol, PositionFix
 
@@ -47,7 +47,7 @@ STATUSES: Final = ("available", "busy", "off_duty")
 PATROL_ID: Final = re.compile(r"[\w-]{1,32}")  # letters (any script), digits, - and _: safe in file names and URLs
 
 
-class UnknownPatrolError(PatrolError):
+class UnknownPatrolError(NotFoundError):
     """No patrol with this id in the city."""
 
 

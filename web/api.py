@@ -198,7 +198,6 @@ def patrols():
 @roles_required("dispatcher", "officer", api=True)
 def position(patrol_id: str):
     """Record a patrol's position: JSON ``{"lon", "lat", "datum"?}`` (an officer only their own)."""
-    from geo.errors import PatrolError
     from planner.patrols import update_position
 
     if current_user.role == "officer" and current_user.patrol_id != patrol_id:
@@ -214,12 +213,8 @@ def position(patrol_id: str):
     except (TypeError, ValueError, OverflowError):
         abort(400, "lon and lat must be numbers (degrees)")
     res = get_resources()
-    try:
-        patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat,
-                                 datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction)
-    except PatrolError as exc:
-        code = 404 if type(exc).__name__ == "UnknownPatrolError" else 400
-        return jsonify(error=str(exc)), code
+    patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat,
+                             datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction)
     return jsonify(patrol_id=patrol.id, lon=patrol.last_lon, lat=patrol.last_lat)
 
 
@@ -312,17 +307,14 @@ def dispatches():
 def assign_view():
     """Assign a patrol to a report: JSON ``{"location", "category"?, "datum"?, "patrol_id"?}``
     (default: the recommended patrol). 409 if the patrol was taken meanwhile."""
-    from planner.dispatch import DispatchConflictError, assign
+    from planner.dispatch import assign
 
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not str(body.get("location", "")).strip():
         abort(400, 'send JSON like {"location": "104.08,30.69", "category": "stray_dog"}')
     res = get_resources()
     recommendation = recommend(res, str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum"))
-    try:
-        dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None)
-    except DispatchConflictError as exc:
-        return jsonify(error=str(exc)), 409
+    dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None)  # clash: 409
     return jsonify(dispatch_id=dispatch.id, patrol_id=dispatch.patrol_id, predicted_eta_s=dispatch.predicted_eta_s,
                    status=dispatch.status), 201
 

@@ -10,7 +10,7 @@ import os
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from geo.errors import PatrolError
+from geo.errors import ConflictError, NotFoundError, NotReadyError, PatrolError
 
 __all__ = ["create_app"]
 
@@ -47,8 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(remember_language)
 
     @app.errorhandler(PatrolError)
-    def bad_input(error):
-        return _error(400, str(error))
+    def product_error(error):
+        return _error(status_of(error), str(error))
 
     @app.errorhandler(413)
     def too_large(error):
@@ -60,6 +60,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         return _error(error.code or 500, error.description or error.name)
 
     return app
+
+
+def status_of(error: PatrolError) -> int:
+    """The HTTP status of a product error: one table for every blueprint."""
+    for kind, status in ((NotFoundError, 404), (ConflictError, 409), (NotReadyError, 503)):
+        if isinstance(error, kind):
+            return status
+    return 400
 
 
 def _error(status: int, message: str):

@@ -193,3 +193,16 @@ def test_names_from_files_are_shown_as_text(dispatcher, app):
     upsert_patrols(res.store, res.city.slug, roster)
     html = dispatcher.get("/dispatcher").get_data(as_text=True)
     assert "<img src=x onerror" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_error_kinds_have_their_status(app, client):
+    """One error table: not found 404, a clash 409, not ready 503, other bad input 400."""
+    from geo.errors import CityNotBuiltError, ConflictError, NotFoundError, PatrolError
+    from planner.dispatch import UnknownDispatchError
+    from web.app import status_of
+
+    assert [status_of(e("x")) for e in (NotFoundError, ConflictError, CityNotBuiltError, PatrolError)] == [
+        404, 409, 503, 400]
+    assert status_of(UnknownDispatchError("x")) == 404
+    response = signed_in(app, "dispatcher").post("/api/dispatches/2147483000/arrive")
+    assert response.status_code == 404 and "no dispatch" in response.get_json()["error"]
