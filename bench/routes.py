@@ -21,7 +21,7 @@ def run(*, time_limit_s: float = 3.0, progress=lambda message: None) -> dict:
     from planner.hotspots import find_hotspots
     from planner.incidents import incidents_frame
     from planner.patrols import list_patrols
-    from planner.routes import _shift, nearest_neighbour_order, solve_order, tour_time, zone_stops
+    from planner.routes import nearest_neighbour_order, shift_window, solve_order, tour_time, zone_stops
     from planner.zones import load_version
 
     city, store, blocks = demo_world(progress)
@@ -35,7 +35,7 @@ def run(*, time_limit_s: float = 3.0, progress=lambda message: None) -> dict:
         patrol = patrols.get(zone.patrol_ids[0]) if zone.patrol_ids else None
         if patrol is None:
             continue
-        start, shift_s = _shift(patrol, day, city.profile.timezone)
+        start, shift_s = shift_window(patrol, day, city.profile.timezone)
         stops = zone_stops(city, zone, blocks, hotspots, shift_s=shift_s, shift_start_local=start)
         unique = list({(s.lon, s.lat): s for s in stops}.values())
         if len(unique) < 3:

@@ -71,10 +71,11 @@ def import_file(file: str, datum: str, name: str, as_json: bool) -> None:
 @reports_errors
 def list_command(name: str, as_json: bool) -> None:
     """List the patrols with their availability now (stale positions flagged)."""
-    from planner.patrols import _now, list_patrols
+    from planner.clock import utc_now
+    from planner.patrols import list_patrols
 
     city, store = _city_and_store(name)
-    now = _now()
+    now = utc_now()
     rows = [patrol_json(p, city, now) for p in list_patrols(store, city.slug)]
     emit(rows, as_json, "\n".join(f"{r['id']:5s} {r['mode']:6s} {r['status']:10s} {r['reason'] or 'available'}"
                                   for r in rows) or "no patrols (try: patrol patrols demo)")
@@ -91,12 +92,13 @@ def list_command(name: str, as_json: bool) -> None:
 def position(patrol_id: str, location: str, at, datum, name: str, as_json: bool) -> None:
     """Record PATROL_ID's position LOCATION ('lon,lat')."""
     from geo.crs import parse_lonlat
+    from planner.clock import utc_now
     from planner.incidents import parse_time
-    from planner.patrols import _now, update_position
+    from planner.patrols import update_position
 
     city, store = _city_and_store(name)
     lon, lat = parse_lonlat(location, what="LOCATION")
-    when = _now()
+    when = utc_now()
     if at:
         try:
             when = parse_time(at, city.profile.timezone)
@@ -104,7 +106,7 @@ def position(patrol_id: str, location: str, at, datum, name: str, as_json: bool)
             raise click.BadParameter(str(exc), param_hint="--at") from None
     patrol = update_position(store, city.slug, patrol_id, lon, lat, at=when,
                              datum=datum or city.profile.default_datum, jurisdiction=city.jurisdiction)
-    emit(patrol_json(patrol, city, _now()), as_json, f"{patrol_id} at {patrol.last_lon:.6f},{patrol.last_lat:.6f}")
+    emit(patrol_json(patrol, city, utc_now()), as_json, f"{patrol_id} at {patrol.last_lon:.6f},{patrol.last_lat:.6f}")
 
 
 @patrols.command("status")
@@ -115,8 +117,9 @@ def position(patrol_id: str, location: str, at, datum, name: str, as_json: bool)
 @reports_errors
 def status_command(patrol_id: str, status: str, name: str, as_json: bool) -> None:
     """Set PATROL_ID's status."""
-    from planner.patrols import _now, get_patrol, set_status
+    from planner.clock import utc_now
+    from planner.patrols import get_patrol, set_status
 
     city, store = _city_and_store(name)
     set_status(store, city.slug, patrol_id, status)
-    emit(patrol_json(get_patrol(store, city.slug, patrol_id), city, _now()), as_json, f"{patrol_id}: {status}")
+    emit(patrol_json(get_patrol(store, city.slug, patrol_id), city, utc_now()), as_json, f"{patrol_id}: {status}")

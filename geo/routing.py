@@ -102,7 +102,7 @@ class Router:
             return [(node, seconds) for node, seconds, _ in place.arrive]
         return [(self._node(place), 0.0)]
 
-    def _direct_s(self, a: Place, b: Place) -> float:
+    def direct_s(self, a: Place, b: Place) -> float:
         """Travel time along one segment when both places lie on it (inf otherwise)."""
         if not (isinstance(a, Snap) and isinstance(b, Snap) and a.segment == b.segment):
             return np.inf
@@ -147,7 +147,7 @@ class Router:
         to_targets = (rows[:, column_of] + end_costs).min(axis=2)
         result = (to_targets[row_of] + start_costs[:, :, None]).min(axis=1)
         for i, j in self._same_segment_pairs(origins, targets):
-            result[i, j] = min(result[i, j], self._direct_s(origins[i], targets[j]))
+            result[i, j] = min(result[i, j], self.direct_s(origins[i], targets[j]))
         if limit_s is not None:
             result[result > limit_s] = np.inf
         return result
@@ -223,7 +223,7 @@ class Router:
             total = seconds + tree.times_s[node]
             if total < best[0]:
                 best = (total, metres + tree.metres[node], node)
-        direct = self._direct_s(origin, tree.target)
+        direct = self.direct_s(origin, tree.target)
         if direct < best[0]:
             seg = origin.segment
             edge = self.segments.forward_edge[seg] if tree.target.fraction >= origin.fraction else self.segments.backward_edge[seg]
@@ -256,7 +256,7 @@ class Router:
     # -- paths ----------------------------------------------------------------------------------
     def route(self, a: Place, b: Place) -> Route:
         """The fastest path from ``a`` to ``b`` with its street geometry (WGS-84)."""
-        direct = self._direct_s(a, b)
+        direct = self.direct_s(a, b)
         starts, ends = self._leave(a), self._arrive(b)
         times, preds = self.network.search([node for node, _ in starts], predecessors=True)
         times, preds = np.atleast_2d(times), np.atleast_2d(preds)

@@ -79,14 +79,16 @@ class SegmentIndex:
         self.backward_edge = np.array(backward, dtype=np.int64)
         self.names = names
         self.geometry_wgs84 = np.array(geoms, dtype=object)
-        self.geometry_m = shapely.transform(self.geometry_wgs84, self._project)
+        self.geometry_m = shapely.transform(self.geometry_wgs84, self.to_metric)
         self.length_m = shapely.length(self.geometry_m)
         self.tree = shapely.STRtree(self.geometry_m)
 
-    def _project(self, xy):
+    def to_metric(self, xy):
+        """Coordinates (n x 2, WGS-84 lon/lat) in the local metric CRS (for ``shapely.transform``)."""
         return np.column_stack(self.to_local.transform(xy[:, 0], xy[:, 1]))
 
-    def _unproject(self, xy):
+    def to_lonlat(self, xy):
+        """Coordinates (n x 2, local metric CRS) in WGS-84 lon/lat (for ``shapely.transform``)."""
         return np.column_stack(self.to_wgs84.transform(xy[:, 0], xy[:, 1]))
 
     def __len__(self) -> int:
@@ -220,7 +222,7 @@ class SegmentIndex:
 
     def to_wgs84_line(self, line: LineString) -> LineString:
         """Return a line given in the local CRS (metres) in WGS-84 lon/lat."""
-        return shapely.transform(line, self._unproject)
+        return shapely.transform(line, self.to_lonlat)
 
 
 def _cheapest_per_node(options):

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from geo.errors import ConflictError, NotFoundError, PatrolError
 from geo.snapping import SnapError
+from planner.clock import utc_now
 from planner.models import Dispatch, Incident, Patrol
 from planner.patrols import availability, get_patrol, local_time
 
@@ -102,10 +103,6 @@ class Recommendation:
                 "excluded": self.excluded, "recommended": self.recommended, "reason": self.reason}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 class Dispatcher:
     """Recommends patrols on one city's graphs; keeps snapped positions between requests."""
 
@@ -136,7 +133,7 @@ class Dispatcher:
     def recommend(self, patrols: list[Patrol], lon: float, lat: float, *, category: str = "stray_dog",
                   now: datetime | None = None) -> Recommendation:
         """Rank every available patrol by ETA to a WGS-84 point; list the others with reasons."""
-        now = now or _now()
+        now = now or utc_now()
         target = self.profile.target_s(category)
         turnout = self.profile.turnout_s
         excluded, by_mode, fresh = [], {}, []
@@ -253,7 +250,7 @@ def assign(store, city, recommendation: Recommendation, *, patrol_id: str | None
     Creates the incident when ``incident_id`` is not given. Raises DispatchConflictError if the
     patrol is no longer available (another dispatcher was first); nothing is written then.
     """
-    now = now or _now()
+    now = now or utc_now()
     patrol_id = patrol_id or recommendation.recommended
     if patrol_id is None:
         raise DispatchStateError("no patrol to assign: none can reach the report.")
@@ -290,7 +287,7 @@ def assign(store, city, recommendation: Recommendation, *, patrol_id: str | None
 
 
 def _step(store, city, dispatch_id: int, *, expect: str, new: str, column: str, at: datetime | None) -> Dispatch:
-    at = at or _now()
+    at = at or utc_now()
     with store.session() as session, session.begin():
         dispatch = session.get(Dispatch, dispatch_id)
         if dispatch is None or dispatch.city != city.slug:

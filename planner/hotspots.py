@@ -103,7 +103,7 @@ def _foot_speed_mps(router) -> float:
 
 
 def _pair_seconds(a, b, table, position, router) -> float:
-    best = router._direct_s(a, b)
+    best = router.direct_s(a, b)
     for node_a, cost_a, _ in a.leave:
         row = table[position[node_a]]
         for node_b, cost_b, _ in b.arrive:

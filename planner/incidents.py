@@ -26,6 +26,7 @@ from sqlalchemy import select
 from geo.crs import DATUMS, to_wgs84
 from geo.errors import PatrolError
 from geo.geocode import GeocodeError
+from planner.clock import utc_now
 from planner.models import Incident
 
 __all__ = [
@@ -334,7 +335,7 @@ def store_incidents(store, incidents: list[dict]) -> tuple[int, list[dict]]:
     """Insert incidents; skip (and return) those whose external id is already stored for the city."""
     if not incidents:
         return 0, []
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     city = incidents[0]["city"]
     with store.session() as session, session.begin():
         ids = [i["external_id"] for i in incidents if i.get("external_id")]

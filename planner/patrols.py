@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from geo.crs import DATUMS, to_wgs84, validate_lonlat
 from geo.errors import CoordinateError, NotFoundError, PatrolError
 from geo.profile import MODES
+from planner.clock import utc_now
 from planner.models import Patrol, PositionFix
 
 __all__ = [
@@ -66,10 +67,6 @@ class Availability:
     lat: float
     position_age_s: float | None
     stale: bool
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _clock(value: str, field: str) -> time:
@@ -148,7 +145,7 @@ def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *,
     lon, lat = to_wgs84(lon, lat, datum)
     if jurisdiction is not None and not jurisdiction.covers(shapely.Point(lon, lat)):
         raise CoordinateError(f"position of {patrol_id} ({lon:.6f}, {lat:.6f}) is outside the city.")
-    at = at or _now()
+    at = at or utc_now()
     get_patrol(store, city, patrol_id)
     with store.session() as session, session.begin():
         session.execute(update(Patrol).where(Patrol.city == city, Patrol.id == patrol_id).values(

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from planner.hotspots import find_hotspots
 from planner.incidents import incidents_frame
 from planner.patrols import list_patrols
-from planner.routes import _shift, plan_route, zone_stops
+from planner.routes import plan_route, shift_window, zone_stops
 from planner.zone_check import samples_for
 from planner.zones import load_version
 
@@ -29,7 +29,7 @@ def plan_routes(store, city, blocks_gdf, *, patrol_id: str | None = None, versio
             if pid not in patrols or (patrol_id and pid != patrol_id):
                 continue
             patrol = patrols[pid]
-            start, shift_s = _shift(patrol, day, city.profile.timezone)
+            start, shift_s = shift_window(patrol, day, city.profile.timezone)
             stops = zone_stops(city, zone, blocks_gdf, hotspots, shift_s=shift_s, shift_start_local=start)
             progress(f"{pid}: {len(stops)} stops in zone {zone.zone_id} ...")
             route = plan_route(city, patrol, zone, stops, samples, day=day, target_s=target, time_limit_s=time_limit_s)

@@ -202,7 +202,8 @@ def _busy_window(hours: list[int], shift_start_local: datetime, shift_s: float):
 
 # -- planning --------------------------------------------------------------------------------------
 
-def _shift(patrol, day: datetime, timezone: str) -> tuple[datetime, float]:
+def shift_window(patrol, day: datetime, timezone: str) -> tuple[datetime, float]:
+    """The start (aware, in ``timezone``) and length (s) of ``patrol``'s shift that begins on ``day``."""
     tz = ZoneInfo(timezone)
     start_h, start_m = (int(x) for x in patrol.shift_start.split(":"))
     end_text = "23:59" if patrol.shift_end == "24:00" else patrol.shift_end
@@ -229,7 +230,7 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
                target_s: float, time_limit_s: float = 5.0) -> PatrolRoute:
     """Plan the patrol's closed route through ``stops`` and check the guarantee on every node."""
     router = city.router(patrol.mode)
-    shift_start, shift_s = _shift(patrol, day, city.profile.timezone)
+    shift_start, shift_s = shift_window(patrol, day, city.profile.timezone)
     zone_samples = np.flatnonzero(np.isin(samples.segment, zone.segments))
     base = router.snap(patrol.base_lon, patrol.base_lat, max_distance_m=np.inf)
     base_worst = float(worst_from_nodes(city, patrol.mode, samples, zone_samples,

@@ -12,7 +12,7 @@ import numpy as np
 from geo.errors import PatrolError
 from planner.patrols import list_patrols
 from planner.route_plans import plan_routes
-from planner.routes import _shift
+from planner.routes import shift_window
 from planner.simulation import static_timeline, timeline_from_route
 from planner.zones import load_version
 
@@ -57,7 +57,7 @@ def build_plan(store, city, blocks_gdf, spec: str, *, day: datetime, time_limit_
         for patrol in patrols.values():
             if patrol.id in removed:
                 continue
-            start, shift_s = _shift(patrol, day, city.profile.timezone)
+            start, shift_s = shift_window(patrol, day, city.profile.timezone)
             timelines.append(static_timeline(patrol, (start - midnight).total_seconds(), shift_s))
     else:
         number, plan = load_version(store, city, which)

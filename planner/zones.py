@@ -11,7 +11,6 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,6 +23,7 @@ from sqlalchemy import func, select
 
 from geo.crs import DATUMS
 from geo.errors import PatrolError
+from planner.clock import utc_now
 from planner.coverage import StreetSamples, response_times
 from planner.models import Zone, ZoneVersion
 
@@ -214,7 +214,7 @@ def zone_polygons(city, samples: StreetSamples, owner_by_segment: np.ndarray, zo
     xy, first = np.unique(xy, axis=0, return_index=True)  # shared ends once
     segment_of_point = segment_of_point[first]
     points = shapely.points(xy)
-    city_m = shapely.transform(city.jurisdiction, segments._project)
+    city_m = shapely.transform(city.jurisdiction, segments.to_metric)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=city_m))
     tree = shapely.STRtree(points)
     cell_pos, point_pos = tree.query(cells, predicate="contains")
@@ -253,7 +253,7 @@ def save_version(store, city, plan: ZonePlan, *, author: str, comment: str | Non
     with store.session() as session, session.begin():
         number = (session.scalar(select(func.max(ZoneVersion.version)).where(ZoneVersion.city == city.slug)) or 0) + 1
         version = ZoneVersion(city=city.slug, version=number, author=author, comment=comment, source=source,
-                              created_at=datetime.now(UTC).replace(tzinfo=None))
+                              created_at=utc_now())
         session.add(version)
         session.flush()
         for zone in plan.zones:
@@ -412,7 +412,7 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
 
 def _to_local(polygon, segments):
     """A WGS-84 polygon in the segments' metric CRS, made valid (a thin sliver can fold when projected)."""
-    local = shapely.transform(polygon, segments._project)
+    local = shapely.transform(polygon, segments.to_metric)
     if np.isfinite(shapely.get_coordinates(local)).all() and not local.is_valid:
         local = shapely.make_valid(local)
     return local

@@ -19,9 +19,10 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def patrol_features(res) -> list[dict]:
     """The patrols with their availability and position age now, as dicts (WGS-84)."""
-    from planner.patrols import _now, availability, list_patrols
+    from planner.clock import utc_now
+    from planner.patrols import availability, list_patrols
 
-    now = _now()
+    now = utc_now()
     profile = res.city.profile
     rows = []
     for p in list_patrols(res.store, res.city.slug):
@@ -49,11 +50,11 @@ def _filtered_incidents(res, category: str | None, days: int, hours: tuple[int, 
 
     import pandas as pd
 
+    from planner.clock import utc_now
     from planner.incidents import incidents_frame
-    from planner.patrols import _now
 
     frame = incidents_frame(res.store, res.city.slug, category=category or None,
-                            since=_now() - timedelta(days=days) if days else None)
+                            since=utc_now() - timedelta(days=days) if days else None)
     if hours and len(frame):
         local = pd.to_datetime(frame["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(res.city.profile.timezone)
         start, end = hours

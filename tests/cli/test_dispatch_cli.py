@@ -20,8 +20,8 @@ def runner(built_instance, monkeypatch):
     import planner.patrols
 
     noon = datetime(2026, 11, 27, 4, 0)
-    monkeypatch.setattr(planner.patrols, "_now", lambda: noon)
-    monkeypatch.setattr(planner.dispatch, "_now", lambda: noon)
+    monkeypatch.setattr(planner.patrols, "utc_now", lambda: noon)
+    monkeypatch.setattr(planner.dispatch, "utc_now", lambda: noon)
     runner = CliRunner()
     assert runner.invoke(cli, ["patrols", "demo"]).exit_code == 0
     return runner

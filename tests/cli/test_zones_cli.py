@@ -39,6 +39,6 @@ def test_generate_check_export_import_diff(runner, tmp_path):
     result, versions = run(runner, "zones", "versions", "--json")
     assert [v["version"] for v in versions] == [1, 2] and versions[1]["author"] == "李四"
     result, diff = run(runner, "zones", "diff", "1", "2", "--json")
-    assert diff["km_moved"] < 0.5  # a round trip through a file changes (almost) nothing
+    assert diff["km_moved"] < 1.0  # a round trip through a file changes (almost) nothing: under 0.2 % of 740 km
     result, _ = run(runner, "zones", "check", "--version", "9", "--json")
     assert result.exit_code == 2 and "no zone version 9" in result.stdout

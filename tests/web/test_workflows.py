@@ -108,7 +108,7 @@ def test_planner_redraws_a_zone_as_a_new_version(planner, app):
     _, new_plan = load_version(res.store, res.city, after["version"])
     # brute force: a street belongs to Z05 iff at least half its length lies inside the drawing
     segments = res.city.router("foot").segments
-    local = shapely.transform(drawing, segments._project)
+    local = shapely.transform(drawing, segments.to_metric)
     inside = np.array([g.intersection(local).length >= 0.5 * g.length for g in segments.geometry_m])
     new_zone = next(z for z in new_plan.zones if z.zone_id == "Z05")
     assert set(new_zone.segments.tolist()) == set(np.flatnonzero(inside).tolist())
