@@ -45,7 +45,7 @@ def _plain_dispatcher_html(res) -> str:
     """Baseline: the dispatcher map with one CircleMarker per incident (no clustering)."""
     import folium
 
-    from web.api import incident_rows
+    from web.geojson import incident_rows
     from web.maps import base_map
 
     m = base_map(res.city.report["bbox"], res.streets, attribution=res.city.profile.attribution)

@@ -37,6 +37,7 @@ __all__ = [
     "IncidentPlacer",
     "import_incidents",
     "incidents_frame",
+    "incidents_in_window",
     "list_incidents",
     "parse_time",
     "store_incidents",
@@ -388,3 +389,20 @@ def incidents_frame(store, city: str, *, category=None, since=None, until=None) 
     query = _query(city, category, since, until)
     with store.engine.connect() as connection:
         return pd.read_sql(query, connection)
+
+
+def incidents_in_window(store, city, *, category: str | None = None, days: int | None = 30,
+                        hours: tuple[int, int] | None = None, now=None) -> pd.DataFrame:
+    """Incidents of the last ``days`` days before ``now`` (naive UTC; default now), of ``category``,
+    reported within the local ``hours`` [from, to) of the city's time zone (a window may wrap midnight)."""
+    from datetime import timedelta
+
+    now = now or utc_now()
+    frame = incidents_frame(store, city.slug, category=category or None,
+                            since=now - timedelta(days=days) if days else None)
+    if hours and len(frame):
+        local = pd.to_datetime(frame["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(city.profile.timezone)
+        start, end = hours
+        hour = local.dt.hour
+        frame = frame[(hour >= start) & (hour < end)] if start < end else frame[(hour >= start) | (hour < end)]
+    return frame

@@ -9,92 +9,23 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from shapely.geometry import mapping
 
-from web.auth import roles_required
+from web.args import MAX_ID, filter_args, int_arg, version_arg
+from web.auth import own_patrol_only, roles_required
+from web.geojson import (
+    block_collection,
+    collection,
+    dispatch_rows,
+    hot_segment_collection,
+    hotspot_rows,
+    incident_rows,
+    patrol_features,
+    point,
+)
 from web.resources import get_resources
 
-__all__ = ["bp", "hotspot_rows", "incident_rows", "patrol_features", "recommend"]
+__all__ = ["bp", "recommend"]
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def patrol_features(res) -> list[dict]:
-    """The patrols with their availability and position age now, as dicts (WGS-84)."""
-    from planner.clock import utc_now
-    from planner.patrols import availability, list_patrols
-
-    now = utc_now()
-    profile = res.city.profile
-    rows = []
-    for p in list_patrols(res.store, res.city.slug):
-        status = availability(p, now, timezone=profile.timezone, stale_after_s=profile.stale_position_s)
-        rows.append({"id": p.id, "call_sign": p.call_sign, "mode": p.mode, "status": p.status, "zone": p.zone,
-                     "available": status.available, "reason": status.reason, "lon": status.lon, "lat": status.lat,
-                     "position_age_s": None if status.position_age_s is None else round(status.position_age_s, 1),
-                     "stale": status.stale})
-    return rows
-
-
-def incident_rows(res, limit: int = 10_000) -> list[dict]:
-    """The newest open incidents (WGS-84)."""
-    from planner.incidents import incidents_frame
-
-    frame = incidents_frame(res.store, res.city.slug)
-    frame = frame[frame["status"] == "open"].tail(limit)
-    return [{"id": int(r.id), "category": r.category, "lon": round(float(r.lon), 6), "lat": round(float(r.lat), 6),
-             "reported_at": r.reported_at.isoformat() + "Z"} for r in frame.itertuples()]
-
-
-def _filtered_incidents(res, category: str | None, days: int, hours: tuple[int, int] | None):
-    """Incidents of the last ``days`` days (of this category, within local ``hours`` [from, to))."""
-    from datetime import timedelta
-
-    import pandas as pd
-
-    from planner.clock import utc_now
-    from planner.incidents import incidents_frame
-
-    frame = incidents_frame(res.store, res.city.slug, category=category or None,
-                            since=utc_now() - timedelta(days=days) if days else None)
-    if hours and len(frame):
-        local = pd.to_datetime(frame["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(res.city.profile.timezone)
-        start, end = hours
-        hour = local.dt.hour
-        frame = frame[(hour >= start) & (hour < end)] if start < end else frame[(hour >= start) | (hour < end)]
-    return frame
-
-
-def hotspot_rows(res, *, category: str | None = None, days: int = 30, hours: tuple[int, int] | None = None) -> list[dict]:
-    """Congestion points (planar DBSCAN, 50 m) of the filtered incidents, as dicts (WGS-84)."""
-    from planner.hotspots import find_hotspots
-
-    frame = _filtered_incidents(res, category, days, hours)
-    spots = find_hotspots(frame, crs=res.city.crs, timezone=res.city.profile.timezone)
-    return [s.as_dict() for s in spots]
-
-
-def hot_segment_collection(res, *, category: str | None = None, days: int = 30,
-                           hours: tuple[int, int] | None = None, permutations: int = 199) -> dict:
-    """Getis-Ord Gi* hot segments of the filtered incidents as GeoJSON lines (WGS-84)."""
-    from planner.hotspots import hot_segments
-
-    frame = _filtered_incidents(res, category, days, hours)
-    features = []
-    if len(frame) >= 3:
-        table = hot_segments(frame, res.city.router("foot"), permutations=permutations)
-        for r in table[table["hot"]].itertuples():
-            features.append({"type": "Feature", "geometry": mapping(r.geometry),
-                             "properties": {"street": r.name if isinstance(r.name, str) else "", "count": int(r.count),
-                                            "z": round(float(r.z), 2)}})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def block_collection(res, *, tolerance_deg: float = 0.00003) -> dict:
-    """The key blocks as GeoJSON polygons (simplified, WGS-84)."""
-    blocks = res.blocks
-    features = [{"type": "Feature", "geometry": mapping(geom.simplify(tolerance_deg)),
-                 "properties": {"block_id": str(b), "name": str(n), "kind": str(k)}}
-                for b, n, k, geom in zip(blocks["id"], blocks["name"], blocks["kind"], blocks.geometry, strict=True)]
-    return {"type": "FeatureCollection", "features": features}
 
 
 def recommend(res, location: str, category: str, datum: str | None):
@@ -106,78 +37,6 @@ def recommend(res, location: str, category: str, datum: str | None):
     located = locate_report(res.city, location, datum)
     return res.dispatcher.recommend(list_patrols(res.store, res.city.slug), located.lon, located.lat,
                                     category=category)
-
-
-def dispatch_rows(res, *, active_only: bool = True) -> list[dict]:
-    """Dispatches (newest first) as dicts."""
-    from planner.dispatch import list_dispatches
-
-    rows = [{"id": d.id, "patrol_id": d.patrol_id, "category": d.category, "status": d.status, "lon": d.lon,
-             "lat": d.lat, "predicted_eta_s": d.predicted_eta_s, "target_s": d.target_s,
-             "assigned_at": d.assigned_at.isoformat() + "Z" if d.assigned_at else None}
-            for d in list_dispatches(res.store, res.city.slug) if not active_only or d.status != "closed"]
-    return sorted(rows, key=lambda r: -r["id"])
-
-
-def _collection(rows, geometry):
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "geometry": geometry(r), "properties": r} for r in rows]}
-
-
-def _point(r):
-    return {"type": "Point", "coordinates": [r["lon"], r["lat"]]}
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, default)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        abort(400, f"{name} must be a whole number; got {raw!r}")
-    if not low <= value <= high:
-        abort(400, f"{name} must be between {low} and {high}; got {value}")
-    return value
-
-
-MAX_ID = 2**31 - 1  # ids and version numbers beyond this do not exist (and overflow SQLite's integers)
-
-
-def version_arg(values=None, name: str = "version") -> int | None:
-    """A zone version number from the query (or ``values``), None if absent; 400 if not a number in range."""
-    raw = (request.args if values is None else values).get(name, "")
-    if raw in ("", None):
-        return None
-    try:
-        number = int(raw)
-    except ValueError:
-        abort(400, f"{name} must be a version number; got {raw!r}")
-    if not 1 <= number <= MAX_ID:
-        abort(400, f"{name} must be between 1 and {MAX_ID}; got {number}")
-    return number
-
-
-def hours_arg() -> tuple[int, int] | None:
-    """``?hours=7-10`` as (7, 10) (local hours, end excluded); None if absent."""
-    raw = request.args.get("hours", "").strip()
-    if not raw:
-        return None
-    try:
-        start, end = (int(x) for x in raw.split("-"))
-    except ValueError:
-        abort(400, f"hours must look like 7-10 (local hours from-to); got {raw!r}")
-    if not (0 <= start <= 23 and 1 <= end <= 24 and start != end):
-        abort(400, f"hours must be within 0-24 and not empty; got {raw!r}")
-    return start, end
-
-
-def filter_args() -> dict:
-    """The congestion-point filter of the query string: category, days, hours."""
-    from planner.incidents import CATEGORIES
-
-    category = request.args.get("category") or None
-    if category is not None and category not in CATEGORIES:
-        abort(400, f"category must be one of {', '.join(CATEGORIES)}; got {category!r}")
-    return {"category": category, "days": _int_arg("days", 30, 1, 3660), "hours": hours_arg()}
 
 
 @bp.get("/csrf")
@@ -192,7 +51,7 @@ def csrf():
 @roles_required("dispatcher", "planner", api=True)
 def patrols():
     """Patrols as GeoJSON points with availability and position age (s)."""
-    return jsonify(_collection(patrol_features(get_resources()), _point))
+    return jsonify(collection(patrol_features(get_resources()), point))
 
 
 @bp.post("/patrols/<patrol_id>/position")
@@ -201,8 +60,7 @@ def position(patrol_id: str):
     """Record a patrol's position: JSON ``{"lon", "lat", "datum"?}`` (an officer only their own)."""
     from planner.patrols import update_position
 
-    if current_user.role == "officer" and current_user.patrol_id != patrol_id:
-        abort(403, "an officer reports only their own position")
+    own_patrol_only(patrol_id, "position")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, 'send JSON like {"lon": 104.08, "lat": 30.69}')
@@ -223,7 +81,7 @@ def position(patrol_id: str):
 @roles_required("dispatcher", "planner", api=True)
 def incidents():
     """Open incidents as GeoJSON points (``limit``, default 10000)."""
-    return jsonify(_collection(incident_rows(get_resources(), _int_arg("limit", 10_000, 1, 1_000_000)), _point))
+    return jsonify(collection(incident_rows(get_resources(), int_arg("limit", 10_000, 1, 1_000_000)), point))
 
 
 @bp.get("/hotspots")
@@ -231,7 +89,7 @@ def incidents():
 def hotspots():
     """Congestion points of the filtered incidents (``category``, ``days``, ``hours``) as GeoJSON points."""
     rows = hotspot_rows(get_resources(), **filter_args())
-    return jsonify(_collection(rows, _point))
+    return jsonify(collection(rows, point))
 
 
 @bp.get("/hot-segments")
@@ -279,7 +137,7 @@ def zone_diff():
     from planner.zones import diff_versions
 
     res = get_resources()
-    return jsonify(diff_versions(res.store, res.city, _int_arg("a", 1, 1, MAX_ID), _int_arg("b", 1, 1, MAX_ID)))
+    return jsonify(diff_versions(res.store, res.city, int_arg("a", 1, 1, MAX_ID), int_arg("b", 1, 1, MAX_ID)))
 
 
 @bp.get("/recommend")
@@ -300,7 +158,7 @@ def dispatches():
     active = request.args.get("active", "1")
     if active not in ("0", "1"):
         abort(400, f"active must be 0 (all dispatches) or 1 (only those not closed); got {active!r}")
-    return jsonify(_collection(dispatch_rows(get_resources(), active_only=active == "1"), _point))
+    return jsonify(collection(dispatch_rows(get_resources(), active_only=active == "1"), point))
 
 
 @bp.post("/dispatches")
@@ -339,9 +197,11 @@ def dispatch_step(dispatch_id: int, step: str):
 @roles_required("officer", "dispatcher", "planner", api=True)
 def route(patrol_id: str):
     """Today's route of a patrol as a GeoJSON feature with its stops."""
-    from web.pages import todays_route
+    from planner.route_plans import todays_route
 
-    _, planned = todays_route(patrol_id)
+    own_patrol_only(patrol_id, "route")
+    res = get_resources()
+    _, planned = todays_route(res.store, res.city, res.blocks, patrol_id, cache=res.route_cache)
     data = planned.as_dict()
     return jsonify({"type": "Feature", "geometry": data.pop("geometry", None), "properties": data})
 

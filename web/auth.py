@@ -15,7 +15,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from geo import paths
 from web.resources import get_resources
 
-__all__ = ["bp", "init_auth", "roles_required"]
+__all__ = ["bp", "init_auth", "own_patrol_only", "roles_required"]
 
 bp = Blueprint("auth", __name__)
 
@@ -55,6 +55,12 @@ def init_auth(app) -> None:
 
         user = get_user(get_resources(app).store, int(user_id))
         return SignedIn(user) if user is not None else None
+
+
+def own_patrol_only(patrol_id: str, what: str) -> None:
+    """403 when an officer asks for another patrol's ``what`` (route, position); other roles pass."""
+    if current_user.role == "officer" and current_user.patrol_id != patrol_id:
+        abort(403, f"an officer sees and reports only their own {what}")
 
 
 def roles_required(*roles: str, api: bool = False):

@@ -21,11 +21,11 @@ from flask import (
 from flask_login import current_user
 
 from web.assets import asset_path
-from web.auth import roles_required
+from web.auth import own_patrol_only, roles_required
 from web.i18n import category_name, language, switcher, t
 from web.resources import get_resources
 
-__all__ = ["bp", "todays_route"]
+__all__ = ["bp"]
 
 bp = Blueprint("pages", __name__)
 
@@ -149,7 +149,8 @@ def dispatcher():
     """Patrols and open incidents; with ``?location=`` the ranked patrols, their routes and Assign buttons."""
     from geo.errors import PatrolError
     from planner.incidents import CATEGORIES
-    from web.api import dispatch_rows, incident_rows, patrol_features, recommend
+    from web.api import recommend
+    from web.geojson import dispatch_rows, incident_rows, patrol_features
     from web.maps import dispatcher_map
 
     res, m = _base()
@@ -234,7 +235,8 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     from planner.standby import stored_solutions
     from planner.zone_check import check_version
     from planner.zones import ZoneError, list_versions, load_version, moved_segments
-    from web.api import block_collection, filter_args, hot_segment_collection, hotspot_rows, version_arg
+    from web.args import filter_args, version_arg
+    from web.geojson import block_collection, hot_segment_collection, hotspot_rows
     from web.maps import planner_map, segment_lines
 
     res, m = _base()
@@ -346,7 +348,7 @@ def planner_save_zone():
     from shapely.geometry import shape
 
     from planner.zones import ZoneError, load_version, redraw_zone, save_version
-    from web.api import version_arg
+    from web.args import version_arg
 
     res = get_resources()
     zone_id = request.form.get("zone_id", "")
@@ -398,7 +400,7 @@ def planner_download(fmt: str):
     from pathlib import Path
 
     from planner.zones import export_zones, load_version
-    from web.api import version_arg
+    from web.args import version_arg
 
     res = get_resources()
     version, plan = load_version(res.store, res.city, version_arg())
@@ -412,37 +414,12 @@ def planner_download(fmt: str):
 # -- officer route map -------------------------------------------------------------------------------
 
 def todays_route(patrol_id: str):
-    """(zone, route) of a patrol for today; 403 for another officer's, 404 for an unknown or zoneless patrol.
+    """(zone, route) of a patrol for today; 403 for another officer's, 404 for an unknown or zoneless patrol."""
+    from planner.route_plans import todays_route as plan_today
 
-    Planned once per patrol, zone version, local day and roster entry, then kept (a phone reloads often).
-    """
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from planner.patrols import UnknownPatrolError, get_patrol
-    from planner.route_plans import plan_routes
-    from planner.zones import list_versions
-
-    if current_user.role == "officer" and current_user.patrol_id != patrol_id:
-        abort(403, "an officer sees only their own route")
+    own_patrol_only(patrol_id, "route")
     res = get_resources()
-    try:
-        patrol = get_patrol(res.store, res.city.slug, patrol_id)
-    except UnknownPatrolError:
-        abort(404, f"no patrol {patrol_id!r}")
-    versions = list_versions(res.store, res.city)
-    today = datetime.now(ZoneInfo(res.city.profile.timezone)).date()
-    key = (patrol_id, versions[-1]["version"] if versions else None, today, patrol.mode, patrol.base_lon,
-           patrol.base_lat, patrol.shift_start, patrol.shift_end, patrol.zone)
-    cache = res.route_cache
-    if key not in cache:
-        result = plan_routes(res.store, res.city, res.blocks, patrol_id=patrol_id, time_limit_s=1.0)
-        if not result["routes"]:
-            abort(404, f"patrol {patrol_id!r} has no zone")
-        if len(cache) > 500:
-            cache.clear()
-        cache[key] = result["routes"][0]
-    return cache[key]
+    return plan_today(res.store, res.city, res.blocks, patrol_id, cache=res.route_cache)
 
 
 @bp.get("/officer/<patrol_id>")
@@ -451,7 +428,7 @@ def officer(patrol_id: str):
     """One patrol's route for today (phone first): direction, stops with times, zone, congestion points."""
     import shapely
 
-    from web.api import hotspot_rows
+    from web.geojson import hotspot_rows
     from web.maps import officer_map
 
     zone, route = todays_route(patrol_id)
