@@ -35,11 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
 
-    from web import api, auth, pages
+    from web import api, auth
+    from web.pages import BLUEPRINTS
 
     auth.init_auth(app)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(pages.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
 
     from web.i18n import remember_language

@@ -1,0 +1,68 @@
+"""The officer's route map (phone first): today's route, stops with planned times, GPX download."""
+
+from html import escape
+
+from flask import (
+    Blueprint,
+    send_file,
+)
+
+from web.auth import own_patrol_only, roles_required
+from web.i18n import t
+from web.pages.layout import base_with_streets, header, page
+from web.resources import get_resources
+
+__all__ = ["bp"]
+
+bp = Blueprint("officer", __name__)
+
+
+def todays_route(patrol_id: str):
+    """(zone, route) of a patrol for today; 403 for another officer's, 404 for an unknown or zoneless patrol."""
+    from planner.route_plans import todays_route as plan_today
+
+    own_patrol_only(patrol_id, "route")
+    res = get_resources()
+    return plan_today(res.store, res.city, res.blocks, patrol_id, cache=res.route_cache)
+
+
+@bp.get("/officer/<patrol_id>")
+@roles_required("officer", "dispatcher", "planner")
+def officer(patrol_id: str):
+    """One patrol's route for today (phone first): direction, stops with times, zone, congestion points."""
+    import shapely
+
+    from web.geojson import hotspot_rows
+    from web.maps import officer_map
+
+    zone, route = todays_route(patrol_id)
+    res, m = base_with_streets()
+    data = route.as_dict()
+    spots = [s | {"label": f"{s['street'] or ''}: {s['count']}, {t('hours')} {','.join(map(str, s['busy_hours']))}"}
+             for s in hotspot_rows(res, days=30) if zone.polygon is not None
+             and zone.polygon.covers(shapely.Point(s["lon"], s["lat"]))]
+    officer_map(m, data, zone.polygon, spots, names={k: t(k) for k in ("route", "stops", "hotspots")})
+    stops = "".join(
+        f"<li>{escape(s.get('arrival', '')[11:16])} {escape(s['name'])} "
+        f"<a class=nav href='geo:{s['lat']:.6f},{s['lon']:.6f}?q={s['lat']:.6f},{s['lon']:.6f}'>{escape(t('navigate'))}</a></li>"
+        for s in data["stops"])
+    return page(m, f"{header('officer')}<b>{escape(patrol_id)}</b> {data['duration_s'] / 60:.0f} min, "
+                    f"{data['length_m'] / 1000:.1f} km <a id=gpx href='/officer/{escape(patrol_id)}/route.gpx'>GPX</a>"
+                    f"<details open><summary>{escape(t('stops'))} ({len(data['stops'])})</summary><ol>{stops}</ol></details>"
+                    f"<small>{escape(t('today_hotspots'))}: {len(spots)}</small>")
+
+
+@bp.get("/officer/<patrol_id>/route.gpx")
+@roles_required("officer", "dispatcher", "planner")
+def officer_gpx(patrol_id: str):
+    """Today's route as GPX for the officer's phone."""
+    from io import BytesIO
+
+    from werkzeug.utils import secure_filename
+
+    from planner.routes import route_to_gpx
+
+    zone, route = todays_route(patrol_id)
+    data = BytesIO(route_to_gpx(route, name=f"{patrol_id} {zone.name}").encode("utf-8"))
+    return send_file(data, mimetype="application/gpx+xml", as_attachment=True,
+                     download_name=f"{secure_filename(patrol_id) or 'patrol'}-route.gpx")

@@ -1,0 +1,216 @@
+"""The planner workspace: zones by worst-case response, uncovered streets, congestion points and hot
+segments, key blocks, standby points; redraw a zone, compare versions, download."""
+
+import json
+from html import escape
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from web.auth import roles_required
+from web.i18n import category_name, t
+from web.pages.layout import base_with_streets, csrf_field, header, options, page
+from web.resources import get_resources
+
+__all__ = ["bp"]
+
+bp = Blueprint("workspace", __name__)
+
+
+def _edit_polygons(geometry) -> dict:
+    """Polygon rings (lists of (lon, lat)) for Leaflet Draw's editable layer."""
+    parts = list(geometry.geoms) if hasattr(geometry, "geoms") else [geometry]
+    return {"polygons": [[list(p.exterior.coords)] + [list(r.coords) for r in p.interiors]
+                         for p in parts if p.geom_type == "Polygon" and not p.is_empty]}
+
+
+def _plannerpage(*, error: str = "", gaps=None, drawn=None, edit_zone: str | None = None) -> Response:
+    from planner.incidents import CATEGORIES
+    from planner.standby import stored_solutions
+    from planner.zone_check import check_version
+    from planner.zones import ZoneError, list_versions, load_version, moved_segments
+    from web.args import filter_args, version_arg
+    from web.geojson import block_collection, hot_segment_collection, hotspot_rows
+    from web.maps import planner_map, segment_lines
+
+    res, m = base_with_streets()
+    versions = [v["version"] for v in list_versions(res.store, res.city)]
+    if not versions:
+        return page(m, f"{header('planner')}<p class=error>{escape(t('zones'))}: {escape(t('none'))} "
+                        "(patrol zones generate)</p>")
+    version = version_arg() or versions[-1]
+    if version not in versions:
+        abort(404, f"no zone version {version}; versions: {versions}")
+    _, plan = load_version(res.store, res.city, version)
+    report = check_version(res.store, res.city, version, with_segments=True)
+    target = report["target_s"]
+    worst = {z["zone_id"]: z for z in report["zones"]}
+    foot = res.city.router("foot")
+    zones = [{"zone_id": z.zone_id, "polygon": z.polygon.simplify(0.00005), "worst_case_s": worst[z.zone_id]["worst_case_s"],
+              "label": f"{z.zone_id} {z.name} ({', '.join(z.patrol_ids)}): {t('worst')} "
+                       f"{worst[z.zone_id]['worst_case_s'] / 60:.1f} min"} for z in plan.zones]
+    uncovered = sorted({s for z in report["zones"] for s in z.get("uncovered_segment_ids", [])})
+    filters = filter_args()
+    spots = hotspot_rows(res, **filters)
+    for s in spots:
+        top = max(s["counts_by_category"], key=s["counts_by_category"].get) if s["counts_by_category"] else ""
+        s["label"] = (f"#{s['rank']} {s['street'] or ''}: {s['count']} ({category_name(top)}), "
+                      f"{t('hours')} {','.join(map(str, s['busy_hours']))}")
+    standby, solutions = [], stored_solutions(res.city)
+    for mode, data in solutions.items():
+        standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
+    moved, compare_html = None, ""
+    compare = version_arg(name="compare")
+    if compare:
+        try:
+            _, other = load_version(res.store, res.city, compare)
+        except ZoneError as exc:
+            abort(404, str(exc))
+        moves = moved_segments(other, plan)
+        ids = [s for v in moves.values() for s in v]
+        props = [{"from": f, "to": to} for (f, to), v in moves.items() for _ in v]
+        moved = segment_lines(foot, ids, props)
+        lengths = foot.segments.length_m
+        rows = "".join(f"<li>{escape(str(f))} → {escape(str(to))}: {lengths[v].sum() / 1000:.2f} km</li>"
+                       for (f, to), v in sorted(moves.items(), key=lambda kv: -lengths[kv[1]].sum()))
+        compare_html = (f"<p id=diff>v{compare} → v{version}: {t('moved')} {lengths[ids].sum() / 1000:.2f} km "
+                        f"({len(ids)})</p><ul>{rows}</ul>")
+    edit_zone = edit_zone or request.args.get("edit")
+    edit = None
+    if edit_zone:
+        source = drawn if drawn is not None else next((z.polygon for z in plan.zones if z.zone_id == edit_zone), None)
+        if source is None:
+            abort(404, f"no zone {edit_zone!r} in version {version}")
+        edit = _edit_polygons(source.simplify(0.00002))
+    planner_map(m, zones, target, uncovered=segment_lines(foot, uncovered) if uncovered else None,
+                hotspots=spots, hot_segments=hot_segment_collection(res, **filters),
+                blocks=block_collection(res), standby=standby, moved=moved,
+                gaps=segment_lines(foot, gaps) if gaps else None, edit=edit,
+                names={k: t(k) for k in ("zones", "uncovered", "hot_segments", "key_blocks", "hotspots", "standby")}
+                | {"moved": t("moved"), "gaps": t("error")})
+    worst_all = max(z["worst_case_s"] for z in report["zones"]) / 60
+    summary = (f"<p id=summary><b>v{version}</b>: {escape(t('all_covered') if report['all_covered'] else t('not_covered'))} "
+               f"({target / 60:.0f} {escape(t('within_min'))}); {escape(t('worst'))} {worst_all:.1f} min</p>")
+    keep = {"version": version, "category": filters["category"] or "", "days": filters["days"],
+            "hours": request.args.get("hours", "")}
+    hidden = lambda *skip: "".join(f"<input type=hidden name={k} value='{escape(str(v))}'>"  # noqa: E731
+                                   for k, v in keep.items() if k not in skip and v != "")
+    version_form = (f"<form method=get>{hidden('version')}{escape(t('version'))} <select name=version "
+                    f"onchange='this.form.submit()'>{options(versions, version)}</select> "
+                    f"{escape(t('compare'))} <select name=compare id=compare>{options([''] + versions, compare or '')}"
+                    f"</select> <button id=compare-go>{escape(t('compare'))}</button></form>{compare_html}")
+    filter_form = (f"<form method=get id=filter>{hidden('category', 'days', 'hours')}{escape(t('hotspots'))}: "
+                   f"<select name=category>{options([''] + list(CATEGORIES), filters['category'] or '', lambda c: category_name(c) if c else t('all'))}"
+                   f"</select> {escape(t('days'))} <input name=days size=3 value='{filters['days']}'> "
+                   f"{escape(t('hours'))} <input name=hours size=5 placeholder='7-10' value='{escape(keep['hours'])}'> "
+                   f"<button>{escape(t('filter'))}</button> ({len(spots)})</form>")
+    if edit_zone:
+        edit_form = (f"<form method=post action='/planner/zones' id=save-zone>{csrf_field()}"
+                     f"<input type=hidden name=version value='{version}'><input type=hidden name=zone_id value='{escape(edit_zone)}'>"
+                     f"<input type=hidden name=geojson id=geojson><b>{escape(t('edit_zone'))} {escape(edit_zone)}</b> "
+                     f"<input name=comment placeholder='{escape(t('comment'))}' size=14> "
+                     f"<button id=save type=submit onclick=\"document.getElementById('geojson').value = "
+                     f"JSON.stringify(window.patrolLayers.drawn.toGeoJSON())\">{escape(t('save_version'))}</button></form>")
+    else:
+        edit_form = (f"<form method=get>{hidden()}{escape(t('edit_zone'))} <select name=edit id=edit>"
+                     f"{options([z.zone_id for z in plan.zones], '')}</select> <button id=edit-go>✎</button></form>")
+    kept = ", ".join(f"{mode} {len(d['points'])}" for mode, d in solutions.items()) or t("none")
+    standby_form = (f"<form method=post action='/planner/standby'>{csrf_field()}{escape(t('standby'))}: {kept} "
+                    f"<select name=mode>{options(('car', 'ebike', 'foot'), 'car')}</select> "
+                    f"<button>{escape(t('compute'))}</button></form>")
+    downloads = (f"<p>{escape(t('download'))} v{version}: <a id=dl-geojson href='/planner/zones.geojson?version={version}'>"
+                 f"GeoJSON</a> · <a id=dl-gpkg href='/planner/zones.gpkg?version={version}'>GeoPackage</a></p>")
+    help_text = f"<small>{escape(t('edit_help'))}</small>" if edit_zone else ""
+    panel = (f"{header('planner')}{summary}{f'<p class=error id=zone-error>{escape(error)}</p>' if error else ''}"
+             f"{version_form}{filter_form}{edit_form}{help_text}{standby_form}{downloads}")
+    return page(m, panel)
+
+
+@bp.get("/planner")
+@roles_required("planner")
+def planner():
+    """Zones of a version coloured by worst case, uncovered streets, congestion points (filtered), hot
+    segments, key blocks, standby points; compare versions; redraw a zone; downloads."""
+    return _plannerpage()
+
+
+@bp.post("/planner/zones")
+@roles_required("planner")
+def planner_save_zone():
+    """Save a zone drawn on the map (Leaflet Draw GeoJSON, WGS-84) as a new version; errors shown on the map."""
+    import shapely
+    from shapely.geometry import shape
+
+    from planner.zones import ZoneError, load_version, redraw_zone, save_version
+    from web.args import version_arg
+
+    res = get_resources()
+    zone_id = request.form.get("zone_id", "")
+    version = version_arg(request.form)
+    polygon = None
+    try:
+        drawing = json.loads(request.form.get("geojson") or "null")
+        features = drawing["features"] if isinstance(drawing, dict) and drawing.get("type") == "FeatureCollection" else None
+        if not features:
+            raise ZoneError("draw the zone on the map first (no polygon was sent)")
+        parts = [shape(f["geometry"]) for f in features]
+        polygon = shapely.union_all([p if p.is_valid else shapely.make_valid(p) for p in parts]) \
+            if len(parts) > 1 else parts[0]
+        _, plan = load_version(res.store, res.city, version)
+        new_plan = redraw_zone(res.city, plan, zone_id, polygon)
+    except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+        return _plannerpage(error=f"{t('error')}: the drawing is not GeoJSON polygons ({exc})", edit_zone=zone_id)
+    except ZoneError as exc:
+        return _plannerpage(error=str(exc), gaps=getattr(exc, "gap_segments", None),
+                             drawn=polygon, edit_zone=zone_id)
+    number = save_version(res.store, res.city, new_plan, author=current_user.username, source="drawn",
+                          comment=request.form.get("comment") or f"{zone_id} redrawn on the map")
+    flash(f"{t('saved')} v{number}", "ok")
+    return redirect(url_for("workspace.planner", version=number, compare=version))
+
+
+@bp.post("/planner/standby")
+@roles_required("planner")
+def planner_standby():
+    """Compute the fewest standby points for a mode (HiGHS; up to a minute) and keep them."""
+    from planner.standby import city_set_cover, store_solution
+
+    mode = request.form.get("mode", "car")
+    if mode not in ("foot", "ebike", "car"):
+        abort(400, f"mode must be foot, ebike or car; got {mode!r}")
+    res = get_resources()
+    data = city_set_cover(res.city, mode, target_s=res.city.profile.target_s("stray_dog"), time_limit_s=60)
+    store_solution(res.city, data)
+    flash(f"{t('standby')} {mode}: {data['count']} ({data['status']})", "ok")
+    return redirect(url_for("workspace.planner"))
+
+
+@bp.get("/planner/zones.<any(geojson, gpkg):fmt>")
+@roles_required("planner", "dispatcher")
+def planner_download(fmt: str):
+    """A zone version as GeoJSON or GeoPackage (EPSG:4326), for QGIS."""
+    import tempfile
+    from io import BytesIO
+    from pathlib import Path
+
+    from planner.zones import export_zones, load_version
+    from web.args import version_arg
+
+    res = get_resources()
+    version, plan = load_version(res.store, res.city, version_arg())
+    with tempfile.TemporaryDirectory() as folder:
+        path = export_zones(res.city, plan, Path(folder) / f"zones-v{version}.{fmt}", version=version)
+        data = BytesIO(path.read_bytes())
+    mimetype = "application/geo+json" if fmt == "geojson" else "application/geopackage+sqlite3"
+    return send_file(data, mimetype=mimetype, as_attachment=True, download_name=f"{res.city.slug}-zones-v{version}.{fmt}")
+
+
