@@ -48,10 +48,10 @@ def bench_city_name() -> str:
 def demo_world(progress: Callable[[str], None] = lambda message: None, *, incidents: bool = True, zones: bool = True):
     """The benchmark's city (``bench_city_name()``) as the demo leaves it: (city, store, key blocks), with the
     demo roster, 30 days of demo incidents and a zone version created first where the store has none."""
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.demo_incidents import generate_incidents
     from planner.incidents import IncidentPlacer, incidents_frame, store_incidents
+    from planner.key_blocks import load_blocks
     from planner.patrols import demo_roster, list_patrols, upsert_patrols
     from planner.store import Store
     from planner.zone_check import samples_for
@@ -59,7 +59,7 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
 
     city = get_city(bench_city_name(), progress=progress)
     store = Store()
-    blocks = load_blocks(city, progress=progress)
+    blocks = load_blocks(store, city, progress=progress)
     if not list_patrols(store, city.slug):
         upsert_patrols(store, city.slug, demo_roster(city))
     if incidents and incidents_frame(store, city.slug).empty:

@@ -68,8 +68,9 @@ def _networkx_recommend(city, patrols, lon, lat, snaps_by_mode):
 def run(*, incidents: int = 1000, patrols: int = 100, baseline_incidents: int = 20, seed: int = 0,
         progress=lambda message: None, city=None) -> dict:
     """Run the benchmark; times in milliseconds."""
-    from geo.blocks.store import load_blocks
     from planner.dispatch import Dispatcher
+    from planner.key_blocks import load_blocks
+    from planner.store import Store
 
     if city is None:
         from bench.common import bench_city_name
@@ -77,7 +78,7 @@ def run(*, incidents: int = 1000, patrols: int = 100, baseline_incidents: int = 
 
         city = get_city(bench_city_name(), progress=progress)
     roster = _patrols(city, patrols)
-    dispatcher = Dispatcher(city, load_blocks(city, progress=progress))
+    dispatcher = Dispatcher(city, load_blocks(Store(), city, progress=progress))
     reports = _random_reports(city, incidents, seed)
     progress("warming up (routers, all-pairs tables, patrol snaps) ...")
     started = time.perf_counter()

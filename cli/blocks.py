@@ -52,20 +52,30 @@ def blocks() -> None:
 @reports_errors
 def derive(name: str, mode: str, as_json: bool) -> None:
     """Derive the default key blocks from the city's OSM extract (replaces the current blocks)."""
-    from geo.blocks.store import derive_city_blocks, save_blocks
+    from geo import paths
+    from geo.blocks.io import write_blocks_file
+    from geo.blocks.store import derive_city_blocks
     from geo.blocks.validate import find_overlaps
     from geo.city import get_city
+    from planner.key_blocks import save_blocks
+    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
     progress("deriving key blocks from OpenStreetMap ...")
     blocks_gdf = derive_city_blocks(city)
-    path = save_blocks(city, blocks_gdf)
+    save_blocks(Store(), city, blocks_gdf)
+    path = None
+    if len(blocks_gdf):  # a copy for QGIS; the store holds the blocks every server uses
+        folder = paths.instance_dir() / "cities" / city.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        path = write_blocks_file(blocks_gdf, folder / "key_blocks-derived.gpkg")
     rows = _table(city, blocks_gdf, mode)
     kinds = _by_kind(rows)
-    data = {"city": city.slug, "count": len(rows), "path": str(path), "by_kind": kinds,
-            "overlaps": find_overlaps(blocks_gdf, city.crs), "blocks": rows}
-    text = [f"{len(rows)} key blocks derived for {city.slug}, saved to {path}"]
+    data = {"city": city.slug, "count": len(rows), "path": str(path) if path else None, "stored_in": "database",
+            "by_kind": kinds, "overlaps": find_overlaps(blocks_gdf, city.crs), "blocks": rows}
+    text = [f"{len(rows)} key blocks derived for {city.slug}, saved in the database"
+            + (f" (a copy for QGIS: {path})" if path else "")]
     text += [f"  {kind}: {v['count']} (e.g. {'、'.join(v['names'][:4])})" for kind, v in kinds.items()]
     emit(data, as_json, "\n".join(text))
 
@@ -77,12 +87,13 @@ def derive(name: str, mode: str, as_json: bool) -> None:
 @reports_errors
 def list_blocks(name: str, mode: str, as_json: bool) -> None:
     """List the key blocks with area (m2) and street km (inside or along each block)."""
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
+    from planner.key_blocks import load_blocks
+    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    rows = _table(city, load_blocks(city, progress=progress), mode)
+    rows = _table(city, load_blocks(Store(), city, progress=progress), mode)
     text = "\n".join(
         f"{r['id']:8s} {r['kind']:20s} {r['area_m2']:>10,.0f} m2 {r['street_km']:6.2f} km  {r['name']}" for r in rows
     )
@@ -99,11 +110,12 @@ def list_blocks(name: str, mode: str, as_json: bool) -> None:
 @reports_errors
 def import_file(file: str, datum: str, replace: bool, name: str, mode: str, as_json: bool) -> None:
     """Import key blocks from a GeoJSON or GeoPackage FILE (all or nothing)."""
-    from geo.blocks.store import import_blocks
     from geo.city import get_city
+    from planner.key_blocks import import_blocks
+    from planner.store import Store
 
     city = get_city(name, progress=Reporter())
-    blocks_gdf, report = import_blocks(city, file, datum=datum, replace=replace)
+    blocks_gdf, report = import_blocks(Store(), city, file, datum=datum, replace=replace)
     data = {"city": city.slug, "imported_from": file, "count": len(blocks_gdf), **report.as_dict()}
     lines = [f"imported {file}: the city now has {len(blocks_gdf)} key blocks"]
     lines += [f"  repaired row {r['row']} ({r['id']}): {r['note']}" for r in report.repaired]
@@ -121,12 +133,13 @@ def import_file(file: str, datum: str, replace: bool, name: str, mode: str, as_j
 def export_file(file: str, name: str, mode: str, as_json: bool) -> None:
     """Export the key blocks to FILE (.geojson or .gpkg, EPSG:4326) with area_m2 and street_km."""
     from geo.blocks.io import write_blocks_file
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
+    from planner.key_blocks import load_blocks
+    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    blocks_gdf = load_blocks(city, progress=progress)
+    blocks_gdf = load_blocks(Store(), city, progress=progress)
     rows = {r["id"]: r for r in _table(city, blocks_gdf, mode)}
     blocks_gdf["area_m2"] = [rows[i]["area_m2"] for i in blocks_gdf["id"]]
     blocks_gdf["street_km"] = [rows[i]["street_km"] for i in blocks_gdf["id"]]

@@ -81,18 +81,19 @@ def load_context(name: str, *, progress: Reporter | None = None, geocoder: bool 
     """Return (city, blocks_gdf, store, placer) for city ``name``."""
     from pathlib import Path
 
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.incidents import IncidentPlacer
+    from planner.key_blocks import load_blocks
     from planner.store import Store
 
     progress = progress or Reporter()
     city = get_city(name, progress=progress)
-    blocks_gdf = load_blocks(city, progress=progress)
+    store = Store()
+    blocks_gdf = load_blocks(store, city, progress=progress)
     coder = None
     if geocoder and city.report.get("source") and Path(city.report["source"]).is_file():
         coder = city.geocoder()
-    return city, blocks_gdf, Store(), IncidentPlacer(city, blocks_gdf, coder)
+    return city, blocks_gdf, store, IncidentPlacer(city, blocks_gdf, coder)
 
 
 def parse_window(city, since: str | None, until: str | None):

@@ -21,9 +21,9 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-reada
 @reports_errors
 def dispatch(location, category, datum, do_assign, patrol_id, name, as_json) -> None:
     """Rank the patrols for a report at LOCATION ('lon,lat' or an address)."""
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.dispatch import Dispatcher, assign
+    from planner.key_blocks import load_blocks
     from planner.patrols import list_patrols
     from planner.reports import check_category, locate_report
     from planner.store import Store
@@ -37,7 +37,8 @@ def dispatch(location, category, datum, do_assign, patrol_id, name, as_json) -> 
     patrols = list_patrols(store, city.slug)
     if not patrols:
         raise click.UsageError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
-    recommendation = Dispatcher(city, load_blocks(city, progress=progress)).recommend(patrols, lon, lat, category=category)
+    recommendation = Dispatcher(city, load_blocks(store, city, progress=progress)).recommend(patrols, lon, lat,
+                                                                                 category=category)
     data = recommendation.as_dict()
     data["incident"] |= how
     if do_assign:

@@ -23,13 +23,14 @@ def common(command):
 
 
 def _setup(name):
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
+    from planner.key_blocks import load_blocks
     from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    return city, Store(), load_blocks(city, progress=progress)
+    store = Store()
+    return city, store, load_blocks(store, city, progress=progress)
 
 
 def _write(rows: list[dict], output: str | None) -> None:

@@ -13,8 +13,8 @@ CITY = click.option("--city", "name", default="chengdu", show_default=True, help
 
 
 def _plan(name, patrol_id, version, day, time_limit, progress):
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
+    from planner.key_blocks import load_blocks
     from planner.route_plans import plan_routes
     from planner.store import Store
 
@@ -25,7 +25,8 @@ def _plan(name, patrol_id, version, day, time_limit, progress):
             when = datetime.fromisoformat(day)
         except ValueError:
             raise click.BadParameter(f"expected a date such as 2026-11-27; got {day!r}", param_hint="--day") from None
-    result = plan_routes(Store(), city, load_blocks(city, progress=progress), patrol_id=patrol_id, version=version,
+    store = Store()
+    result = plan_routes(store, city, load_blocks(store, city, progress=progress), patrol_id=patrol_id, version=version,
                          day=when, time_limit_s=time_limit, progress=progress)
     if patrol_id and not result["routes"]:
         raise click.BadParameter(f"patrol {patrol_id!r} has no zone in version {result['version']}", param_hint="--patrol")

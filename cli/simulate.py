@@ -28,9 +28,9 @@ def simulate(hours, seed, plan, compare, categories, scale, day, chart, late, na
     """Simulate a day of reports and dispatches; compare two plans on the same random stream."""
     from zoneinfo import ZoneInfo
 
-    from geo.blocks.store import load_blocks
     from geo.city import get_city
     from planner.incidents import incidents_frame
+    from planner.key_blocks import load_blocks
     from planner.sim_plans import build_plan
     from planner.simulation import generate_reports, late_reports_geojson, response_chart
     from planner.simulation import simulate as run
@@ -39,7 +39,7 @@ def simulate(hours, seed, plan, compare, categories, scale, day, chart, late, na
     progress = Reporter()
     city = get_city(name, progress=progress)
     store = Store()
-    blocks = load_blocks(city, progress=progress)
+    blocks = load_blocks(store, city, progress=progress)
     try:
         when = datetime.fromisoformat(day)
     except ValueError:

@@ -166,7 +166,7 @@ def standby(k, mode, time_limit, name, as_json) -> None:
     if k is None:
         progress(f"set covering on the {mode} graph ...")
         data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit)
-        store_solution(city, data)  # shown on the planner's map
+        store_solution(store, city, data)  # shown on every server's planner map
         text = (f"{mode}: {data['count']} standby points put every street within {target / 60:.0f} min "
                 f"({data['status']}; greedy {data['greedy_count']}, gap {data['greedy_gap']:.0%}; {data['seconds']} s)")
     else:

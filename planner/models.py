@@ -5,10 +5,11 @@ Times are stored in UTC; coordinates in WGS-84 lon/lat (EPSG:4326).
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Dispatch", "Incident", "Patrol", "PositionFix", "Squadron", "User", "Zone", "ZoneVersion"]
+__all__ = ["Base", "Dispatch", "Incident", "KeyBlock", "Patrol", "PositionFix", "Squadron", "StandbySolution", "User",
+           "Zone", "ZoneVersion"]
 
 
 class Base(DeclarativeBase):
@@ -159,3 +160,34 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     patrol_id: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (UniqueConstraint("city", "username", name="uq_user"),)
+
+
+class KeyBlock(Base):
+    """A key block of a city (market, commercial street, school surroundings ...); geometry WKB, WGS-84."""
+
+    __tablename__ = "key_blocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    block_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[float] = mapped_column(Float)
+    squadron: Mapped[str | None] = mapped_column(String(64))
+    visits_per_shift: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (UniqueConstraint("city", "block_id", name="uq_key_block"),)
+
+
+class StandbySolution(Base):
+    """The newest standby-point solution of a city and travel mode (JSON as ``zones standby`` prints it)."""
+
+    __tablename__ = "standby_solutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    payload_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    __table_args__ = (UniqueConstraint("city", "mode", name="uq_standby_solution"),)

@@ -265,32 +265,48 @@ def _describe(router, solution: CoverSolution, candidates, demand, node_count, b
     }
 
 
-def _solution_path(city, mode: str):
+def _legacy_solution_path(city, mode: str):
+    """Where an older instance kept a standby solution (a JSON file), imported from there once."""
     from geo import paths
 
     return paths.instance_dir() / f"standby-{city.slug}-{mode}.json"
 
 
-def store_solution(city, data: dict) -> None:
-    """Keep a city's set-covering result (``city_set_cover``) in the instance folder (atomic write)."""
+def store_solution(store, city, data: dict) -> None:
+    """Keep a city's set-covering result (``city_set_cover``) in the store: the newest per mode."""
     import json
-    import os
 
-    path = _solution_path(city, data["mode"])
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    from sqlalchemy import delete
+
+    from planner.clock import utc_now
+    from planner.models import StandbySolution
+
+    with store.session() as session, session.begin():
+        session.execute(delete(StandbySolution).where(StandbySolution.city == city.slug,
+                                                      StandbySolution.mode == data["mode"]))
+        session.add(StandbySolution(city=city.slug, mode=data["mode"], created_at=utc_now(),
+                                    payload_json=json.dumps(data, ensure_ascii=False)))
 
 
-def stored_solutions(city) -> dict[str, dict]:
-    """The kept set-covering results by mode (those computed so far)."""
+def stored_solutions(store, city) -> dict[str, dict]:
+    """The kept set-covering results by mode (those computed so far); an older instance's files are
+    imported on first use."""
     import json
+
+    from sqlalchemy import select
 
     from geo.profile import MODES
+    from planner.models import StandbySolution
 
-    found = {}
+    with store.session() as session:
+        rows = session.scalars(select(StandbySolution).where(StandbySolution.city == city.slug)).all()
+    found = {row.mode: json.loads(row.payload_json) for row in rows}
     for mode in MODES:
-        path = _solution_path(city, mode)
-        if path.exists():
-            found[mode] = json.loads(path.read_text(encoding="utf-8"))
+        legacy = _legacy_solution_path(city, mode)
+        if mode not in found and legacy.is_file():
+            try:
+                found[mode] = json.loads(legacy.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            store_solution(store, city, found[mode])
     return found

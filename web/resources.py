@@ -36,9 +36,9 @@ class Resources:
     @property
     def blocks(self):
         if self._blocks is None:
-            from geo.blocks.store import load_blocks
+            from planner.key_blocks import load_blocks
 
-            self._blocks = load_blocks(self.city)
+            self._blocks = load_blocks(self.store, self.city)
         return self._blocks
 
     @property

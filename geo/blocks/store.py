@@ -1,7 +1,7 @@
-"""The key blocks of a built city, kept as a GeoPackage in its instance folder.
+"""The default key blocks of a built city, derived from its OSM extract and named after streets.
 
-``<instance>/cities/<slug>/key_blocks.gpkg`` (EPSG:4326, layer ``key_blocks``) holds the city's
-current blocks; without one, the default blocks are derived from the city's OSM extract.
+The blocks themselves are kept in the store (``planner.key_blocks``); ``legacy_blocks_path`` names
+the GeoPackage where an older instance kept them, imported from there once.
 """
 
 import logging
@@ -11,18 +11,17 @@ import geopandas as gpd
 
 from geo import paths
 from geo.blocks.derive import UNNAMED_PREFIX, derive_blocks
-from geo.blocks.io import read_blocks_file, write_blocks_file
 from geo.blocks.segments import block_segments
-from geo.blocks.validate import ValidationReport, find_overlaps, validate_blocks
+from geo.blocks.validate import validate_blocks
 from geo.errors import PatrolError
 
-__all__ = ["blocks_path", "derive_city_blocks", "import_blocks", "load_blocks", "save_blocks"]
+__all__ = ["derive_city_blocks", "legacy_blocks_path", "name_unnamed_after_streets"]
 
 log = logging.getLogger(__name__)
 
 
-def blocks_path(city) -> Path:
-    """Where the city's current key blocks are kept."""
+def legacy_blocks_path(city) -> Path:
+    """Where an older instance kept the city's key blocks (a GeoPackage, EPSG:4326)."""
     return paths.instance_dir() / "cities" / city.slug / "key_blocks.gpkg"
 
 
@@ -67,41 +66,3 @@ def name_unnamed_after_streets(blocks_gdf: gpd.GeoDataFrame, router, *, chinese:
         if street:
             kind = blocks_gdf.at[index, "kind"]
             blocks_gdf.at[index, "name"] = f"{street}{_KIND_SUFFIX[kind]}" if chinese else f"{street} ({_KIND_EN[kind]})"
-
-
-def save_blocks(city, blocks_gdf: gpd.GeoDataFrame) -> Path:
-    """Replace the city's current key blocks (written atomically)."""
-    path = blocks_path(city)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_blocks_file(blocks_gdf, path)
-
-
-def load_blocks(city, *, progress=lambda message: None) -> gpd.GeoDataFrame:
-    """The city's current key blocks; derived from OSM and saved on first use."""
-    path = blocks_path(city)
-    if not path.is_file():
-        progress(f"deriving the default key blocks of {city.slug!r} from OpenStreetMap ...")
-        save_blocks(city, derive_city_blocks(city))
-    blocks_gdf = read_blocks_file(path)
-    blocks_gdf["visits_per_shift"] = blocks_gdf["visits_per_shift"].astype(int)
-    return blocks_gdf
-
-
-def import_blocks(city, path, *, datum: str = "wgs84", replace: bool = False):
-    """Validate a key-block file and merge it into the city's blocks (by id), or replace them all.
-
-    Nothing is stored if the file has any problem. Returns (all blocks, report).
-    """
-    raw = read_blocks_file(path, datum=datum)
-    incoming, report = validate_blocks(raw, city.jurisdiction, city.crs, source=str(path))
-    if replace:
-        merged = incoming
-    else:
-        current = load_blocks(city)
-        kept = current[~current["id"].isin(incoming["id"])]
-        merged = gpd.GeoDataFrame(
-            [*kept.to_dict("records"), *incoming.to_dict("records")], geometry="geometry", crs="EPSG:4326"
-        )
-    merged_report = ValidationReport(report.repaired, find_overlaps(merged, city.crs), report.warnings)
-    save_blocks(city, merged)
-    return merged, merged_report

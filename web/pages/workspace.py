@@ -65,7 +65,7 @@ def _plannerpage(*, error: str = "", gaps=None, drawn=None, edit_zone: str | Non
         top = max(s["counts_by_category"], key=s["counts_by_category"].get) if s["counts_by_category"] else ""
         s["label"] = (f"#{s['rank']} {s['street'] or ''}: {s['count']} ({category_name(top)}), "
                       f"{t('hours')} {','.join(map(str, s['busy_hours']))}")
-    standby, solutions = [], stored_solutions(res.city)
+    standby, solutions = [], stored_solutions(res.store, res.city)
     for mode, data in solutions.items():
         standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
     moved, compare_html = None, ""
@@ -189,7 +189,7 @@ def planner_standby():
         abort(400, f"mode must be foot, ebike or car; got {mode!r}")
     res = get_resources()
     data = city_set_cover(res.city, mode, target_s=res.city.profile.target_s("stray_dog"), time_limit_s=60)
-    store_solution(res.city, data)
+    store_solution(res.store, res.city, data)
     flash(f"{t('standby')} {mode}: {data['count']} ({data['status']})", "ok")
     return redirect(url_for("workspace.planner"))
 
