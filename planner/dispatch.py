@@ -24,7 +24,7 @@ from geo.errors import ConflictError, NotFoundError, PatrolError
 from geo.snapping import SnapError
 from planner.clock import utc_now
 from planner.models import Dispatch, Incident, Patrol
-from planner.patrols import availability, get_patrol, local_time
+from planner.patrols import PatrolUnit, availability, get_patrol, local_time
 
 __all__ = [
     "Candidate",
@@ -130,7 +130,7 @@ class Dispatcher:
                 self._snaps[key] = exc
         return self._snaps[key]
 
-    def recommend(self, patrols: list[Patrol], lon: float, lat: float, *, category: str = "stray_dog",
+    def recommend(self, patrols: list[PatrolUnit], lon: float, lat: float, *, category: str = "stray_dog",
                   now: datetime | None = None) -> Recommendation:
         """Rank every available patrol by ETA to a WGS-84 point; list the others with reasons."""
         now = now or utc_now()

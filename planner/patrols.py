@@ -10,7 +10,7 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Final
@@ -29,6 +29,7 @@ from planner.models import Patrol, PositionFix
 __all__ = [
     "STATUSES",
     "Availability",
+    "PatrolUnit",
     "PatrolFileError",
     "UnknownPatrolError",
     "availability",
@@ -85,14 +86,14 @@ def local_time(now_utc: datetime, timezone: str) -> time:
     return now_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).time()
 
 
-def in_shift(patrol: Patrol, now_utc: datetime, timezone: str, *, local: time | None = None) -> bool:
+def in_shift(patrol: "PatrolUnit", now_utc: datetime, timezone: str, *, local: time | None = None) -> bool:
     """True if ``now_utc`` (naive UTC) falls in the patrol's shift (local time; may cross midnight)."""
     local = local or local_time(now_utc, timezone)
     start, end = _clock(patrol.shift_start, "shift_start"), _clock(patrol.shift_end, "shift_end")
     return start <= local <= end if start <= end else (local >= start or local <= end)
 
 
-def availability(patrol: Patrol, now_utc: datetime, *, timezone: str, stale_after_s: float,
+def availability(patrol: "PatrolUnit", now_utc: datetime, *, timezone: str, stale_after_s: float,
                  local: time | None = None) -> Availability:
     """Whether and from where a patrol can be dispatched now (``local``: the local time, if known)."""
     age = None if patrol.last_seen_at is None else (now_utc - patrol.last_seen_at).total_seconds()
@@ -110,20 +111,50 @@ def availability(patrol: Patrol, now_utc: datetime, *, timezone: str, stale_afte
     return Availability(patrol.id, reason is None, reason, lon, lat, age, stale)
 
 
-def list_patrols(store, city: str) -> list[Patrol]:
-    """The city's patrols, by id."""
+@dataclass(frozen=True)
+class PatrolUnit:
+    """A patrol as a plain value (what the planner works with; the store's row is ``models.Patrol``).
+
+    Positions WGS-84 lon/lat; ``last_seen_at`` naive UTC; shifts local ``HH:MM``.
+    """
+
+    city: str
+    id: str
+    call_sign: str
+    mode: str
+    base_lon: float
+    base_lat: float
+    zone: str | None = None
+    squadron: str | None = None
+    shift_start: str = "00:00"
+    shift_end: str = "24:00"
+    status: str = "available"
+    last_lon: float | None = None
+    last_lat: float | None = None
+    last_seen_at: datetime | None = None
+    version: int = 1
+
+    @classmethod
+    def from_row(cls, row: Patrol) -> "PatrolUnit":
+        """The value of a stored row."""
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+
+def list_patrols(store, city: str) -> list[PatrolUnit]:
+    """The city's patrols, by id (plain values)."""
     with store.session() as session:
-        return list(session.scalars(select(Patrol).where(Patrol.city == city).order_by(Patrol.id)))
+        rows = session.scalars(select(Patrol).where(Patrol.city == city).order_by(Patrol.id))
+        return [PatrolUnit.from_row(row) for row in rows]
 
 
-def get_patrol(store, city: str, patrol_id: str) -> Patrol:
-    """One patrol, or UnknownPatrolError naming the known ones."""
+def get_patrol(store, city: str, patrol_id: str) -> PatrolUnit:
+    """One patrol (a plain value), or UnknownPatrolError naming the known ones."""
     with store.session() as session:
         patrol = session.get(Patrol, {"city": city, "id": patrol_id})
         if patrol is None:
             known = session.scalars(select(Patrol.id).where(Patrol.city == city).order_by(Patrol.id)).all()
             raise UnknownPatrolError(f"no patrol {patrol_id!r} in {city}; known: {', '.join(known[:20]) or 'none'}.")
-        return patrol
+        return PatrolUnit.from_row(patrol)
 
 
 def upsert_patrols(store, city: str, rows: list[dict]) -> int:
@@ -139,7 +170,7 @@ def upsert_patrols(store, city: str, rows: list[dict]) -> int:
 
 
 def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *, at: datetime | None = None,
-                    datum: str = "wgs84", jurisdiction=None) -> Patrol:
+                    datum: str = "wgs84", jurisdiction=None) -> PatrolUnit:
     """Record a patrol's position (any datum; stored WGS-84) with its time (naive UTC; default now)."""
     validate_lonlat(lon, lat, what=f"position of {patrol_id}")
     lon, lat = to_wgs84(lon, lat, datum)

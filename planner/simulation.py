@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from planner.dispatch import Dispatcher
-from planner.models import Patrol
+from planner.patrols import PatrolUnit
 
 __all__ = ["PatrolTimeline", "SimReport", "SimulationResult", "generate_reports", "late_reports_geojson", "response_chart",
            "simulate", "timeline_from_route"]
@@ -55,7 +55,7 @@ class SimReport:
 class PatrolTimeline:
     """Where a patrol is along its route: (seconds from shift start, lon, lat) points, and its shift."""
 
-    patrol: Patrol
+    patrol: PatrolUnit
     times_s: np.ndarray
     lons: np.ndarray
     lats: np.ndarray
@@ -91,7 +91,7 @@ class SimulationResult:
         return pd.DataFrame([r.__dict__ for r in self.reports])
 
 
-def timeline_from_route(city, patrol: Patrol, route, shift_start_s: float) -> PatrolTimeline:
+def timeline_from_route(city, patrol: PatrolUnit, route, shift_start_s: float) -> PatrolTimeline:
     """Positions along a planned route: every node of every leg with its time, and the stops."""
     router = city.router(route.mode)
     base = router.snap(patrol.base_lon, patrol.base_lat)
@@ -124,7 +124,7 @@ def timeline_from_route(city, patrol: Patrol, route, shift_start_s: float) -> Pa
                           shift_start_s, route.shift_s)
 
 
-def static_timeline(patrol: Patrol, shift_start_s: float, shift_s: float) -> PatrolTimeline:
+def static_timeline(patrol: PatrolUnit, shift_start_s: float, shift_s: float) -> PatrolTimeline:
     """A patrol standing at its base all shift."""
     return PatrolTimeline(patrol, np.array([0.0]), np.array([patrol.base_lon]), np.array([patrol.base_lat]),
                           shift_start_s, shift_s)
@@ -191,7 +191,7 @@ def simulate(city, timelines: list[PatrolTimeline], reports: list[SimReport], *,
     queue: list[int] = []
     start_utc = start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start
 
-    def patrols_at(t_s: float) -> list[Patrol]:
+    def patrols_at(t_s: float) -> list[PatrolUnit]:
         now = start_utc + timedelta(seconds=t_s)
         out = []
         for pid, timeline in by_id.items():
@@ -203,9 +203,9 @@ def simulate(city, timelines: list[PatrolTimeline], reports: list[SimReport], *,
                 status = "available"
             lon, lat = parked[pid] if t_s < back_at[pid] and pid in parked else timeline.position(t_s)
             p = timeline.patrol
-            out.append(Patrol(city=p.city, id=pid, call_sign=p.call_sign, mode=p.mode, base_lon=p.base_lon,
-                              base_lat=p.base_lat, zone=p.zone, squadron=p.squadron, shift_start="00:00",
-                              shift_end="24:00", status=status, last_lon=lon, last_lat=lat, last_seen_at=now, version=1))
+            out.append(PatrolUnit(city=p.city, id=pid, call_sign=p.call_sign, mode=p.mode, base_lon=p.base_lon,
+                                  base_lat=p.base_lat, zone=p.zone, squadron=p.squadron, shift_start="00:00",
+                                  shift_end="24:00", status=status, last_lon=lon, last_lat=lat, last_seen_at=now))
         return out
 
     def try_dispatch(report: SimReport, t_s: float) -> bool:
