@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Dispatch", "Incident", "KeyBlock", "Patrol", "PositionFix", "Squadron", "StandbySolution", "User",
+__all__ = ["Base", "Dispatch", "Incident", "KeyBlock", "Patrol", "PlannedRoute", "PositionFix", "Squadron", "StandbySolution", "User",
            "Zone", "ZoneVersion"]
 
 
@@ -191,3 +191,17 @@ class StandbySolution(Base):
     payload_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
     __table_args__ = (UniqueConstraint("city", "mode", name="uq_standby_solution"),)
+
+
+class PlannedRoute(Base):
+    """A patrol's route planned for one zone version, local day and roster entry (``plan_key``), as JSON."""
+
+    __tablename__ = "planned_routes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    patrol_id: Mapped[str] = mapped_column(String(64))
+    plan_key: Mapped[str] = mapped_column(String(64))
+    payload_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    __table_args__ = (UniqueConstraint("city", "patrol_id", "plan_key", name="uq_planned_route"),)

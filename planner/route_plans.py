@@ -1,15 +1,24 @@
 """Planning the routes of every patrol of a zone version (see planner.routes)."""
 
+import hashlib
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import shapely
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from geo.errors import NotFoundError
+from planner.clock import utc_now
 from planner.hotspots import find_hotspots
 from planner.incidents import incidents_frame
+from planner.models import PlannedRoute
 from planner.patrols import get_patrol, list_patrols
-from planner.routes import plan_route, shift_window, zone_stops
+from planner.routes import PatrolRoute, Stop, plan_route, shift_window, zone_stops
 from planner.zone_check import samples_for
-from planner.zones import list_versions, load_version
+from planner.zones import PlanZone, list_versions, load_version
 
 __all__ = ["NoZoneError", "plan_routes", "todays_route"]
 
@@ -44,22 +53,70 @@ def plan_routes(store, city, blocks_gdf, *, patrol_id: str | None = None, versio
     return {"version": number, "target_s": target, "routes": routes}
 
 
+def _route_json(zone, route) -> str:
+    """(zone, route) as JSON (WGS-84 geometries as WKT)."""
+    return json.dumps({
+        "zone": {"zone_id": zone.zone_id, "name": zone.name, "patrol_ids": list(zone.patrol_ids),
+                 "segments": [int(s) for s in zone.segments],
+                 "polygon_wkt": None if zone.polygon is None else zone.polygon.wkt},
+        "route": {"patrol_id": route.patrol_id, "mode": route.mode, "duration_s": route.duration_s,
+                  "length_m": route.length_m, "shift_s": route.shift_s, "worst_case_s": route.worst_case_s,
+                  "guarantee_holds": route.guarantee_holds, "dropped": route.dropped, "proposal": route.proposal,
+                  "geometry_wkt": None if route.geometry is None else route.geometry.wkt,
+                  "shift_start": None if route.shift_start is None else route.shift_start.isoformat(),
+                  "stops": [{"kind": s.kind, "ref": s.ref, "name": s.name, "lon": s.lon, "lat": s.lat,
+                             "dwell_s": s.dwell_s, "window": s.window, "arrival_s": s.arrival_s} for s in route.stops]},
+    }, ensure_ascii=False)
+
+
+def _route_from_json(text: str):
+    data = json.loads(text)
+    z, r = data["zone"], data["route"]
+    zone = PlanZone(z["zone_id"], z["name"], z["patrol_ids"], np.asarray(z["segments"], dtype=np.int64),
+                    shapely.from_wkt(z["polygon_wkt"]) if z["polygon_wkt"] else None)
+    stops = [Stop(s["kind"], s["ref"], s["name"], s["lon"], s["lat"], s["dwell_s"],
+                  tuple(s["window"]) if s["window"] else None, s["arrival_s"]) for s in r["stops"]]
+    route = PatrolRoute(r["patrol_id"], r["mode"], stops, r["duration_s"], r["length_m"], r["shift_s"],
+                        r["worst_case_s"], r["guarantee_holds"],
+                        shapely.from_wkt(r["geometry_wkt"]) if r["geometry_wkt"] else None,
+                        datetime.fromisoformat(r["shift_start"]) if r["shift_start"] else None,
+                        r["dropped"], r["proposal"])
+    return zone, route
+
+
 def todays_route(store, city, blocks_gdf, patrol_id: str, *, cache: dict, time_limit_s: float = 1.0):
     """(zone, route) of a patrol for today in the city's time zone.
 
-    Planned once per patrol, zone version, local day and roster entry, then kept in ``cache`` (a
-    phone reloads often). Raises UnknownPatrolError or NoZoneError (both "not found").
+    Planned once per patrol, zone version, local day and roster entry and kept in the store, so every
+    server shows the same route (and in ``cache`` for this process: a phone reloads often). Raises
+    UnknownPatrolError or NoZoneError (both "not found").
     """
     patrol = get_patrol(store, city.slug, patrol_id)
     versions = list_versions(store, city)
     today = datetime.now(ZoneInfo(city.profile.timezone)).date()
-    key = (patrol_id, versions[-1]["version"] if versions else None, today, patrol.mode, patrol.base_lon,
+    key = (patrol_id, versions[-1]["version"] if versions else None, today.isoformat(), patrol.mode, patrol.base_lon,
            patrol.base_lat, patrol.shift_start, patrol.shift_end, patrol.zone)
-    if key not in cache:
+    if key in cache:
+        return cache[key]
+    plan_key = hashlib.sha256(json.dumps(key[1:], default=str).encode()).hexdigest()[:40]
+    with store.session() as session:
+        row = session.scalars(select(PlannedRoute).where(
+            PlannedRoute.city == city.slug, PlannedRoute.patrol_id == patrol_id, PlannedRoute.plan_key == plan_key,
+        )).first()
+    if row is not None:
+        planned = _route_from_json(row.payload_json)
+    else:
         result = plan_routes(store, city, blocks_gdf, patrol_id=patrol_id, time_limit_s=time_limit_s)
         if not result["routes"]:
             raise NoZoneError(f"patrol {patrol_id!r} has no zone")
-        if len(cache) > ROUTE_CACHE_SIZE:
-            cache.clear()
-        cache[key] = result["routes"][0]
-    return cache[key]
+        planned = result["routes"][0]
+        try:
+            with store.session() as session, session.begin():
+                session.add(PlannedRoute(city=city.slug, patrol_id=patrol_id, plan_key=plan_key,
+                                         payload_json=_route_json(*planned), created_at=utc_now()))
+        except IntegrityError:  # another server planned it at the same moment: theirs is kept
+            pass
+    if len(cache) > ROUTE_CACHE_SIZE:
+        cache.clear()
+    cache[key] = planned
+    return planned

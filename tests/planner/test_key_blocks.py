@@ -2,6 +2,8 @@
 (SQLite and PostgreSQL), and an older instance's files are imported once."""
 
 import geopandas as gpd
+import numpy as np
+import pytest
 import shapely
 
 from geo.blocks.io import write_blocks_file
@@ -54,3 +56,27 @@ def test_an_older_instance_file_is_imported_once(chengdu, built_instance, tmp_pa
     legacy.unlink()
     assert len(load_blocks(store, chengdu)) == 2  # now from the store
 
+
+
+@pytest.mark.slow
+def test_two_servers_show_the_same_route_of_the_day(chengdu, database_url, monkeypatch):
+    from planner import route_plans
+    from planner.patrols import demo_roster, list_patrols, upsert_patrols
+    from planner.zone_check import samples_for
+    from planner.zones import generate_zones, save_version
+
+    first, second = Store(database_url), Store(database_url)
+    upsert_patrols(first, chengdu.slug, demo_roster(chengdu))
+    plan = generate_zones(chengdu, list_patrols(first, chengdu.slug), samples_for(chengdu), target_s=1800.0)
+    save_version(first, chengdu, plan, author="test")
+    zone, route = route_plans.todays_route(first, chengdu, two_blocks(), "E02", cache={})
+
+    def no_planning(*_args, **_kwargs):
+        raise AssertionError("the second server planned again instead of reading the store")
+
+    monkeypatch.setattr(route_plans, "plan_routes", no_planning)
+    zone2, route2 = route_plans.todays_route(second, chengdu, two_blocks(), "E02", cache={})
+    assert route2.as_dict() == route.as_dict() and zone2.zone_id == zone.zone_id
+    assert np.array_equal(zone2.segments, zone.segments) and zone2.polygon.equals(zone.polygon)
+    first.close()
+    second.close()

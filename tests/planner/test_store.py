@@ -12,12 +12,12 @@ from tests.conftest import postgres_url
 
 def test_migrations_create_the_schema(database_url):
     store = Store(database_url)
-    assert store.revision() == "0007_key_blocks_standby"
+    assert store.revision() == "0008_planned_routes"
     assert {"alembic_version", "incidents", "patrols", "dispatches", "zones", "zone_versions", "users", "key_blocks",
-            "standby_solutions"} <= set(store.tables())
+            "standby_solutions", "planned_routes"} <= set(store.tables())
     store.close()
     again = Store(database_url)  # opening twice is harmless
-    assert again.revision() == "0007_key_blocks_standby"
+    assert again.revision() == "0008_planned_routes"
     if again.engine.dialect.name == "sqlite":
         with again.engine.connect() as connection:
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
