@@ -1,0 +1,132 @@
+"""Planners' zone files (GeoJSON, GeoPackage) in and out: polygons to street segments, gaps and overlaps."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from shapely.validation import explain_validity
+
+from geo.crs import DATUMS
+from planner.zones.model import PlanZone, ZoneError, ZonePlan, lonlat_in_range, to_local
+
+__all__ = ["assign_segments", "export_zones", "read_zone_file"]
+
+
+def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
+    """Read drawn zones (GeoJSON or GeoPackage polygons with ``zone_id``[, ``name``, ``patrol_ids``]).
+
+    Every problem is reported at once (which feature, which field); the streets are assigned by
+    their midpoints; gaps and overlaps are measured in street km.
+    """
+    from geo.blocks.io import BlockFileError, read_blocks_file
+
+    if datum not in DATUMS:
+        raise ZoneError(f"`datum` must be one of {', '.join(DATUMS)}; got {datum!r}.")
+    try:
+        raw = read_blocks_file(path, datum=datum)
+    except BlockFileError as exc:
+        raise ZoneError(str(exc).replace("key-block", "zone")) from None
+    problems, zones = [], []
+    seen = {}
+    to_local = pyproj.Transformer.from_crs("EPSG:4326", city.crs, always_xy=True)
+    for row, (_, feature) in enumerate(raw.iterrows(), start=1):
+        raw_id = feature.get("zone_id")
+        zone_id = "" if raw_id is None or (isinstance(raw_id, float) and np.isnan(raw_id)) else str(raw_id).strip()
+        geom = feature.geometry
+        found = []
+        if not zone_id:
+            found.append(("zone_id", "required field is missing or empty"))
+        elif zone_id in seen:
+            found.append(("zone_id", f"duplicate zone_id {zone_id!r} (also feature {seen[zone_id]})"))
+        else:
+            seen[zone_id] = row
+        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            found.append(("geometry", f"must be a non-empty Polygon or MultiPolygon; got {None if geom is None else geom.geom_type}"))
+        elif not lonlat_in_range(geom):
+            found.append(("geometry", "coordinates must be lon/lat degrees within -180..180 / -90..90"))
+        elif not geom.is_valid:
+            found.append(("geometry", f"invalid polygon ({explain_validity(geom)})"))
+        elif not geom.intersects(city.jurisdiction):
+            found.append(("geometry", "lies outside the city"))
+        elif not np.isfinite(shapely.get_coordinates(shapely.transform(
+                geom, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))))).all():
+            found.append(("geometry", "reaches too far from the city to be measured"))
+        problems.extend({"feature": row, "zone_id": zone_id or None, "field": f, "problem": p} for f, p in found)
+        if not found:
+            patrols = feature.get("patrol_ids", feature.get("patrol_id"))
+            patrols = "" if patrols is None or (isinstance(patrols, float) and np.isnan(patrols)) else str(patrols)
+            zones.append(PlanZone(zone_id, str(feature.get("name") or zone_id),
+                                  [p.strip() for p in patrols.replace(";", ",").split(",") if p.strip()],
+                                  np.empty(0, dtype=np.int64), geom))
+    if problems:
+        lines = [f"feature {p['feature']} (zone {p['zone_id']!r}) {p['field']}: {p['problem']}" for p in problems]
+        error = ZoneError(f"{path}: {len(problems)} problem(s), nothing imported:\n- " + "\n- ".join(lines))
+        error.problems = problems
+        raise error
+    return assign_segments(city, zones)
+
+
+def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) -> ZonePlan:
+    """Give each foot segment to the zone whose polygon holds most of its length; measure gaps
+    (segments in no polygon) and overlaps (street length inside two polygons) in km."""
+    segments = city.router("foot").segments
+    lengths = segments.length_m
+    inside = np.zeros((len(zones), len(segments)))
+    for z, zone in enumerate(zones):
+        local = to_local(zone.polygon, segments)
+        hits = segments.tree.query(local, predicate="intersects")
+        inside[z, hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
+    best = inside.max(axis=0)
+    owner = inside.argmax(axis=0)
+    covered = best >= np.minimum(overlap_min_m, 0.5 * lengths)
+    for z, zone in enumerate(zones):
+        zone.segments = np.flatnonzero(covered & (owner == z))
+    overlaps = []
+    polygons_m = [to_local(z.polygon, segments) for z in zones]
+    for a in range(len(zones)):
+        for b in range(a + 1, len(zones)):
+            common = polygons_m[a].intersection(polygons_m[b])
+            if common.area < 1.0:  # touching along a border is no overlap
+                continue
+            hits = segments.tree.query(common, predicate="intersects")
+            inside_both = shapely.length(shapely.intersection(segments.geometry_m[hits], common))
+            if inside_both.sum() < 1.0:  # polygons overlap where there is no street: nothing is shared
+                continue
+            overlaps.append({"zones": [zones[a].zone_id, zones[b].zone_id], "area_m2": round(float(common.area), 1),
+                             "segments": int(np.sum(inside_both >= overlap_min_m)),
+                             "km": round(float(inside_both.sum() / 1000.0), 3)})
+    gaps = np.flatnonzero(~covered)
+    return ZonePlan(zones, gaps_km=round(float(lengths[gaps].sum() / 1000.0), 3), gap_segments=gaps.tolist(),
+                    overlaps=overlaps)
+
+
+def export_zones(city, plan: ZonePlan, path, *, version: int | None = None) -> Path:
+    """Write zones as GeoJSON or GeoPackage polygons (EPSG:4326) with ids, patrols and street km."""
+    path = Path(path)
+    lengths = city.router("foot").segments.length_m
+    frame = gpd.GeoDataFrame({
+        "zone_id": [z.zone_id for z in plan.zones], "name": [z.name for z in plan.zones],
+        "patrol_ids": [",".join(z.patrol_ids) for z in plan.zones],
+        "street_km": [round(float(lengths[z.segments].sum() / 1000.0), 3) for z in plan.zones],
+        "version": [version] * len(plan.zones),
+    }, geometry=[z.polygon for z in plan.zones], crs="EPSG:4326")
+    driver = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}.get(path.suffix.lower())
+    if driver is None:
+        raise ZoneError(f"{path}: unsupported format {path.suffix!r}; use .geojson or .gpkg.")
+    if not path.parent.is_dir():
+        raise ZoneError(f"{path}: folder {path.parent} does not exist.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        options = {"layer": "zones"} if driver == "GPKG" else {}
+        frame.to_file(tmp, driver=driver, engine="pyogrio", promote_to_multi=True, **options)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
