@@ -74,3 +74,47 @@ def test_two_processes_share_one_store(built_instance, shared_url):
         for process, _ in servers:
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_two_processes_see_the_same_blocks_standby_points_and_routes(built_instance, shared_url, chengdu,
+                                                                      tmp_path):
+    """Each server has its own instance folder: what they share is only the database."""
+    import shutil
+
+    import geopandas as gpd
+    import shapely
+
+    from planner.key_blocks import save_blocks
+    from planner.patrols import list_patrols
+    from planner.standby import store_solution
+    from planner.store import Store
+    from planner.zone_check import samples_for
+    from planner.zones import generate_zones, save_version
+
+    store = Store(shared_url)
+    save_blocks(store, chengdu, gpd.GeoDataFrame(
+        {"id": ["MKT-777"], "name": ["共享市场"], "kind": ["market"], "priority": [2.0], "squadron": [None],
+         "visits_per_shift": [1], "source": ["shared"]},
+        geometry=[shapely.box(104.0800, 30.6900, 104.0820, 30.6920)], crs="EPSG:4326"))
+    store_solution(store, chengdu, {"mode": "ebike", "count": 1, "status": "Optimal",
+                                    "points": [{"lon": 104.0777, "lat": 30.6888}]})
+    plan = generate_zones(chengdu, list_patrols(store, chengdu.slug), samples_for(chengdu), target_s=1800.0)
+    save_version(store, chengdu, plan, author="test")
+    store.close()
+    second = tmp_path / "second-instance"
+    shutil.copytree(built_instance / "cities", second / "cities")
+    servers = [start_server(folder, free_port(), PATROL_DATABASE_URL=shared_url) for folder in (built_instance, second)]
+    try:
+        clients = [session(base)[0] for _, base in servers]
+        bases = [base for _, base in servers]
+        blocks = [c.get(f"{b}/api/blocks").json() for c, b in zip(clients, bases, strict=True)]
+        assert [f["properties"]["block_id"] for f in blocks[0]["features"]] == ["MKT-777"]
+        assert blocks[0] == blocks[1]
+        for client, base in zip(clients, bases, strict=True):
+            assert "104.0777" in client.get(f"{base}/planner").text  # the standby point on both maps
+        routes = [c.get(f"{b}/api/routes/E02").json() for c, b in zip(clients, bases, strict=True)]
+        assert routes[0]["properties"]["patrol_id"] == "E02" and routes[0] == routes[1]
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait(timeout=30)
