@@ -33,7 +33,7 @@ def _edit_polygons(geometry) -> dict:
                          for p in parts if p.geom_type == "Polygon" and not p.is_empty]}
 
 
-def _plannerpage(*, error: str = "", gaps=None, drawn=None, edit_zone: str | None = None) -> Response:
+def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | None = None) -> Response:
     from planner.incidents import CATEGORIES
     from planner.standby import stored_solutions
     from planner.zone_check import check_version
@@ -140,7 +140,7 @@ def _plannerpage(*, error: str = "", gaps=None, drawn=None, edit_zone: str | Non
 def planner():
     """Zones of a version coloured by worst case, uncovered streets, congestion points (filtered), hot
     segments, key blocks, standby points; compare versions; redraw a zone; downloads."""
-    return _plannerpage()
+    return _planner_page()
 
 
 @bp.post("/planner/zones")
@@ -168,9 +168,9 @@ def planner_save_zone():
         _, plan = load_version(res.store, res.city, version)
         new_plan = redraw_zone(res.city, plan, zone_id, polygon)
     except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
-        return _plannerpage(error=f"{t('error')}: the drawing is not GeoJSON polygons ({exc})", edit_zone=zone_id)
+        return _planner_page(error=f"{t('error')}: the drawing is not GeoJSON polygons ({exc})", edit_zone=zone_id)
     except ZoneError as exc:
-        return _plannerpage(error=str(exc), gaps=getattr(exc, "gap_segments", None),
+        return _planner_page(error=str(exc), gaps=getattr(exc, "gap_segments", None),
                              drawn=polygon, edit_zone=zone_id)
     number = save_version(res.store, res.city, new_plan, author=current_user.username, source="drawn",
                           comment=request.form.get("comment") or f"{zone_id} redrawn on the map")
