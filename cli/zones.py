@@ -169,6 +169,9 @@ def standby(k, mode, time_limit, name, as_json) -> None:
         store_solution(store, city, data)  # shown on every server's planner map
         text = (f"{mode}: {data['count']} standby points put every street within {target / 60:.0f} min "
                 f"({data['status']}; greedy {data['greedy_count']}, gap {data['greedy_gap']:.0%}; {data['seconds']} s)")
+        if data.get("candidates_sampled"):
+            text += (f"\n  candidates: a seeded sample of {data['candidates']} of {data['graph_nodes']} nodes "
+                     "(a big graph); the best over every node may need fewer points")
     else:
         reports = incidents_frame(store, city.slug, category="stray_dog")
         if reports.empty:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CoverSolution", "city_max_cover", "city_set_cover", "coverage_from", "coverage_matrix", "greedy_max_cover", "greedy_set_cover",
+__all__ = ["CoverSolution", "candidate_nodes", "city_max_cover", "city_set_cover", "coverage_from", "coverage_matrix", "greedy_max_cover", "greedy_set_cover",
            "max_cover", "set_cover", "store_solution", "stored_solutions"]
 
 
@@ -209,6 +209,21 @@ def street_demand(router):
     return list(router.network.node_ids.tolist()) + snaps, len(router.network.node_ids)
 
 
+MAX_COVERAGE_PAIRS = 40_000_000  # candidates x demand points searched; beyond it candidates are sampled
+MIN_CANDIDATES = 500
+
+
+def candidate_nodes(node_count: int, demand_count: int, *, max_pairs: int = MAX_COVERAGE_PAIRS,
+                    seed: int = 0) -> np.ndarray:
+    """Candidate node indices: every node, or on a big graph a seeded random sample, so that
+    candidates x demand stays within ``max_pairs`` (at least MIN_CANDIDATES). A sampled answer is
+    still a valid cover; it may need a few more points than the best over every node."""
+    limit = max(MIN_CANDIDATES, max_pairs // max(1, demand_count))
+    if node_count <= limit:
+        return np.arange(node_count)
+    return np.sort(np.random.default_rng(seed).choice(node_count, size=limit, replace=False))
+
+
 def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 120.0) -> dict:
     """Fewest standby points on ``mode``'s graph putting every street within ``target_s`` (with turnout)."""
     import time
@@ -216,7 +231,7 @@ def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 12
     router = city.router(mode)
     started = time.perf_counter()
     demand, node_count = street_demand(router)
-    candidates = np.arange(router.network.size)
+    candidates = candidate_nodes(router.network.size, len(demand))
     cover = coverage_from(router, candidates, demand, target_s - city.profile.turnout_s)  # demand x candidate
     build_s = time.perf_counter() - started
     solution = set_cover(cover, time_limit_s=time_limit_s)
@@ -231,7 +246,7 @@ def city_max_cover(city, mode: str, k: int, report_lons, report_lats, *, target_
     router = city.router(mode)
     started = time.perf_counter()
     snaps = router.snap_many(report_lons, report_lats, max_distance_m=np.inf)
-    candidates = np.arange(router.network.size)
+    candidates = candidate_nodes(router.network.size, len(snaps))
     cover = coverage_from(router, candidates, snaps, target_s - city.profile.turnout_s)
     build_s = time.perf_counter() - started
     solution = max_cover(cover, np.ones(len(snaps)), k, time_limit_s=time_limit_s)
@@ -259,7 +274,8 @@ def _describe(router, solution: CoverSolution, candidates, demand, node_count, b
         "objective": solution.objective, "mip_gap": solution.mip_gap, "greedy_count": len(solution.greedy_chosen),
         "greedy_objective": solution.greedy_objective, "greedy_gap": round(solution.greedy_gap, 4),
         "seconds": round(solution.seconds + build_s, 2), "solve_seconds": round(solution.seconds, 2),
-        "candidates": int(len(candidates)), "demand_points": len(demand),
+        "candidates": int(len(candidates)), "candidates_sampled": bool(len(candidates) < router.network.size),
+        "graph_nodes": int(router.network.size), "demand_points": len(demand),
         "uncoverable_points": len(solution.uncoverable), "uncoverable_streets": sorted(streets),
         "points": [point(c) for c in solution.chosen],
     }

@@ -65,3 +65,13 @@ def test_chunked_sparse_coverage_equals_the_dense_table(chengdu):
     sparse = coverage_from(router, candidates, places, 600.0, chunk=7)
     assert sparse.shape == (len(places), len(candidates))
     assert np.array_equal(sparse.toarray(), dense.T) and 0 < sparse.nnz < dense.size
+
+
+def test_candidates_are_sampled_only_on_big_graphs():
+    from planner.standby import MIN_CANDIDATES, candidate_nodes
+
+    assert np.array_equal(candidate_nodes(3000, 9000), np.arange(3000))  # Chengdu: every node
+    sample = candidate_nodes(30_000, 90_000, max_pairs=40_000_000)
+    assert len(sample) == 444 or len(sample) == MIN_CANDIDATES
+    assert len(np.unique(sample)) == len(sample) and sample.max() < 30_000
+    assert np.array_equal(sample, candidate_nodes(30_000, 90_000, max_pairs=40_000_000))  # seeded
