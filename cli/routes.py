@@ -70,8 +70,10 @@ def plan(patrol_id, version, day, time_limit, name, as_json) -> None:
 @click.option("--day", default=None, help="Day of the shift (YYYY-MM-DD) [default: today].")
 @click.option("--time-limit", default=3.0, show_default=True, type=click.FloatRange(0.5, 600))
 @CITY
+@click.option("--json", "as_json", is_flag=True,
+              help="With --output: print what was written as JSON (patrol_id, format, output, bytes).")
 @reports_errors
-def export(patrol_id, fmt, output, version, day, time_limit, name) -> None:
+def export(patrol_id, fmt, output, version, day, time_limit, name, as_json) -> None:
     """Write PATROL_ID's route for phones (GPX) or GIS (GeoJSON)."""
     from shapely.geometry import mapping
 
@@ -92,6 +94,10 @@ def export(patrol_id, fmt, output, version, day, time_limit, name) -> None:
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
-        click.echo(f"wrote {fmt} route of {patrol_id} to {output}", err=True)
+        if as_json:
+            emit({"patrol_id": patrol_id, "format": fmt, "output": output, "bytes": len(text.encode("utf-8"))},
+                 True, "")
+        else:
+            click.echo(f"wrote {fmt} route of {patrol_id} to {output}", err=True)
     else:
-        click.echo(text)
+        click.echo(text)  # the file itself: GeoJSON is already JSON

@@ -1,5 +1,7 @@
 """``patrol serve``: the web app behind a production WSGI server (waitress)."""
 
+import json
+
 import click
 
 from cli.common import Reporter, reports_errors
@@ -12,8 +14,10 @@ __all__ = ["serve"]
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON line when ready: city, url and the page paths (for scripts that start it).")
 @reports_errors
-def serve(host: str, port: int, threads: int, name: str) -> None:
+def serve(host: str, port: int, threads: int, name: str, as_json: bool) -> None:
     """Serve the dispatcher, planner and officer pages and the JSON API (waitress)."""
     from waitress import serve as waitress_serve
 
@@ -24,4 +28,8 @@ def serve(host: str, port: int, threads: int, name: str) -> None:
     app = create_app({"CITY": name})
     warm(get_resources(app), progress)
     progress(f"serving on http://{host}:{port}/ (dispatcher: /dispatcher, planner: /planner, officer: /officer/ID)")
+    if as_json:
+        click.echo(json.dumps({"city": name, "url": f"http://{host}:{port}/", "pages": {
+            "dispatcher": "/dispatcher", "planner": "/planner", "officer": "/officer/<patrol_id>",
+            "api": "/api/openapi.json"}}), nl=True)
     waitress_serve(app, host=host, port=port, threads=threads)

@@ -128,3 +128,23 @@ def test_strange_cities_give_honest_results(tmp_path, fresh_instance, kind):
         code, data = run(*args)
         assert code == 0 or ("error" in data and "\n" not in data["error"]), (args, data)
     shutil.rmtree(fresh_instance, ignore_errors=True)
+
+
+def test_every_command_takes_city_and_json():
+    """People script against the CLI: every command (benchmarks too) takes --city (``city build``: --name) and --json."""
+    import click
+
+    def leaves(group, path=()):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from leaves(command, (*path, name))
+            else:
+                yield (*path, name), command
+
+    missing = []
+    for path, command in leaves(cli):
+        flags = {flag for param in command.params for flag in getattr(param, "opts", [])}
+        wanted = {"--name" if path == ("city", "build") else "--city", "--json"}
+        if not wanted <= flags:
+            missing.append((" ".join(path), sorted(wanted - flags)))
+    assert missing == []
