@@ -157,10 +157,12 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
                             class_name="hotspot").add_to(layer)
     register(m, "hotspots", layer)
     layer = folium.FeatureGroup(name=names.get("standby", "standby points")).add_to(m)
-    for point in standby:
-        folium.RegularPolygonMarker([point["lat"], point["lon"]], number_of_sides=4, radius=8, color="#000",
-                                    fill_color=MODE_COLOURS.get(point["mode"], "#000"), fill_opacity=1,
-                                    tooltip=escape(point.get("label", point["mode"])), class_name="standby").add_to(layer)
+    for point in standby:  # a square drawn by Leaflet itself (RegularPolygonMarker needs a CDN plugin)
+        square = (f"<div style='width:14px;height:14px;box-sizing:border-box;border:2px solid #000;"
+                  f"background:{MODE_COLOURS.get(point['mode'], '#000')}'></div>")
+        folium.Marker([point["lat"], point["lon"]], icon=folium.DivIcon(html=square, icon_size=(14, 14),
+                                                                        icon_anchor=(7, 7), class_name="standby"),
+                      tooltip=escape(point.get("label", point["mode"]))).add_to(layer)
     register(m, "standby", layer)
     if edit is not None:
         drawn = folium.FeatureGroup(name=names.get("edit", "edit"), control=False).add_to(m)

@@ -110,10 +110,17 @@ def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
     assert errors == [] and outside == []
 
 
-def test_planner_draws_a_zone_and_sees_it_saved(server, browser):
+def test_planner_draws_a_zone_and_sees_it_saved(server, browser, web_instance, chengdu):
+    from planner.standby import store_solution
+    from planner.store import Store
+
+    # Standby points once broke the page offline (a CDN plugin): keep one on the map for this whole test.
+    store_solution(Store(f"sqlite:///{web_instance / 'patrol.sqlite'}"), chengdu,
+                   {"mode": "ebike", "count": 1, "status": "Optimal", "points": [{"lon": 104.0666, "lat": 30.6777}]})
     page, errors, outside = open_page(browser, f"{server}/planner?lang=en")
     assert page.evaluate("typeof L !== 'undefined'") and "all zones covered" in page.inner_text("#panel")
     assert layer_size(page, "zones") == 20 and layer_size(page, "key_blocks") == 125
+    assert layer_size(page, "standby") == 1
     page.screenshot(path=str(ARTIFACTS / "planner.png"))
     before = page.evaluate("fetch('/api/zones/versions').then(r => r.json()).then(d => d.versions.length)")
     page.select_option("#edit", "Z05")

@@ -125,3 +125,18 @@ def test_online_tiles_are_off_by_default_and_checked(client, web_instance):
 
     page = signed_in(keyed, "admin").get("/planner").get_data(as_text=True)
     assert "tianditu.gov.cn/vec_w" in page and "tianditu.gov.cn/cva_w" in page and "tk=abc123" in page
+
+
+def test_planner_with_standby_points_stays_offline(client, web_instance, monkeypatch):
+    """Once standby points exist the planner page must still load nothing from another host."""
+    from geo.city import get_city
+    from planner.standby import store_solution
+    from planner.store import Store
+
+    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(web_instance))
+    store_solution(Store(), get_city("chengdu"), {"mode": "ebike", "count": 1, "status": "Optimal",
+                                                   "points": [{"lon": 104.0666, "lat": 30.6777}]})
+    html = client.get("/planner").get_data(as_text=True)
+    assert "104.0666" in html and "standby" in html
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    assert "leaflet-dvf" not in html and "RegularPolygonMarker" not in html and "cdn" not in html.lower()
