@@ -74,12 +74,8 @@ def status_of(error: PatrolError) -> int:
 
 def _error(status: int, message: str):
     """JSON for the API (``{"error": ...}``), a short page for people; always with the message."""
-    from html import escape
-
-    from flask import Response, request
+    from flask import Response, render_template, request
 
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=message), status
-    return Response(f"<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width, initial-scale=1'>"
-                    f"<title>{status}</title><p style='font:16px sans-serif;margin:2em'>{status}: {escape(message)} "
-                    f"<a href='/'>↩</a></p>", status=status, mimetype="text/html")
+    return Response(render_template("error.html", status=status, message=message), status=status, mimetype="text/html")

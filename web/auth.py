@@ -7,7 +7,6 @@ run into the instance folder, never kept in the repository; forms carry a CSRF t
 
 import functools
 import secrets
-from html import escape
 
 from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -85,18 +84,10 @@ def roles_required(*roles: str, api: bool = False):
 
 
 def _form(message: str = "", next_url: str = "") -> Response:
-    from flask_wtf.csrf import generate_csrf
+    from flask import render_template
 
-    return Response(
-        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width, initial-scale=1'>"
-        "<title>登录 Sign in</title><form method=post style='font:16px sans-serif;max-width:320px;margin:40px auto'>"
-        f"<h2>登录 Sign in</h2><p style='color:#c92a2a'>{escape(message)}</p>"
-        f"<input type=hidden name=csrf_token value='{generate_csrf()}'>"
-        f"<input type=hidden name=next value='{escape(next_url)}'>"
-        "<p><input name=username placeholder='用户名 username' required></p>"
-        "<p><input name=password type=password placeholder='密码 password' required></p>"
-        "<p><button type=submit id=signin>登录 Sign in</button></p></form>", mimetype="text/html",
-        status=401 if message else 200)
+    return Response(render_template("login.html", message=message, next_url=next_url), mimetype="text/html",
+                    status=401 if message else 200)
 
 
 @bp.route("/login", methods=["GET", "POST"])

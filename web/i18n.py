@@ -8,7 +8,7 @@ from flask import g, request
 
 from planner.incidents import CATEGORIES
 
-__all__ = ["LANGUAGES", "category_name", "language", "remember_language", "switcher", "t"]
+__all__ = ["LANGUAGES", "category_name", "language", "other_language", "remember_language", "t"]
 
 LANGUAGES = ("zh", "en")
 TEXT = {
@@ -107,15 +107,13 @@ def category_name(category: str) -> str:
     return category if names is None else names[0 if language() == "zh" else 1]
 
 
-def switcher() -> str:
-    """Links to the same page in the other language."""
-    from html import escape
+def other_language() -> dict:
+    """The link to the same page in the other language: ``{"url": ..., "label": ...}``."""
     from urllib.parse import urlencode
 
     args = {k: v for k, v in request.args.items() if k != "lang"}
     other = "en" if language() == "zh" else "zh"
-    label = "English" if other == "en" else "中文"
-    return f"<a id=lang href='{escape(request.path)}?{escape(urlencode(args | {'lang': other}))}'>{label}</a>"
+    return {"url": f"{request.path}?{urlencode(args | {'lang': other})}", "label": "English" if other == "en" else "中文"}
 
 
 def remember_language(response):

@@ -1,8 +1,6 @@
 """The dispatcher console: patrols, open incidents, a report by click, coordinates or address, the ranked
 patrols, assign / arrived / close."""
 
-from html import escape
-
 from flask import (
     Blueprint,
     flash,
@@ -13,7 +11,7 @@ from flask import (
 
 from web.auth import roles_required
 from web.i18n import category_name, t
-from web.pages.layout import base_with_streets, csrf_field, header, options, page
+from web.pages.layout import base_with_streets, page
 from web.resources import get_resources
 
 __all__ = ["bp"]
@@ -30,35 +28,6 @@ def _patrol_label(p: dict) -> str:
             f" · {t('position_age')} {_age(p['position_age_s'])}")
 
 
-def _recommendation_html(recommendation, location: str, category: str, datum: str) -> str:
-    hidden = (f"{csrf_field()}<input type=hidden name=location value='{escape(location)}'>"
-              f"<input type=hidden name=category value='{escape(category)}'>"
-              f"<input type=hidden name=datum value='{escape(datum)}'>")
-    rows = "".join(
-        f"<tr class='candidate'><td>{escape(c['patrol_id'])}</td><td>{c['mode']}</td><td>{c['eta_s'] / 60:.1f} min</td>"
-        f"<td>{c['distance_m'] / 1000:.2f} km</td><td>{'✓' if c['within_target'] else '✗'}</td>"
-        f"<td><form class=inline method=post action='/dispatcher/assign'>{hidden}"
-        f"<input type=hidden name=patrol_id value='{escape(c['patrol_id'])}'>"
-        f"<button class=assign data-patrol='{escape(c['patrol_id'])}'>{escape(t('assign'))}</button></form></td></tr>"
-        for c in recommendation["candidates"][:10])
-    excluded = "".join(f"<li>{escape(e['patrol_id'])}: {escape(e['reason'])}</li>" for e in recommendation["excluded"])
-    head = "".join(f"<th>{escape(t(k))}</th>" for k in ("patrol", "mode", "eta", "distance", "within"))
-    return (f"<p><b>{escape(t('recommended'))}: {escape(str(recommendation['recommended']))}</b> "
-            f"({escape(recommendation['reason'])})</p><table><tr>{head}<th></th></tr>{rows}</table>"
-            f"<details><summary>{escape(t('excluded'))} ({len(recommendation['excluded'])})</summary><ul>{excluded}</ul></details>")
-
-
-def _active_html(dispatches: list[dict]) -> str:
-    items = []
-    for d in dispatches:
-        step = "arrive" if d["status"] == "assigned" else "close"
-        buttons = (f"<form class=inline method=post action='/dispatcher/dispatches/{d['id']}/{step}'>"
-                   f"{csrf_field()}<button class='{step}'>{escape(t(step))}</button></form>")
-        items.append(f"<li class=dispatch>#{d['id']} {escape(d['patrol_id'])} {escape(category_name(d['category']))} "
-                     f"({escape(t(d['status']))}, ETA {d['predicted_eta_s'] / 60:.1f} min) {buttons}</li>")
-    return f"<details open><summary>{escape(t('active'))} ({len(dispatches)})</summary><ul>{''.join(items)}</ul></details>"
-
-
 @bp.get("/dispatcher")
 @roles_required("dispatcher")
 def dispatcher():
@@ -73,13 +42,12 @@ def dispatcher():
     location = request.args.get("location", "").strip()
     category = request.args.get("category", "stray_dog")
     datum = request.args.get("datum", "") or res.city.profile.default_datum
-    recommendation, result = None, ""
+    recommendation, error = None, ""
     if location:
         try:
             recommendation = recommend(res, location, category, datum).as_dict()
-            result = _recommendation_html(recommendation, location, category, datum)
         except PatrolError as exc:  # a bad location, datum, category or address: say why, keep the page
-            result = f"<p class='error'>{escape(str(exc))}</p>"
+            error = str(exc)
     patrols = patrol_features(res)
     for p in patrols:
         p["label"] = _patrol_label(p)
@@ -88,15 +56,9 @@ def dispatcher():
         i["label"] = f"{category_name(i['category'])} #{i['id']} {i['reported_at'][:16].replace('T', ' ')} UTC"
     dispatcher_map(m, patrols, incidents, recommendation, click_input="location",
                    names={"patrols": t("patrol"), "incidents": t("category")})
-    form = (f"<form method=get id=report><input id=location name=location placeholder='{escape(t('location'))}' "
-            f"value='{escape(location)}' size=24> <select id=datum name=datum>{options(('wgs84', 'gcj02', 'bd09'), datum)}"
-            f"</select> <select name=category>{options(CATEGORIES, category, category_name)}</select> "
-            f"<button type=submit id=go>{escape(t('dispatch'))}</button></form><small>{escape(t('click_map'))}</small>")
-    ages = "".join(f"<tr><td>{escape(p['id'])}</td><td>{p['mode']}</td><td>{escape(p['reason'] or '✓')}</td>"
-                   f"<td class=age>{escape(_age(p['position_age_s']))}</td></tr>" for p in patrols)
-    panel = (f"{header('dispatcher')}{form}{result}{_active_html(dispatch_rows(res))}"
-             f"<details><summary>{escape(t('patrol'))} ({len(patrols)})</summary><table>{ages}</table></details>")
-    return page(m, panel)
+    return page(m, "dispatcher.html", location=location, datum=datum, datums=("wgs84", "gcj02", "bd09"),
+                category=category, categories=CATEGORIES, error=error, recommendation=recommendation,
+                dispatches=dispatch_rows(res), patrols=patrols, age=_age)
 
 
 @bp.post("/dispatcher/assign")

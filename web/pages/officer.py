@@ -1,7 +1,5 @@
 """The officer's route map (phone first): today's route, stops with planned times, GPX download."""
 
-from html import escape
-
 from flask import (
     Blueprint,
     send_file,
@@ -9,7 +7,7 @@ from flask import (
 
 from web.auth import own_patrol_only, roles_required
 from web.i18n import t
-from web.pages.layout import base_with_streets, header, page
+from web.pages.layout import base_with_streets, page
 from web.resources import get_resources
 
 __all__ = ["bp"]
@@ -42,14 +40,7 @@ def officer(patrol_id: str):
              for s in hotspot_rows(res, days=30) if zone.polygon is not None
              and zone.polygon.covers(shapely.Point(s["lon"], s["lat"]))]
     officer_map(m, data, zone.polygon, spots, names={k: t(k) for k in ("route", "stops", "hotspots")})
-    stops = "".join(
-        f"<li>{escape(s.get('arrival', '')[11:16])} {escape(s['name'])} "
-        f"<a class=nav href='geo:{s['lat']:.6f},{s['lon']:.6f}?q={s['lat']:.6f},{s['lon']:.6f}'>{escape(t('navigate'))}</a></li>"
-        for s in data["stops"])
-    return page(m, f"{header('officer')}<b>{escape(patrol_id)}</b> {data['duration_s'] / 60:.0f} min, "
-                    f"{data['length_m'] / 1000:.1f} km <a id=gpx href='/officer/{escape(patrol_id)}/route.gpx'>GPX</a>"
-                    f"<details open><summary>{escape(t('stops'))} ({len(data['stops'])})</summary><ol>{stops}</ol></details>"
-                    f"<small>{escape(t('today_hotspots'))}: {len(spots)}</small>")
+    return page(m, "officer.html", patrol_id=patrol_id, route=data, hotspot_count=len(spots))
 
 
 @bp.get("/officer/<patrol_id>/route.gpx")

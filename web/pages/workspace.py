@@ -2,7 +2,6 @@
 segments, key blocks, standby points; redraw a zone, compare versions, download."""
 
 import json
-from html import escape
 
 from flask import (
     Blueprint,
@@ -18,7 +17,7 @@ from flask_login import current_user
 
 from web.auth import roles_required
 from web.i18n import category_name, t
-from web.pages.layout import base_with_streets, csrf_field, header, options, page
+from web.pages.layout import base_with_streets, page
 from web.resources import get_resources
 
 __all__ = ["bp"]
@@ -45,8 +44,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     res, m = base_with_streets()
     versions = [v["version"] for v in list_versions(res.store, res.city)]
     if not versions:
-        return page(m, f"{header('planner')}<p class=error>{escape(t('zones'))}: {escape(t('none'))} "
-                        "(patrol zones generate)</p>")
+        return page(m, "planner.html", version=None)
     version = version_arg() or versions[-1]
     if version not in versions:
         abort(404, f"no zone version {version}; versions: {versions}")
@@ -68,22 +66,19 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     standby, solutions = [], stored_solutions(res.store, res.city)
     for mode, data in solutions.items():
         standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
-    moved, compare_html = None, ""
+    moved, moves, moved_ids = None, [], []
     compare = version_arg(name="compare")
     if compare:
         try:
             _, other = load_version(res.store, res.city, compare)
         except ZoneError as exc:
             abort(404, str(exc))
-        moves = moved_segments(other, plan)
-        ids = [s for v in moves.values() for s in v]
-        props = [{"from": f, "to": to} for (f, to), v in moves.items() for _ in v]
-        moved = segment_lines(foot, ids, props)
+        by_pair = moved_segments(other, plan)
+        moved_ids = [s for v in by_pair.values() for s in v]
+        moved = segment_lines(foot, moved_ids, [{"from": f, "to": to} for (f, to), v in by_pair.items() for _ in v])
         lengths = foot.segments.length_m
-        rows = "".join(f"<li>{escape(str(f))} → {escape(str(to))}: {lengths[v].sum() / 1000:.2f} km</li>"
-                       for (f, to), v in sorted(moves.items(), key=lambda kv: -lengths[kv[1]].sum()))
-        compare_html = (f"<p id=diff>v{compare} → v{version}: {t('moved')} {lengths[ids].sum() / 1000:.2f} km "
-                        f"({len(ids)})</p><ul>{rows}</ul>")
+        moves = sorted(({"source": f, "target": to, "km": lengths[v].sum() / 1000} for (f, to), v in by_pair.items()),
+                       key=lambda move: -move["km"])
     edit_zone = edit_zone or request.args.get("edit")
     edit = None
     if edit_zone:
@@ -97,42 +92,16 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
                 gaps=segment_lines(foot, gaps) if gaps else None, edit=edit,
                 names={k: t(k) for k in ("zones", "uncovered", "hot_segments", "key_blocks", "hotspots", "standby")}
                 | {"moved": t("moved"), "gaps": t("error")})
-    worst_all = max(z["worst_case_s"] for z in report["zones"]) / 60
-    summary = (f"<p id=summary><b>v{version}</b>: {escape(t('all_covered') if report['all_covered'] else t('not_covered'))} "
-               f"({target / 60:.0f} {escape(t('within_min'))}); {escape(t('worst'))} {worst_all:.1f} min</p>")
     keep = {"version": version, "category": filters["category"] or "", "days": filters["days"],
             "hours": request.args.get("hours", "")}
-    hidden = lambda *skip: "".join(f"<input type=hidden name={k} value='{escape(str(v))}'>"  # noqa: E731
-                                   for k, v in keep.items() if k not in skip and v != "")
-    version_form = (f"<form method=get>{hidden('version')}{escape(t('version'))} <select name=version "
-                    f"onchange='this.form.submit()'>{options(versions, version)}</select> "
-                    f"{escape(t('compare'))} <select name=compare id=compare>{options([''] + versions, compare or '')}"
-                    f"</select> <button id=compare-go>{escape(t('compare'))}</button></form>{compare_html}")
-    filter_form = (f"<form method=get id=filter>{hidden('category', 'days', 'hours')}{escape(t('hotspots'))}: "
-                   f"<select name=category>{options([''] + list(CATEGORIES), filters['category'] or '', lambda c: category_name(c) if c else t('all'))}"
-                   f"</select> {escape(t('days'))} <input name=days size=3 value='{filters['days']}'> "
-                   f"{escape(t('hours'))} <input name=hours size=5 placeholder='7-10' value='{escape(keep['hours'])}'> "
-                   f"<button>{escape(t('filter'))}</button> ({len(spots)})</form>")
-    if edit_zone:
-        edit_form = (f"<form method=post action='/planner/zones' id=save-zone>{csrf_field()}"
-                     f"<input type=hidden name=version value='{version}'><input type=hidden name=zone_id value='{escape(edit_zone)}'>"
-                     f"<input type=hidden name=geojson id=geojson><b>{escape(t('edit_zone'))} {escape(edit_zone)}</b> "
-                     f"<input name=comment placeholder='{escape(t('comment'))}' size=14> "
-                     f"<button id=save type=submit onclick=\"document.getElementById('geojson').value = "
-                     f"JSON.stringify(window.patrolLayers.drawn.toGeoJSON())\">{escape(t('save_version'))}</button></form>")
-    else:
-        edit_form = (f"<form method=get>{hidden()}{escape(t('edit_zone'))} <select name=edit id=edit>"
-                     f"{options([z.zone_id for z in plan.zones], '')}</select> <button id=edit-go>✎</button></form>")
-    kept = ", ".join(f"{mode} {len(d['points'])}" for mode, d in solutions.items()) or t("none")
-    standby_form = (f"<form method=post action='/planner/standby'>{csrf_field()}{escape(t('standby'))}: {kept} "
-                    f"<select name=mode>{options(('car', 'ebike', 'foot'), 'car')}</select> "
-                    f"<button>{escape(t('compute'))}</button></form>")
-    downloads = (f"<p>{escape(t('download'))} v{version}: <a id=dl-geojson href='/planner/zones.geojson?version={version}'>"
-                 f"GeoJSON</a> · <a id=dl-gpkg href='/planner/zones.gpkg?version={version}'>GeoPackage</a></p>")
-    help_text = f"<small>{escape(t('edit_help'))}</small>" if edit_zone else ""
-    panel = (f"{header('planner')}{summary}{f'<p class=error id=zone-error>{escape(error)}</p>' if error else ''}"
-             f"{version_form}{filter_form}{edit_form}{help_text}{standby_form}{downloads}")
-    return page(m, panel)
+    return page(m, "planner.html", version=version, versions=versions, compare=compare, error=error,
+                all_covered=report["all_covered"], target_s=target,
+                worst_s=max(z["worst_case_s"] for z in report["zones"]),
+                moves=moves, moved_km=foot.segments.length_m[moved_ids].sum() / 1000 if compare else 0,
+                moved_count=len(moved_ids), keep=keep, categories=list(CATEGORIES),
+                category_label=lambda c: category_name(c) if c else t("all"), hotspot_count=len(spots),
+                edit_zone=edit_zone, zone_ids=[z.zone_id for z in plan.zones],
+                standby_counts={mode: len(d["points"]) for mode, d in solutions.items()})
 
 
 @bp.get("/planner")
