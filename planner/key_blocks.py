@@ -12,10 +12,10 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import delete, select
 
-from geo.blocks.io import read_blocks_file
 from geo.blocks.model import COLUMNS, empty_blocks_gdf
 from geo.blocks.store import derive_city_blocks, legacy_blocks_path
 from geo.blocks.validate import ValidationReport, find_overlaps, validate_blocks
+from geo.polygons import read_polygon_file
 from planner.models import KeyBlock
 
 __all__ = ["import_blocks", "load_blocks", "save_blocks"]
@@ -66,7 +66,7 @@ def load_blocks(store, city, *, progress=lambda message: None) -> gpd.GeoDataFra
     legacy = legacy_blocks_path(city)
     if legacy.is_file():
         progress(f"importing the key blocks of {city.slug!r} from {legacy} into the store ...")
-        blocks_gdf = read_blocks_file(legacy)
+        blocks_gdf = read_polygon_file(legacy)
     else:
         progress(f"deriving the default key blocks of {city.slug!r} from OpenStreetMap ...")
         blocks_gdf = derive_city_blocks(city)
@@ -81,7 +81,7 @@ def import_blocks(store, city, path: str | Path, *, datum: str = "wgs84", replac
 
     Nothing is stored if the file has any problem. Returns (all blocks, report).
     """
-    raw = read_blocks_file(path, datum=datum)
+    raw = read_polygon_file(path, datum=datum)
     incoming, report = validate_blocks(raw, city.jurisdiction, city.crs, source=str(path))
     if replace:
         merged = incoming

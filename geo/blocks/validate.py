@@ -23,6 +23,7 @@ from shapely.validation import explain_validity
 
 from geo.blocks.model import COLUMNS, KIND_DEFAULTS, KINDS, REQUIRED, normalize_kind
 from geo.errors import PatrolError
+from geo.polygons import shape_problem
 
 __all__ = ["BlockValidationError", "ValidationReport", "find_overlaps", "validate_blocks"]
 
@@ -53,19 +54,6 @@ class ValidationReport:
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
-
-
-def _check_range(geom) -> str | None:
-    coords = shapely.get_coordinates(geom)
-    if not np.all(np.isfinite(coords)):
-        return "coordinates must be finite numbers"
-    lon, lat = coords[:, 0], coords[:, 1]
-    if np.any(np.abs(lat) > 90) and np.all(np.abs(lon) <= 90) and np.all(np.abs(lat) <= 180):
-        return "coordinates look like lat/lon swapped (latitude out of range): give longitude first"
-    if np.any(np.abs(lat) > 90) or np.any(np.abs(lon) > 180):
-        return (f"coordinates out of lon/lat range (x {lon.min():.1f}..{lon.max():.1f}, "
-                f"y {lat.min():.1f}..{lat.max():.1f}): projected coordinates in a file read as WGS-84?")
-    return None
 
 
 def _polygonal(geom):
@@ -149,15 +137,9 @@ def validate_blocks(raw_gdf: gpd.GeoDataFrame, jurisdiction, local_crs: pyproj.C
 
 
 def _check_geometry(geom, problem, report, to_local, city_local, row, block_id):
-    if geom is None or geom.is_empty:
-        problem("geometry", "geometry is missing or empty")
-        return None
-    if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        problem("geometry", f"must be a Polygon or MultiPolygon; got {geom.geom_type}")
-        return None
-    range_problem = _check_range(geom)
-    if range_problem:
-        problem("geometry", range_problem)
+    shape = shape_problem(geom)
+    if shape:
+        problem("geometry", shape)
         return None
     if not geom.is_valid:
         geom, note, error = _repair(geom, to_local)

@@ -11,7 +11,7 @@ The package: ``model`` (plans, the segment index), ``generate``, ``versions``, `
 
 from planner.zones.files import assign_segments, export_zones, read_zone_file
 from planner.zones.generate import generate_zones, worst_by_segment, zone_polygons
-from planner.zones.model import PlanZone, ZoneError, ZonePlan, lonlat_in_range, segment_index, to_local
+from planner.zones.model import PlanZone, ZoneError, ZonePlan, segment_index, to_local
 from planner.zones.redraw import redraw_zone
 from planner.zones.versions import diff_versions, list_versions, load_version, moved_segments, save_version
 
@@ -25,7 +25,6 @@ __all__ = [
     "generate_zones",
     "list_versions",
     "load_version",
-    "lonlat_in_range",
     "moved_segments",
     "read_zone_file",
     "redraw_zone",

@@ -1,7 +1,5 @@
 """Planners' zone files (GeoJSON, GeoPackage) in and out: polygons to street segments, gaps and overlaps."""
 
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,7 +9,8 @@ import shapely
 from shapely.validation import explain_validity
 
 from geo.crs import DATUMS
-from planner.zones.model import PlanZone, ZoneError, ZonePlan, lonlat_in_range, to_local
+from geo.polygons import PolygonFileError, read_polygon_file, shape_problem, write_polygon_file
+from planner.zones.model import PlanZone, ZoneError, ZonePlan, to_local
 
 __all__ = ["assign_segments", "export_zones", "read_zone_file"]
 
@@ -22,14 +21,12 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
     Every problem is reported at once (which feature, which field); the streets are assigned by
     their midpoints; gaps and overlaps are measured in street km.
     """
-    from geo.blocks.io import BlockFileError, read_blocks_file
-
     if datum not in DATUMS:
         raise ZoneError(f"`datum` must be one of {', '.join(DATUMS)}; got {datum!r}.")
     try:
-        raw = read_blocks_file(path, datum=datum)
-    except BlockFileError as exc:
-        raise ZoneError(str(exc).replace("key-block", "zone")) from None
+        raw = read_polygon_file(path, datum=datum)
+    except PolygonFileError as exc:
+        raise ZoneError(str(exc)) from None
     problems, zones = [], []
     seen = {}
     to_local = pyproj.Transformer.from_crs("EPSG:4326", city.crs, always_xy=True)
@@ -44,10 +41,9 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
             found.append(("zone_id", f"duplicate zone_id {zone_id!r} (also feature {seen[zone_id]})"))
         else:
             seen[zone_id] = row
-        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
-            found.append(("geometry", f"must be a non-empty Polygon or MultiPolygon; got {None if geom is None else geom.geom_type}"))
-        elif not lonlat_in_range(geom):
-            found.append(("geometry", "coordinates must be lon/lat degrees within -180..180 / -90..90"))
+        shape = shape_problem(geom)
+        if shape:
+            found.append(("geometry", shape))
         elif not geom.is_valid:
             found.append(("geometry", f"invalid polygon ({explain_validity(geom)})"))
         elif not geom.intersects(city.jurisdiction):
@@ -114,19 +110,7 @@ def export_zones(city, plan: ZonePlan, path, *, version: int | None = None) -> P
         "street_km": [round(float(lengths[z.segments].sum() / 1000.0), 3) for z in plan.zones],
         "version": [version] * len(plan.zones),
     }, geometry=[z.polygon for z in plan.zones], crs="EPSG:4326")
-    driver = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}.get(path.suffix.lower())
-    if driver is None:
-        raise ZoneError(f"{path}: unsupported format {path.suffix!r}; use .geojson or .gpkg.")
-    if not path.parent.is_dir():
-        raise ZoneError(f"{path}: folder {path.parent} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)
     try:
-        options = {"layer": "zones"} if driver == "GPKG" else {}
-        frame.to_file(tmp, driver=driver, engine="pyogrio", promote_to_multi=True, **options)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        return write_polygon_file(frame, path, layer="zones")
+    except PolygonFileError as exc:
+        raise ZoneError(str(exc)) from None

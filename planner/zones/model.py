@@ -8,7 +8,7 @@ import shapely
 
 from geo.errors import PatrolError
 
-__all__ = ["PlanZone", "ZoneError", "ZonePlan", "lonlat_in_range", "segment_index", "to_local"]
+__all__ = ["PlanZone", "ZoneError", "ZonePlan", "segment_index", "to_local"]
 
 
 class ZoneError(PatrolError):
@@ -67,9 +67,3 @@ def to_local(polygon, segments):
     if np.isfinite(shapely.get_coordinates(local)).all() and not local.is_valid:
         local = shapely.make_valid(local)
     return local
-
-
-def lonlat_in_range(geometry) -> bool:
-    """Whether every coordinate is a finite lon/lat in range (degrees)."""
-    xy = shapely.get_coordinates(geometry)
-    return bool(np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all())

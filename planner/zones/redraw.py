@@ -5,7 +5,8 @@ import numpy as np
 import shapely
 from shapely.validation import explain_validity
 
-from planner.zones.model import PlanZone, ZoneError, ZonePlan, lonlat_in_range, to_local
+from geo.polygons import shape_problem
+from planner.zones.model import PlanZone, ZoneError, ZonePlan, to_local
 
 __all__ = ["redraw_zone"]
 
@@ -21,10 +22,9 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
     target = next((z for z in plan.zones if z.zone_id == zone_id), None)
     if target is None:
         raise ZoneError(f"no zone {zone_id!r} in this version; zones: {', '.join(z.zone_id for z in plan.zones)}")
-    if polygon is None or polygon.is_empty or polygon.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ZoneError(f"zone {zone_id}: the drawing must be a polygon; got {getattr(polygon, 'geom_type', None)}")
-    if not lonlat_in_range(polygon):
-        raise ZoneError(f"zone {zone_id}: coordinates must be lon/lat degrees (WGS-84) within -180..180 / -90..90")
+    shape = shape_problem(polygon)
+    if shape:
+        raise ZoneError(f"zone {zone_id}: the drawing {shape}")
     if not polygon.is_valid:
         raise ZoneError(f"zone {zone_id}: the drawn polygon is invalid ({explain_validity(polygon)})")
     segments = city.router("foot").segments
