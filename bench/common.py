@@ -36,13 +36,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def open_store():
+    """The SQL store of this run: ``PATROL_DATABASE_URL``, else SQLite in the instance folder (migrated)."""
+    from web.settings import current_settings
+
+    return current_settings().store()
+
+
 def bench_city_name() -> str:
     """The city the benchmarks run on: ``PATROL_CITY`` (set by ``patrol bench ... --city``), else Chengdu.
 
     An environment variable, so that the servers a benchmark starts in child processes serve it too."""
-    import os
+    from web.settings import current_settings
 
-    return os.environ.get("PATROL_CITY") or "chengdu"
+    return current_settings().city
 
 
 def demo_world(progress: Callable[[str], None] = lambda message: None, *, incidents: bool = True, zones: bool = True):
@@ -53,12 +60,11 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
     from planner.incidents import IncidentPlacer, incidents_frame, store_incidents
     from planner.key_blocks import load_blocks
     from planner.patrols import demo_roster, list_patrols, upsert_patrols
-    from planner.store import Store
     from planner.zone_check import samples_for
     from planner.zones import generate_zones, list_versions, save_version
 
     city = get_city(bench_city_name(), progress=progress)
-    store = Store()
+    store = open_store()
     blocks = load_blocks(store, city, progress=progress)
     if not list_patrols(store, city.slug):
         upsert_patrols(store, city.slug, demo_roster(city))
@@ -92,7 +98,8 @@ def temporary_instance(prefix: str):
             shutil.copytree(source, Path(folder) / "cities")
         os.environ["PATROL_INSTANCE_DIR"] = folder
         try:
-            yield Path(folder)
+            with paths.using(instance=folder):
+                yield Path(folder)
         finally:
             if saved is None:
                 os.environ.pop("PATROL_INSTANCE_DIR", None)

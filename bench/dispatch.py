@@ -17,7 +17,7 @@ from datetime import datetime
 import networkx as nx
 import numpy as np
 
-from bench.common import peak_rss_mb, target_lines
+from bench.common import open_store, peak_rss_mb, target_lines
 from geo.errors import CoordinateError
 
 __all__ = ["TARGETS", "run"]
@@ -70,7 +70,6 @@ def run(*, incidents: int = 1000, patrols: int = 100, baseline_incidents: int = 
     """Run the benchmark; times in milliseconds."""
     from planner.dispatch import Dispatcher
     from planner.key_blocks import load_blocks
-    from planner.store import Store
 
     if city is None:
         from bench.common import bench_city_name
@@ -78,7 +77,7 @@ def run(*, incidents: int = 1000, patrols: int = 100, baseline_incidents: int = 
 
         city = get_city(bench_city_name(), progress=progress)
     roster = _patrols(city, patrols)
-    dispatcher = Dispatcher(city, load_blocks(Store(), city, progress=progress))
+    dispatcher = Dispatcher(city, load_blocks(open_store(), city, progress=progress))
     reports = _random_reports(city, incidents, seed)
     progress("warming up (routers, all-pairs tables, patrol snaps) ...")
     started = time.perf_counter()

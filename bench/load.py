@@ -47,15 +47,14 @@ def _prepare(progress) -> list[tuple[float, float]]:
 
 def _baseline(points, count: int = 200) -> float:
     """In-process recommendations per second (one at a time)."""
-    from bench.common import bench_city_name
+    from bench.common import bench_city_name, open_store
     from geo.city import get_city
     from planner.dispatch import Dispatcher
     from planner.key_blocks import load_blocks
     from planner.patrols import list_patrols
-    from planner.store import Store
 
     city = get_city(bench_city_name())
-    store = Store()
+    store = open_store()
     dispatcher = Dispatcher(city, load_blocks(store, city))
     dispatcher.recommend(list_patrols(store, city.slug), *points[0])  # routers and tables loaded
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["blocks"]
 
@@ -58,13 +58,12 @@ def derive(name: str, mode: str, as_json: bool) -> None:
     from geo.blocks.validate import find_overlaps
     from geo.city import get_city
     from planner.key_blocks import save_blocks
-    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
     progress("deriving key blocks from OpenStreetMap ...")
     blocks_gdf = derive_city_blocks(city)
-    save_blocks(Store(), city, blocks_gdf)
+    save_blocks(open_store(), city, blocks_gdf)
     path = None
     if len(blocks_gdf):  # a copy for QGIS; the store holds the blocks every server uses
         folder = paths.instance_dir() / "cities" / city.slug
@@ -89,11 +88,10 @@ def list_blocks(name: str, mode: str, as_json: bool) -> None:
     """List the key blocks with area (m2) and street km (inside or along each block)."""
     from geo.city import get_city
     from planner.key_blocks import load_blocks
-    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    rows = _table(city, load_blocks(Store(), city, progress=progress), mode)
+    rows = _table(city, load_blocks(open_store(), city, progress=progress), mode)
     text = "\n".join(
         f"{r['id']:8s} {r['kind']:20s} {r['area_m2']:>10,.0f} m2 {r['street_km']:6.2f} km  {r['name']}" for r in rows
     )
@@ -112,10 +110,9 @@ def import_file(file: str, datum: str, replace: bool, name: str, mode: str, as_j
     """Import key blocks from a GeoJSON or GeoPackage FILE (all or nothing)."""
     from geo.city import get_city
     from planner.key_blocks import import_blocks
-    from planner.store import Store
 
     city = get_city(name, progress=Reporter())
-    blocks_gdf, report = import_blocks(Store(), city, file, datum=datum, replace=replace)
+    blocks_gdf, report = import_blocks(open_store(), city, file, datum=datum, replace=replace)
     data = {"city": city.slug, "imported_from": file, "count": len(blocks_gdf), **report.as_dict()}
     lines = [f"imported {file}: the city now has {len(blocks_gdf)} key blocks"]
     lines += [f"  repaired row {r['row']} ({r['id']}): {r['note']}" for r in report.repaired]
@@ -135,11 +132,10 @@ def export_file(file: str, name: str, mode: str, as_json: bool) -> None:
     from geo.blocks.io import write_blocks_file
     from geo.city import get_city
     from planner.key_blocks import load_blocks
-    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    blocks_gdf = load_blocks(Store(), city, progress=progress)
+    blocks_gdf = load_blocks(open_store(), city, progress=progress)
     rows = {r["id"]: r for r in _table(city, blocks_gdf, mode)}
     blocks_gdf["area_m2"] = [rows[i]["area_m2"] for i in blocks_gdf["id"]]
     blocks_gdf["street_km"] = [rows[i]["street_km"] for i in blocks_gdf["id"]]

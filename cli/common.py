@@ -14,7 +14,7 @@ import click
 
 from geo.errors import PatrolError
 
-__all__ = ["Reporter", "emit", "load_context", "parse_window", "reports_errors"]
+__all__ = ["Reporter", "emit", "load_context", "open_store", "parse_window", "reports_errors"]
 
 
 class Reporter:
@@ -27,6 +27,13 @@ class Reporter:
     def __call__(self, message: str) -> None:
         if not self.quiet:
             click.echo(f"[{time.perf_counter() - self.started:6.1f}s] {message}", err=True)
+
+
+def open_store():
+    """The SQL store of this run: ``PATROL_DATABASE_URL``, else SQLite in the instance folder (migrated)."""
+    from web.settings import current_settings
+
+    return current_settings().store()
 
 
 def emit(data, as_json: bool, text: str) -> None:
@@ -84,11 +91,10 @@ def load_context(name: str, *, progress: Reporter | None = None, geocoder: bool 
     from geo.city import get_city
     from planner.incidents import IncidentPlacer
     from planner.key_blocks import load_blocks
-    from planner.store import Store
 
     progress = progress or Reporter()
     city = get_city(name, progress=progress)
-    store = Store()
+    store = open_store()
     blocks_gdf = load_blocks(store, city, progress=progress)
     coder = None
     if geocoder and city.report.get("source") and Path(city.report["source"]).is_file():

@@ -2,7 +2,7 @@
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["dispatch", "dispatches"]
 
@@ -26,14 +26,13 @@ def dispatch(location, category, datum, do_assign, patrol_id, name, as_json) -> 
     from planner.key_blocks import load_blocks
     from planner.patrols import list_patrols
     from planner.reports import check_category, locate_report
-    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
     check_category(city, category)
     located = locate_report(city, location, datum)
     lon, lat, how = located.lon, located.lat, located.how
-    store = Store()
+    store = open_store()
     patrols = list_patrols(store, city.slug)
     if not patrols:
         raise click.UsageError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
@@ -77,10 +76,9 @@ def list_command(name: str, as_json: bool) -> None:
     """The dispatch log, oldest first (times UTC)."""
     from geo.city import get_city
     from planner.dispatch import list_dispatches
-    from planner.store import Store
 
     city = get_city(name, progress=Reporter())
-    rows = [_dispatch_json(d) for d in list_dispatches(Store(), city.slug)]
+    rows = [_dispatch_json(d) for d in list_dispatches(open_store(), city.slug)]
     emit(rows, as_json, "\n".join(f"{r['id']:>5} {r['patrol_id']:5s} {r['category']:14s} {r['status']}" for r in rows)
          or "no dispatches")
 
@@ -94,10 +92,9 @@ def arrive_command(dispatch_id: int, name: str, as_json: bool) -> None:
     """The patrol of DISPATCH_ID reached the report."""
     from geo.city import get_city
     from planner.dispatch import arrive
-    from planner.store import Store
 
     city = get_city(name, progress=Reporter())
-    row = _dispatch_json(arrive(Store(), city, dispatch_id))
+    row = _dispatch_json(arrive(open_store(), city, dispatch_id))
     emit(row, as_json, f"dispatch {dispatch_id}: arrived")
 
 
@@ -110,10 +107,9 @@ def close_command(dispatch_id: int, name: str, as_json: bool) -> None:
     """DISPATCH_ID is dealt with; its patrol is available again."""
     from geo.city import get_city
     from planner.dispatch import close
-    from planner.store import Store
 
     city = get_city(name, progress=Reporter())
-    row = _dispatch_json(close(Store(), city, dispatch_id))
+    row = _dispatch_json(close(open_store(), city, dispatch_id))
     emit(row, as_json, f"dispatch {dispatch_id}: closed")
 
 
@@ -125,10 +121,9 @@ def report_command(name: str, as_json: bool) -> None:
     """Share of dispatches that arrived within target, by category, zone and day."""
     from geo.city import get_city
     from planner.dispatch import compliance_report
-    from planner.store import Store
 
     city = get_city(name, progress=Reporter())
-    report = compliance_report(Store(), city)
+    report = compliance_report(open_store(), city)
     lines = [f"{report['dispatches']} dispatches, {report['arrived']} arrived, within target: "
              f"{report['within_target_share']}"]
     lines += [f"  {k}: {v['within_target']}/{v['arrived']}" for k, v in report["by_category"].items()]

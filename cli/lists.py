@@ -4,7 +4,7 @@ import json
 
 import click
 
-from cli.common import Reporter, emit, parse_window, reports_errors
+from cli.common import Reporter, emit, open_store, parse_window, reports_errors
 
 __all__ = ["lists"]
 
@@ -25,11 +25,10 @@ def common(command):
 def _setup(name):
     from geo.city import get_city
     from planner.key_blocks import load_blocks
-    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    store = Store()
+    store = open_store()
     return city, store, load_blocks(store, city, progress=progress)
 
 

@@ -15,6 +15,9 @@ __all__ = ["cli", "main"]
 def cli(verbose: bool) -> None:
     """Key-block patrol planning: street networks, dispatch, zones and routes for a city bureau."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from web.settings import current_settings
+
+    current_settings()  # the PATROL_* folders, for every command of this run
 
 
 def _register() -> None:

@@ -2,7 +2,7 @@
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["patrols"]
 
@@ -12,9 +12,8 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-reada
 
 def _city_and_store(name: str):
     from geo.city import get_city
-    from planner.store import Store
 
-    return get_city(name, progress=Reporter()), Store()
+    return get_city(name, progress=Reporter()), open_store()
 
 
 def patrol_json(patrol, city, now) -> dict:

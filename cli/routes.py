@@ -5,7 +5,7 @@ from datetime import datetime
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["routes"]
 
@@ -16,7 +16,6 @@ def _plan(name, patrol_id, version, day, time_limit, progress):
     from geo.city import get_city
     from planner.key_blocks import load_blocks
     from planner.route_plans import plan_routes
-    from planner.store import Store
 
     city = get_city(name, progress=progress)
     when = None
@@ -25,7 +24,7 @@ def _plan(name, patrol_id, version, day, time_limit, progress):
             when = datetime.fromisoformat(day)
         except ValueError:
             raise click.BadParameter(f"expected a date such as 2026-11-27; got {day!r}", param_hint="--day") from None
-    store = Store()
+    store = open_store()
     result = plan_routes(store, city, load_blocks(store, city, progress=progress), patrol_id=patrol_id, version=version,
                          day=when, time_limit_s=time_limit, progress=progress)
     if patrol_id and not result["routes"]:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["simulate"]
 
@@ -34,11 +34,10 @@ def simulate(hours, seed, plan, compare, categories, scale, day, chart, late, na
     from planner.sim_plans import build_plan
     from planner.simulation import generate_reports, late_reports_geojson, response_chart
     from planner.simulation import simulate as run
-    from planner.store import Store
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    store = Store()
+    store = open_store()
     blocks = load_blocks(store, city, progress=progress)
     try:
         when = datetime.fromisoformat(day)

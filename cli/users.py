@@ -2,7 +2,7 @@
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["users"]
 
@@ -23,11 +23,10 @@ def users() -> None:
 def add(username, role, patrol_id, password, name, as_json) -> None:
     """Create USERNAME with a role (the password is hashed; a generated one is printed once)."""
     from geo.city import get_city
-    from planner.store import Store
     from planner.users import add_user
 
     city = get_city(name, progress=Reporter())
-    user, secret = add_user(Store(), city.slug, username, role, password=password, patrol_id=patrol_id)
+    user, secret = add_user(open_store(), city.slug, username, role, password=password, patrol_id=patrol_id)
     data = {"username": user.username, "role": user.role, "patrol_id": user.patrol_id}
     if password is None:
         data["password"] = secret

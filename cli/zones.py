@@ -2,7 +2,7 @@
 
 import click
 
-from cli.common import Reporter, emit, reports_errors
+from cli.common import Reporter, emit, open_store, reports_errors
 
 __all__ = ["zones"]
 
@@ -12,9 +12,8 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-reada
 
 def _setup(name: str, progress=None):
     from geo.city import get_city
-    from planner.store import Store
 
-    return get_city(name, progress=progress or Reporter()), Store()
+    return get_city(name, progress=progress or Reporter()), open_store()
 
 
 def _plan_json(plan, lengths) -> list[dict]:

@@ -305,7 +305,7 @@ class Router:
 
     def _node_xy_m(self, index: int):
         node = self.graph.nodes[self.network.node_ids[index]]
-        return self.segments.to_local.transform(node["x"], node["y"])
+        return self.segments.metric_transformer.transform(node["x"], node["y"])
 
     # -- isochrones -----------------------------------------------------------------------------
     def isochrone(self, origin: Place, limit_s: float, *, buffer_m: float = 25.0) -> Isochrone:

@@ -50,8 +50,8 @@ class SegmentIndex:
 
     def __init__(self, graph: nx.MultiDiGraph, edge_keys: list, index: dict, crs: pyproj.CRS):
         self.crs = crs
-        self.to_local = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        self.to_wgs84 = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        self.metric_transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self.wgs84_transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         segment_of: dict[tuple, int] = {}
         u_nodes, v_nodes, forward, backward, geoms, names = [], [], [], [], [], []
         self.edge_segment = np.empty(len(edge_keys), dtype=np.int64)
@@ -85,18 +85,18 @@ class SegmentIndex:
 
     def to_metric(self, xy):
         """Coordinates (n x 2, WGS-84 lon/lat) in the local metric CRS (for ``shapely.transform``)."""
-        return np.column_stack(self.to_local.transform(xy[:, 0], xy[:, 1]))
+        return np.column_stack(self.metric_transformer.transform(xy[:, 0], xy[:, 1]))
 
-    def to_lonlat(self, xy):
+    def to_wgs84(self, xy):
         """Coordinates (n x 2, local metric CRS) in WGS-84 lon/lat (for ``shapely.transform``)."""
-        return np.column_stack(self.to_wgs84.transform(xy[:, 0], xy[:, 1]))
+        return np.column_stack(self.wgs84_transformer.transform(xy[:, 0], xy[:, 1]))
 
     def __len__(self) -> int:
         return len(self.u)
 
     def nearest_distance_m(self, lons, lats):
         """Distance (m) from each WGS-84 point to its nearest segment (no range check)."""
-        xs, ys = self.to_local.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        xs, ys = self.metric_transformer.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
         (point_pos, _), distances = self.tree.query_nearest(shapely.points(xs, ys), return_distance=True)
         out = np.full(len(np.atleast_1d(xs)), np.inf)
         np.minimum.at(out, point_pos, distances)
@@ -110,7 +110,7 @@ class SegmentIndex:
         traveller comes from and the fraction of that direction's edge still to ride (node -1:
         no such direction).
         """
-        xs, ys = self.to_local.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        xs, ys = self.metric_transformer.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
         points = shapely.points(xs, ys)
         (point_pos, segment_pos), distances = self.tree.query_nearest(points, return_distance=True)
         first = np.unique(point_pos, return_index=True)[1]
@@ -134,7 +134,7 @@ class SegmentIndex:
         that direction does not exist.
         """
         lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
-        xs, ys = self.to_local.transform(lons, lats)
+        xs, ys = self.metric_transformer.transform(lons, lats)
         points = shapely.points(xs, ys)
         near_p, near_s = self.tree.query(points, predicate="dwithin", distance=within_m)
         (best_p, best_s) = self.tree.query_nearest(points)
@@ -168,7 +168,7 @@ class SegmentIndex:
         lats = np.atleast_1d(np.asarray(lats, dtype=float))
         for lon, lat in zip(lons, lats, strict=True):
             validate_lonlat(lon, lat)
-        xs, ys = self.to_local.transform(lons, lats)
+        xs, ys = self.metric_transformer.transform(lons, lats)
         points = shapely.points(xs, ys)
         (point_pos, segment_pos), distances = self.tree.query_nearest(points, return_distance=True)
         # query_nearest can return ties: keep the first segment per point.
@@ -190,7 +190,7 @@ class SegmentIndex:
         offset = float(line.project(point))
         fraction = offset / total if total > 0 else 0.0
         on_line = line.interpolate(offset)
-        snapped_lon, snapped_lat = self.to_wgs84.transform(on_line.x, on_line.y)
+        snapped_lon, snapped_lat = self.wgs84_transformer.transform(on_line.x, on_line.y)
         leave, arrive = [], []
         fwd, bwd = self.forward_edge[seg], self.backward_edge[seg]
         u, v = int(self.u[seg]), int(self.v[seg])
@@ -222,7 +222,7 @@ class SegmentIndex:
 
     def to_wgs84_line(self, line: LineString) -> LineString:
         """Return a line given in the local CRS (metres) in WGS-84 lon/lat."""
-        return shapely.transform(line, self.to_lonlat)
+        return shapely.transform(line, self.to_wgs84)
 
 
 def _cheapest_per_node(options):

@@ -37,7 +37,7 @@ class StreetSamples:
         segment = np.repeat(np.arange(len(segments)), counts)
         fractions = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
         points_m = shapely.line_interpolate_point(segments.geometry_m[segment], fractions, normalized=True)
-        lon, lat = segments.to_wgs84.transform(shapely.get_x(points_m), shapely.get_y(points_m))
+        lon, lat = segments.wgs84_transformer.transform(shapely.get_x(points_m), shapely.get_y(points_m))
         return cls(segment=segment, lon=np.asarray(lon), lat=np.asarray(lat), length_m=segments.length_m.copy())
 
     @classmethod

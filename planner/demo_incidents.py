@@ -134,7 +134,7 @@ def generate_incidents(city, blocks_gdf, *, days: int = 30, per_day: int = 120, 
     tz = ZoneInfo(city.profile.timezone)
     start = (start or datetime(2026, 10, 1)).replace(tzinfo=tz)
     router = city.router("foot")
-    to_wgs84 = router.segments.to_wgs84
+    to_wgs84 = router.segments.wgs84_transformer
     total = days * per_day
     categories = rng.choice(list(MIX), size=total, p=np.array(list(MIX.values())) / sum(MIX.values()))
     where = rng.random(total)

@@ -243,7 +243,7 @@ def assessment(store, city, blocks_gdf, *, squadron: str | None = None, since=No
             gaps += [{"patrol_id": pid, **g} for g in track_gaps(own, max_gap_s)]
             for block_id in squad.blocks:
                 polygon = shapely.transform(blocks.loc[block_id, "geometry"], segments.to_metric)
-                count, _ = count_visits(own, polygon, segments.to_local, max_gap_s=max_gap_s)
+                count, _ = count_visits(own, polygon, segments.metric_transformer, max_gap_s=max_gap_s)
                 visits[block_id] = visits.get(block_id, 0) + count
         required = {b: int(blocks.loc[b, "visits_per_shift"]) * days for b in squad.blocks}
         completion = (sum(min(visits[b], required[b]) for b in squad.blocks) / sum(required.values())

@@ -341,7 +341,7 @@ def demo_roster(city, *, foot: int | None = None, ebike: int | None = None, car:
         centre = shapely.Point(centres[index])
         nearest = own.geometry_m[own.tree.nearest(centre)]
         base = shapely.ops.nearest_points(nearest, centre)[0]
-        lon, lat = own.to_wgs84.transform(base.x, base.y)
+        lon, lat = own.wgs84_transformer.transform(base.x, base.y)
         squadron = squadrons[0] if centres[index][0] < middle[0] else squadrons[1]
         night = (mode == "ebike" and counters[mode] > ebike - 2) or (mode == "car" and counters[mode] == car)
         call_sign = (f"{squadron}{names[mode]}{counters[mode]:02d}" if chinese

@@ -1,12 +1,11 @@
 """The product's database: SQLAlchemy 2 with versioned Alembic migrations.
 
-By default a SQLite file ``<instance>/patrol.sqlite``; any SQLAlchemy URL can be configured
-(``PATROL_DATABASE_URL`` or the ``url`` argument). Opening a store brings its schema to the
+By default a SQLite file ``<instance>/patrol.sqlite``; any SQLAlchemy URL can be given (the ``url``
+argument; the entry points take it from ``PATROL_DATABASE_URL``). Opening a store brings its schema to the
 newest migration.
 """
 
 import logging
-import os
 from pathlib import Path
 
 from alembic import command
@@ -24,8 +23,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def default_url() -> str:
-    """``PATROL_DATABASE_URL``, else a SQLite file in the instance folder."""
-    return os.environ.get("PATROL_DATABASE_URL") or f"sqlite:///{paths.instance_dir() / 'patrol.sqlite'}"
+    """A SQLite file in the instance folder."""
+    return f"sqlite:///{paths.instance_dir() / 'patrol.sqlite'}"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,8 +1,35 @@
 """Shared fixtures: an isolated instance folder, and the default city built once per session."""
 
+import contextlib
+import dataclasses
+import os
+from pathlib import Path
+
 import pytest
 
 from geo import paths
+
+
+def point_instance(monkeypatch, folder) -> None:
+    """For one test: the instance folder of direct calls (``geo.paths``) and of the command line and
+    child processes (``PATROL_INSTANCE_DIR``)."""
+    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(folder))
+    monkeypatch.setattr(paths, "_current", dataclasses.replace(paths.locations(), instance=Path(folder)))
+
+
+@contextlib.contextmanager
+def instance_at(folder):
+    """Inside the block, ``folder`` is the instance folder (``geo.paths`` and ``PATROL_INSTANCE_DIR``)."""
+    saved = os.environ.get("PATROL_INSTANCE_DIR")
+    os.environ["PATROL_INSTANCE_DIR"] = str(folder)
+    try:
+        with paths.using(instance=folder):
+            yield Path(folder)
+    finally:
+        if saved is None:
+            os.environ.pop("PATROL_INSTANCE_DIR", None)
+        else:
+            os.environ["PATROL_INSTANCE_DIR"] = saved
 
 
 @pytest.fixture(scope="session")
@@ -13,36 +40,27 @@ def session_instance(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _isolated_instance(monkeypatch, session_instance):
-    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(session_instance))
+    point_instance(monkeypatch, session_instance)
 
 
 @pytest.fixture
 def fresh_instance(monkeypatch, tmp_path):
     """An empty instance folder for one test."""
     folder = tmp_path / "instance"
-    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(folder))
+    point_instance(monkeypatch, folder)
     return folder
 
 
 @pytest.fixture(scope="session")
 def chengdu(session_instance):
     """The embedded default city (central Chengdu), built from the shared OSM extract."""
-    import os
-
     from geo.city import build_city
 
     source = paths.shared_dir() / "osm" / "chengdu-center-2018.osm.pbf"
     if not source.is_file():
         pytest.fail(f"the shared Chengdu extract is missing: {source}")
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    os.environ["PATROL_INSTANCE_DIR"] = str(session_instance)
-    try:
+    with instance_at(session_instance):
         return build_city("chengdu")
-    finally:
-        if saved is None:
-            os.environ.pop("PATROL_INSTANCE_DIR", None)
-        else:
-            os.environ["PATROL_INSTANCE_DIR"] = saved
 
 
 @pytest.fixture

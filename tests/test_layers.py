@@ -52,3 +52,27 @@ def test_import_linter_contract_holds():
         pytest.fail("lint-imports is not installed: pip install -e '.[test]'")
     result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def environment_readers(root: Path) -> list[str]:
+    """Return 'module reads os.environ' lines for geo and planner (settings come as arguments)."""
+    problems = []
+    for layer in ("geo", "planner"):
+        for path in sorted((root / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") \
+                        and isinstance(node.value, ast.Name) and node.value.id == "os":
+                    problems.append(f"{path.relative_to(root)}:{node.lineno} reads os.{node.attr}")
+    return problems
+
+
+def test_geo_and_planner_read_no_environment():
+    assert environment_readers(ROOT) == []
+
+
+def test_the_environment_check_catches_a_reader(tmp_path):
+    (tmp_path / "geo").mkdir()
+    (tmp_path / "planner").mkdir()
+    (tmp_path / "planner" / "bad.py").write_text("import os\nURL = os.environ.get('X')\n", encoding="utf-8")
+    assert environment_readers(tmp_path) == ["planner/bad.py:2 reads os.environ"]

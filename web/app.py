@@ -1,11 +1,9 @@
 """The Flask app: ``create_app(test_config=None)``.
 
 One process serves one city: its graphs, key blocks and dispatcher are loaded once (on first use)
-and kept in ``app.extensions["patrol"]``. Settings in layers: defaults, environment
-(``PATROL_CITY``, ``PATROL_DATABASE_URL``, ``PATROL_INSTANCE_DIR``), the test mapping.
+and kept in ``app.extensions["patrol"]``. Settings in layers: defaults, environment (``web.settings``),
+the test mapping.
 """
-
-import os
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -19,9 +17,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app (city from ``PATROL_CITY`` or the test mapping; default Chengdu)."""
     app = Flask(__name__, static_folder=None)  # assets come from /vendor/
     from planner.store import default_url
+    from web.settings import current_settings
 
-    app.config.from_mapping(CITY=os.environ.get("PATROL_CITY", "chengdu"), DATABASE_URL=default_url(),
-                            TILES=os.environ.get("PATROL_TILES", "none"), TIANDITU_KEY=os.environ.get("PATROL_TIANDITU_KEY"),
+    settings = current_settings()
+    app.config.from_mapping(CITY=settings.city, DATABASE_URL=settings.database_url or default_url(),
+                            TILES=settings.tiles, TIANDITU_KEY=settings.tianditu_key,
                             MAX_CONTENT_LENGTH=10 * 1024 * 1024)
     if test_config:
         app.config.from_mapping(test_config)

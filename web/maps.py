@@ -39,7 +39,7 @@ def _lines(geometries) -> list[dict]:
 def streets_geojson(router, *, tolerance_m: float = 3.0) -> str:
     """The mode graph's street segments as a compact GeoJSON string (simplified, 6 decimals)."""
     segments = router.segments
-    lines = shapely.transform(shapely.simplify(segments.geometry_m, tolerance_m), segments.to_lonlat)
+    lines = shapely.transform(shapely.simplify(segments.geometry_m, tolerance_m), segments.to_wgs84)
     features = [{"type": "Feature", "properties": {"n": name or ""}, "geometry": geometry}
                 for geometry, name in zip(_lines(lines), segments.names, strict=True)]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
@@ -49,7 +49,7 @@ def segment_lines(router, indices, properties=None, *, tolerance_m: float = 3.0)
     """Some segments of a mode graph (indices) as a GeoJSON FeatureCollection (WGS-84)."""
     segments = router.segments
     indices = list(indices)
-    geometries = shapely.transform(shapely.simplify(segments.geometry_m[indices], tolerance_m), segments.to_lonlat)
+    geometries = shapely.transform(shapely.simplify(segments.geometry_m[indices], tolerance_m), segments.to_wgs84)
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": g, "properties": (properties[k] if properties else {}) | {"street": segments.names[i] or ""}}
         for k, (i, g) in enumerate(zip(indices, _lines(geometries), strict=True))]}

@@ -29,7 +29,7 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
         raise ZoneError(str(exc)) from None
     problems, zones = [], []
     seen = {}
-    to_local = pyproj.Transformer.from_crs("EPSG:4326", city.crs, always_xy=True)
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", city.crs, always_xy=True)
     for row, (_, feature) in enumerate(raw.iterrows(), start=1):
         raw_id = feature.get("zone_id")
         zone_id = "" if raw_id is None or (isinstance(raw_id, float) and np.isnan(raw_id)) else str(raw_id).strip()
@@ -49,7 +49,7 @@ def read_zone_file(city, path, *, datum: str = "wgs84") -> ZonePlan:
         elif not geom.intersects(city.jurisdiction):
             found.append(("geometry", "lies outside the city"))
         elif not np.isfinite(shapely.get_coordinates(shapely.transform(
-                geom, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))))).all():
+                geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))))).all():
             found.append(("geometry", "reaches too far from the city to be measured"))
         problems.extend({"feature": row, "zone_id": zone_id or None, "field": f, "problem": p} for f, p in found)
         if not found:

@@ -8,7 +8,6 @@ base, and pages that serve with 200.
 """
 
 import json
-import os
 from pathlib import Path
 
 import networkx as nx
@@ -21,6 +20,7 @@ from click.testing import CliRunner
 from bench.synthetic_osm import Town, write_city
 from cli.main import _register, cli
 from geo import paths
+from tests.conftest import instance_at, point_instance
 from tests.geo.test_routing import with_points
 
 _register()
@@ -77,47 +77,42 @@ def city_run(request, tmp_path_factory):
     name = request.param
     make_source, *_ = CITIES[name]
     folder = tmp_path_factory.mktemp(f"city-{name}")
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    os.environ["PATROL_INSTANCE_DIR"] = str(folder / "instance")
-    runner = CliRunner()
-    source = make_source(folder)
+    with instance_at(folder / "instance"):
+        runner = CliRunner()
+        source = make_source(folder)
 
-    def run(*args):
-        result = runner.invoke(cli, [*args, "--city", name, "--json"] if args[0] != "city" or args[1] != "build"
-                               else [*args, "--name", name, "--json"])
-        assert result.exit_code == 0, f"{args}: {result.output[-800:]}"
-        assert "Traceback" not in result.output
-        return json.loads(result.stdout)
+        def run(*args):
+            result = runner.invoke(cli, [*args, "--city", name, "--json"] if args[0] != "city" or args[1] != "build"
+                                   else [*args, "--name", name, "--json"])
+            assert result.exit_code == 0, f"{args}: {result.output[-800:]}"
+            assert "Traceback" not in result.output
+            return json.loads(result.stdout)
 
-    out = {"source": source, "folder": folder / "instance"}
-    out["build"] = run("city", "build", source)
-    out["info"] = run("city", "info")
-    out["blocks"] = run("blocks", "derive")
-    out["incidents"] = run("incidents", "generate", "--days", "10")
-    out["hotspots"] = run("hotspots")
-    out["patrols"] = run("patrols", "demo")
-    out["zones"] = run("zones", "generate")
-    out["check"] = run("zones", "check")
-    out["standby"] = run("zones", "standby", "--mode", "car")
-    out["routes"] = run("routes", "plan", "--time-limit", "1")
-    lon, lat = CITIES[name][3]
-    out["dispatch"] = run("dispatch", f"{lon},{lat}", "--datum", "wgs84", "--category", "stray_dog")
-    out["simulate"] = run("simulate", "--hours", "3")
-    for kind in ("tasks", "responsibility", "assessment"):
-        out[f"lists_{kind}"] = run("lists", kind)
-    result = runner.invoke(cli, ["users", "add", "boss", "--role", "admin", "--password", PASSWORD, "--city", name])
-    assert result.exit_code == 0, result.output
-    yield name, out
-    if saved is None:
-        os.environ.pop("PATROL_INSTANCE_DIR", None)
-    else:
-        os.environ["PATROL_INSTANCE_DIR"] = saved
+        out = {"source": source, "folder": folder / "instance"}
+        out["build"] = run("city", "build", source)
+        out["info"] = run("city", "info")
+        out["blocks"] = run("blocks", "derive")
+        out["incidents"] = run("incidents", "generate", "--days", "10")
+        out["hotspots"] = run("hotspots")
+        out["patrols"] = run("patrols", "demo")
+        out["zones"] = run("zones", "generate")
+        out["check"] = run("zones", "check")
+        out["standby"] = run("zones", "standby", "--mode", "car")
+        out["routes"] = run("routes", "plan", "--time-limit", "1")
+        lon, lat = CITIES[name][3]
+        out["dispatch"] = run("dispatch", f"{lon},{lat}", "--datum", "wgs84", "--category", "stray_dog")
+        out["simulate"] = run("simulate", "--hours", "3")
+        for kind in ("tasks", "responsibility", "assessment"):
+            out[f"lists_{kind}"] = run("lists", kind)
+        result = runner.invoke(cli, ["users", "add", "boss", "--role", "admin", "--password", PASSWORD, "--city", name])
+        assert result.exit_code == 0, result.output
+        yield name, out
 
 
 @pytest.fixture
 def in_city(city_run, monkeypatch):
     """The pipeline's results, with this test reading the city's own instance folder."""
-    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(city_run[1]["folder"]))
+    point_instance(monkeypatch, city_run[1]["folder"])
     return city_run
 
 

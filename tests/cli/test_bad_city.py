@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import instance_at, point_instance
 from tests.osm_files import small_town, write_osm
 
 _register()
@@ -43,12 +44,8 @@ def _stderr(result) -> str:
 @pytest.fixture(scope="module")
 def bad_cities(tmp_path_factory):
     """An instance holding a damaged city (garbage graph) and a half-written one (no build folder)."""
-    import os
-
     folder = tmp_path_factory.mktemp("bad-cities")
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    os.environ["PATROL_INSTANCE_DIR"] = str(folder)
-    try:
+    with instance_at(folder):
         town = small_town(folder / "town.osm")
         assert CliRunner().invoke(cli, ["city", "build", str(town), "--name", "damaged"]).exit_code == 0
         current = json.loads((folder / "cities" / "damaged" / "current.json").read_text())
@@ -57,18 +54,13 @@ def bad_cities(tmp_path_factory):
         half = folder / "cities" / "halfwritten"
         half.mkdir(parents=True)
         (half / "current.json").write_text(json.dumps({"key": "gone", "source": None}))
-    finally:
-        if saved is None:
-            os.environ.pop("PATROL_INSTANCE_DIR", None)
-        else:
-            os.environ["PATROL_INSTANCE_DIR"] = saved
     return folder
 
 
 @pytest.mark.parametrize("city", ["nowhere", "damaged", "halfwritten"])
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: "-".join(a[:2]))
 def test_every_command_says_one_line_on_a_bad_city(bad_cities, monkeypatch, tmp_path, city, args):
-    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(bad_cities))
+    point_instance(monkeypatch, bad_cities)
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     result = CliRunner().invoke(cli, [*args, "--city", city])
     if city == "damaged" and result.exit_code == 0:

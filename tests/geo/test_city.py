@@ -1,5 +1,6 @@
 """The city pipeline: small files made here, the default city, the cache and failures."""
 
+import dataclasses
 import json
 import pickle
 
@@ -8,6 +9,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo import city as city_module
+from geo import paths
 from geo.city import build_city, city_summary, get_city, load_city, resolve_source
 from geo.errors import CityNotBuiltError, NoStreetsError, UnknownCityError
 from geo.profile import MODES, load_profile
@@ -106,7 +108,7 @@ def test_unknown_city_without_profile_or_build():
 
 
 def test_fallback_source_when_the_shared_file_is_missing(monkeypatch, tmp_path):
-    monkeypatch.setenv("PATROL_SHARED_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(paths, "_current", dataclasses.replace(paths.locations(), shared=tmp_path / "nowhere"))
     notices = []
     source = resolve_source(load_profile("chengdu"), None, notices.append)
     assert source.endswith("Helsinki.osm.pbf")

@@ -127,7 +127,7 @@ def test_snapping_matches_brute_force(routers):
     lons, lats = random_points(router, 300, seed=6)
     snaps = router.snap_many(lons, lats)
     seg = router.segments
-    xs, ys = seg.to_local.transform(lons, lats)
+    xs, ys = seg.metric_transformer.transform(lons, lats)
     for snap, x, y in zip(snaps, xs, ys, strict=True):
         distances = shapely.distance(seg.geometry_m, shapely.Point(x, y))
         assert snap.distance_m == pytest.approx(distances.min(), abs=1e-6)

@@ -80,3 +80,31 @@ def test_two_servers_show_the_same_route_of_the_day(chengdu, database_url, monke
     assert np.array_equal(zone2.segments, zone.segments) and zone2.polygon.equals(zone.polygon)
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgis_reads_blocks_and_zones_as_geometry(chengdu, database_url):
+    """On PostgreSQL the stored blocks and zones are PostGIS geometries (EPSG:4326) too: the areas
+    PostGIS measures match shapely's in the city's metric CRS."""
+    import pyproj
+    from sqlalchemy import text
+
+    from planner.zones import PlanZone, ZonePlan, save_version
+
+    store = Store(database_url)
+    save_blocks(store, chengdu, two_blocks())
+    zone = PlanZone("Z01", "test", ["E01"], np.array([0], dtype=np.int64), shapely.box(104.06, 30.67, 104.09, 30.70))
+    save_version(store, chengdu, ZonePlan([zone]), author="test")
+    with store.engine.connect() as connection:
+        blocks = dict(connection.execute(text(
+            "SELECT block_id, ST_Area(geom::geography) FROM key_blocks WHERE ST_SRID(geom) = 4326")).all())
+        zone_area = connection.execute(text("SELECT ST_Area(geom::geography) FROM zones")).scalar()
+        inside = connection.execute(text(
+            "SELECT k.block_id FROM key_blocks k JOIN zones z ON ST_Within(k.geom, z.geom) ORDER BY 1")).scalars().all()
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", chengdu.crs, always_xy=True)
+    metric_area = lambda g: shapely.transform(g, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))).area  # noqa: E731
+    for block_id, polygon in zip(two_blocks()["id"], two_blocks().geometry, strict=True):
+        assert blocks[block_id] == pytest.approx(metric_area(polygon), rel=0.005)
+    assert zone_area == pytest.approx(metric_area(zone.polygon), rel=0.005)
+    assert inside == ["MKT-001", "SCH-001"]
+    store.close()

@@ -61,7 +61,7 @@ def test_response_times_equal_networkx(chengdu, samples, mode):
     near = np.flatnonzero(np.hypot(samples.lon - patrol[0], samples.lat - patrol[1]) < 0.01)[::7][:40]
     ours = response_times(chengdu, samples, [(mode, *patrol)], near)
     origin = router.snap(*patrol, max_distance_m=np.inf)
-    xs, ys = seg.to_local.transform(samples.lon[near], samples.lat[near])
+    xs, ys = seg.metric_transformer.transform(samples.lon[near], samples.lat[near])
     candidates, owner, walk_m = [], [], []
     for j, (x, y) in enumerate(zip(xs, ys, strict=True)):
         point = shapely.Point(x, y)

@@ -1,12 +1,12 @@
 """A served city for the web tests: demo roster, zones and a week of incidents, in its own instance."""
 
-import os
 import shutil
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import instance_at, point_instance
 
 _register()
 PASSWORD = "correct horse 42"
@@ -18,24 +18,19 @@ USERS = [("admin", "admin", None), ("dispatcher", "dispatcher", None), ("planner
 def web_instance(chengdu, session_instance, tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-instance")
     shutil.copytree(session_instance / "cities", folder / "cities")
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    os.environ["PATROL_INSTANCE_DIR"] = str(folder)
     runner = CliRunner()
-    for args in (["patrols", "demo"], ["zones", "generate"], ["incidents", "generate", "--days", "7"]):
-        assert runner.invoke(cli, args).exit_code == 0
-    for username, role, patrol in USERS:
-        args = ["users", "add", username, "--role", role, "--password", PASSWORD]
-        assert runner.invoke(cli, args + (["--patrol", patrol] if patrol else [])).exit_code == 0
-    yield folder
-    if saved is None:
-        os.environ.pop("PATROL_INSTANCE_DIR", None)
-    else:
-        os.environ["PATROL_INSTANCE_DIR"] = saved
+    with instance_at(folder):
+        for args in (["patrols", "demo"], ["zones", "generate"], ["incidents", "generate", "--days", "7"]):
+            assert runner.invoke(cli, args).exit_code == 0
+        for username, role, patrol in USERS:
+            args = ["users", "add", username, "--role", role, "--password", PASSWORD]
+            assert runner.invoke(cli, args + (["--patrol", patrol] if patrol else [])).exit_code == 0
+    return folder
 
 
 @pytest.fixture
 def app(web_instance, monkeypatch):
-    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(web_instance))
+    point_instance(monkeypatch, web_instance)
     from web.app import create_app
 
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.conftest import point_instance
+
 pytestmark = pytest.mark.slow
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.IGNORECASE)
 TOKEN = re.compile(r"name=csrf_token value='[^']*'")
@@ -139,7 +141,7 @@ def test_planner_with_standby_points_stays_offline(client, web_instance, monkeyp
     from planner.standby import store_solution
     from planner.store import Store
 
-    monkeypatch.setenv("PATROL_INSTANCE_DIR", str(web_instance))
+    point_instance(monkeypatch, web_instance)
     store_solution(Store(), get_city("chengdu"), {"mode": "ebike", "count": 1, "status": "Optimal",
                                                    "points": [{"lon": 104.0666, "lat": 30.6777}]})
     html = client.get("/planner").get_data(as_text=True)

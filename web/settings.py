@@ -1,0 +1,53 @@
+"""The product's settings, read from the environment in one place and handed on as explicit values.
+
+``PATROL_CITY`` (default chengdu), ``PATROL_DATABASE_URL`` (default a SQLite file in the instance
+folder), ``PATROL_DATA_DIR``, ``PATROL_SHARED_DIR``, ``PATROL_INSTANCE_DIR`` (default beside the
+checkout), ``PATROL_TILES`` (default none) and ``PATROL_TIANDITU_KEY``. ``geo`` and ``planner`` never
+read them: the web factory, the command line and the benchmarks read them here and pass them on.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Settings", "current_settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one process serves or works on; every field has a default."""
+
+    city: str = "chengdu"
+    database_url: str | None = None
+    data_dir: str | None = None
+    shared_dir: str | None = None
+    instance_dir: str | None = None
+    tiles: str = "none"
+    tianditu_key: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
+        """The settings named by ``PATROL_*`` variables in ``environ`` (empty ones count as unset)."""
+        value = lambda name: environ.get(name) or None  # noqa: E731
+        return cls(city=value("PATROL_CITY") or "chengdu", database_url=value("PATROL_DATABASE_URL"),
+                   data_dir=value("PATROL_DATA_DIR"), shared_dir=value("PATROL_SHARED_DIR"),
+                   instance_dir=value("PATROL_INSTANCE_DIR"), tiles=value("PATROL_TILES") or "none",
+                   tianditu_key=value("PATROL_TIANDITU_KEY"))
+
+    def apply(self) -> "Settings":
+        """Point ``geo.paths`` at this process's folders; returns self."""
+        from geo import paths
+
+        paths.configure(data_dir=self.data_dir, shared_dir=self.shared_dir, instance_dir=self.instance_dir)
+        return self
+
+    def store(self):
+        """The SQL store at ``database_url`` (default: SQLite in the instance folder), migrated."""
+        from planner.store import Store
+
+        return Store(self.database_url)
+
+
+def current_settings() -> Settings:
+    """The settings of this process's environment, applied to ``geo.paths``."""
+    return Settings.from_environ(os.environ).apply()
