@@ -24,22 +24,15 @@ def dispatch(location, category, datum, do_assign, patrol_id, name, as_json) -> 
     from geo.city import get_city
     from planner.dispatch import Dispatcher, assign
     from planner.key_blocks import load_blocks
-    from planner.patrols import list_patrols
-    from planner.reports import check_category, locate_report
+    from planner.reports import recommend_for_report
 
     progress = Reporter()
     city = get_city(name, progress=progress)
-    check_category(city, category)
-    located = locate_report(city, location, datum)
-    lon, lat, how = located.lon, located.lat, located.how
     store = open_store()
-    patrols = list_patrols(store, city.slug)
-    if not patrols:
-        raise click.UsageError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
-    recommendation = Dispatcher(city, load_blocks(store, city, progress=progress)).recommend(patrols, lon, lat,
-                                                                                 category=category)
+    dispatcher = Dispatcher(city, load_blocks(store, city, progress=progress))
+    recommendation = recommend_for_report(city, store, dispatcher, location, category, datum)
+    lon, lat = recommendation.incident["lon"], recommendation.incident["lat"]
     data = recommendation.as_dict()
-    data["incident"] |= how
     if do_assign:
         logged = assign(store, city, recommendation, patrol_id=patrol_id)
         data["dispatch_id"] = logged.id

@@ -67,3 +67,23 @@ def locate_report(city, location: str, datum: str | None = None) -> Location:
     datum = datum or city.profile.default_datum
     lon, lat = to_wgs84(lon, lat, datum)
     return Location(lon, lat, {"datum": datum})
+
+
+class NoPatrolsError(PatrolError):
+    """A report cannot be dispatched: the store holds no patrols for the city."""
+
+
+def recommend_for_report(city, store, dispatcher, location: str, category: str, datum: str | None = None):
+    """The ranked patrols (``planner.dispatch.Recommendation``) for a report at ``location`` ('lon,lat' in
+    ``datum``, or an address): the category checked, the location found, every stored patrol ranked.
+    The report's ``how`` (datum or address match) is added to the recommendation's incident."""
+    from planner.patrols import list_patrols
+
+    check_category(city, category)
+    located = locate_report(city, location, datum)
+    patrols = list_patrols(store, city.slug)
+    if not patrols:
+        raise NoPatrolsError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
+    recommendation = dispatcher.recommend(patrols, located.lon, located.lat, category=category)
+    recommendation.incident |= located.how
+    return recommendation

@@ -23,20 +23,9 @@ from web.geojson import (
 )
 from web.resources import get_resources
 
-__all__ = ["bp", "recommend"]
+__all__ = ["bp"]
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def recommend(res, location: str, category: str, datum: str | None):
-    """The Recommendation for a report at 'lon,lat' (any datum) or an address."""
-    from planner.patrols import list_patrols
-    from planner.reports import check_category, locate_report
-
-    check_category(res.city, category)
-    located = locate_report(res.city, location, datum)
-    return res.dispatcher.recommend(list_patrols(res.store, res.city.slug), located.lon, located.lat,
-                                    category=category)
 
 
 @bp.get("/csrf")
@@ -147,7 +136,7 @@ def recommend_view():
     location = request.args.get("location", "").strip()
     if not location:
         abort(400, "location is required ('lon,lat' or an address)")
-    return jsonify(recommend(get_resources(), location, request.args.get("category", "stray_dog"),
+    return jsonify(get_resources().recommend(location, request.args.get("category", "stray_dog"),
                              request.args.get("datum")).as_dict())
 
 
@@ -172,7 +161,7 @@ def assign_view():
     if not isinstance(body, dict) or not str(body.get("location", "")).strip():
         abort(400, 'send JSON like {"location": "104.08,30.69", "category": "stray_dog"}')
     res = get_resources()
-    recommendation = recommend(res, str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum"))
+    recommendation = res.recommend(str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum"))
     dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None)  # clash: 409
     return jsonify(dispatch_id=dispatch.id, patrol_id=dispatch.patrol_id, predicted_eta_s=dispatch.predicted_eta_s,
                    status=dispatch.status), 201

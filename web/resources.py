@@ -57,6 +57,12 @@ class Resources:
             self._streets = streets_geojson(self.city.router("foot"))
         return self._streets
 
+    def recommend(self, location: str, category: str, datum: str | None):
+        """The ranked patrols (a ``Recommendation``) for a report at 'lon,lat' in ``datum`` or an address."""
+        from planner.reports import recommend_for_report
+
+        return recommend_for_report(self.city, self.store, self.dispatcher, location, category, datum)
+
 
 def get_resources(app=None) -> Resources:
     """The resources of ``app`` (default: the current app)."""

@@ -38,3 +38,23 @@ def test_categories(chengdu):
     assert "stray_dog" in known_categories(chengdu)
     with pytest.raises(UnknownCategoryError, match="known: stray_dog"):
         check_category(chengdu, "alien_landing")
+
+
+def test_a_report_is_ranked_over_the_stored_patrols_or_refused(chengdu, tmp_path):
+    """One use case for the console, the API and the CLI: found, ranked over the store's patrols
+    (the same as ranking them by hand), refused in one line when the store holds none."""
+    from planner.dispatch import Dispatcher
+    from planner.patrols import demo_roster, list_patrols, upsert_patrols
+    from planner.reports import NoPatrolsError, recommend_for_report
+    from planner.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    dispatcher = Dispatcher(chengdu, None)
+    with pytest.raises(NoPatrolsError, match="patrols demo"):
+        recommend_for_report(chengdu, store, dispatcher, "104.0810,30.6943", "stray_dog")
+    upsert_patrols(store, chengdu.slug, demo_roster(chengdu))
+    ranked = recommend_for_report(chengdu, store, dispatcher, "104.0810,30.6943", "stray_dog", "wgs84")
+    by_hand = dispatcher.recommend(list_patrols(store, chengdu.slug), 104.0810, 30.6943, category="stray_dog")
+    assert ranked.recommended == by_hand.recommended and ranked.incident["datum"] == "wgs84"
+    assert [c.patrol_id for c in ranked.candidates] == [c.patrol_id for c in by_hand.candidates]
+    store.close()

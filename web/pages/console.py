@@ -34,7 +34,6 @@ def dispatcher():
     """Patrols and open incidents; with ``?location=`` the ranked patrols, their routes and Assign buttons."""
     from geo.errors import PatrolError
     from planner.incidents import CATEGORIES
-    from web.api import recommend
     from web.geojson import dispatch_rows, incident_rows, patrol_features
     from web.maps import dispatcher_map
 
@@ -45,7 +44,7 @@ def dispatcher():
     recommendation, error = None, ""
     if location:
         try:
-            recommendation = recommend(res, location, category, datum).as_dict()
+            recommendation = res.recommend(location, category, datum).as_dict()
         except PatrolError as exc:  # a bad location, datum, category or address: say why, keep the page
             error = str(exc)
     patrols = patrol_features(res)
@@ -67,14 +66,13 @@ def dispatcher_assign():
     """Assign the chosen patrol to the report (recomputed now: the patrol may have been taken)."""
     from geo.errors import PatrolError
     from planner.dispatch import assign
-    from web.api import recommend
 
     res = get_resources()
     form = request.form
     back = url_for("console.dispatcher", location=form.get("location", ""), category=form.get("category", "stray_dog"),
                    datum=form.get("datum", ""))
     try:
-        recommendation = recommend(res, form.get("location", ""), form.get("category", "stray_dog"), form.get("datum"))
+        recommendation = res.recommend(form.get("location", ""), form.get("category", "stray_dog"), form.get("datum"))
         done = assign(res.store, res.city, recommendation, patrol_id=form.get("patrol_id") or None)
     except PatrolError as exc:
         flash(str(exc), "error")
