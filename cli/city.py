@@ -3,6 +3,7 @@
 import click
 
 from cli.common import Reporter, emit, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["city", "summary_text"]
 
@@ -46,12 +47,19 @@ def city() -> None:
 @click.option("--name", "name", default="chengdu", show_default=True, help="City profile name (slug).")
 @click.option("--force", is_flag=True, help="Rebuild even if the cache holds this build.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@background_option
 @reports_errors
-def build(source: str | None, name: str, force: bool, as_json: bool) -> None:
+def build(source: str | None, name: str, force: bool, as_json: bool, background: bool) -> None:
     """Build a city from SOURCE: an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) or a place name.
 
     Without SOURCE the city profile's own extract is used.
     """
+    if background:
+        from pathlib import Path
+
+        if source and Path(source).exists():
+            source = str(Path(source).resolve())
+        return submit(name, "city_build", {"name": name, "source": source}, as_json)
     from geo.city import build_city, city_summary
 
     built = build_city(name, source, force=force, progress=Reporter())

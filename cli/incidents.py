@@ -5,6 +5,7 @@ import json
 import click
 
 from cli.common import Reporter, emit, load_context, parse_window, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["incidents"]
 
@@ -46,9 +47,16 @@ def incidents() -> None:
 @click.option("--datum", default=None, help="Datum of the coordinates: wgs84, gcj02 or bd09 [default: the city's].")
 @CITY
 @JSON
+@background_option
 @reports_errors
-def import_file(file: str, datum: str | None, name: str, as_json: bool) -> None:
+def import_file(file: str, datum: str | None, name: str, as_json: bool, background: bool) -> None:
     """Import incidents from a CSV (UTF-8, header row) or GeoJSON FILE; every invalid row is reported."""
+    if background:
+        from pathlib import Path
+
+        if not Path(file).is_file():
+            raise click.BadParameter(f"{file}: file does not exist", param_hint="FILE")
+        return submit(name, "incidents_import", {"file": str(Path(file).resolve()), "datum": datum}, as_json)
     from planner.incidents import import_incidents
 
     _, _, store, placer = load_context(name)

@@ -29,6 +29,7 @@ def _register() -> None:
         dispatch,
         hotspots,
         incidents,
+        jobs,
         lists,
         patrols,
         route,
@@ -55,6 +56,8 @@ def _register() -> None:
     cli.add_command(users.users)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
+    cli.add_command(jobs.jobs)
+    cli.add_command(jobs.worker)
 
 
 def main() -> None:

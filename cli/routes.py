@@ -6,6 +6,7 @@ from datetime import datetime
 import click
 
 from cli.common import Reporter, emit, open_store, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["routes"]
 
@@ -44,9 +45,14 @@ def routes() -> None:
 @click.option("--time-limit", default=3.0, show_default=True, type=click.FloatRange(0.5, 600), help="Solver seconds per route.")
 @CITY
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@background_option
 @reports_errors
-def plan(patrol_id, version, day, time_limit, name, as_json) -> None:
+def plan(patrol_id, version, day, time_limit, name, as_json, background) -> None:
     """Plan the routes of the zone version's patrols (OR-Tools, time windows)."""
+    if background:
+        if patrol_id:
+            raise click.UsageError("--background plans every patrol of the version; leave out --patrol")
+        return submit(name, "routes_plan", {"version": version, "day": day, "time_limit_s": time_limit}, as_json)
     _, result = _plan(name, patrol_id, version, day, time_limit, Reporter())
     data = {"version": result["version"], "target_s": result["target_s"],
             "routes": [route.as_dict() | {"zone_id": zone.zone_id} for zone, route in result["routes"]]}

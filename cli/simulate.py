@@ -6,6 +6,7 @@ from datetime import datetime
 import click
 
 from cli.common import Reporter, emit, open_store, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["simulate"]
 
@@ -23,9 +24,16 @@ __all__ = ["simulate"]
 @click.option("--late", type=click.Path(dir_okay=False), default=None, help="Write the late reports (GeoJSON).")
 @click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@background_option
 @reports_errors
-def simulate(hours, seed, plan, compare, categories, scale, day, chart, late, name, as_json) -> None:
+def simulate(hours, seed, plan, compare, categories, scale, day, chart, late, name, as_json, background) -> None:
     """Simulate a day of reports and dispatches; compare two plans on the same random stream."""
+    if background:
+        if set(categories) - {"stray_dog"} or chart or late:
+            raise click.UsageError("--background simulates stray-dog reports and keeps the chart in the job's "
+                                   "result; leave out --category, --chart and --late")
+        return submit(name, "simulate", {"hours": min(hours, 168), "seed": seed, "plan": plan, "compare": compare,
+                                         "scale": scale, "day": day}, as_json)
     from zoneinfo import ZoneInfo
 
     from geo.city import get_city

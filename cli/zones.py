@@ -3,6 +3,7 @@
 import click
 
 from cli.common import Reporter, emit, open_store, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["zones"]
 
@@ -31,9 +32,12 @@ def zones() -> None:
 @click.option("--comment", default="generated from the patrol bases", show_default=True)
 @CITY
 @JSON
+@background_option
 @reports_errors
-def generate(author: str, comment: str, name: str, as_json: bool) -> None:
+def generate(author: str, comment: str, name: str, as_json: bool, background: bool) -> None:
     """One zone per patrol (network Voronoi from the bases), rebalanced; saved as a new version."""
+    if background:
+        return submit(name, "zones_generate", {"author": author, "comment": comment}, as_json)
     from planner.coverage import StreetSamples
     from planner.patrols import list_patrols
     from planner.zones import generate_zones, save_version
@@ -153,9 +157,12 @@ def check(version, name, as_json) -> None:
 @click.option("--time-limit", default=120.0, show_default=True, type=click.FloatRange(1, 3600), help="Solver limit (s).")
 @CITY
 @JSON
+@background_option
 @reports_errors
-def standby(k, mode, time_limit, name, as_json) -> None:
+def standby(k, mode, time_limit, name, as_json, background) -> None:
     """Standby points by integer programming (HiGHS), with a greedy answer for comparison."""
+    if background:
+        return submit(name, "standby", {"mode": mode, "k": k, "time_limit_s": min(time_limit, 600)}, as_json)
     from planner.incidents import incidents_frame
     from planner.standby import city_max_cover, city_set_cover, store_solution
 

@@ -205,3 +205,35 @@ class PlannedRoute(Base):
     payload_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
     __table_args__ = (UniqueConstraint("city", "patrol_id", "plan_key", name="uq_planned_route"),)
+
+
+class Job(Base):
+    """A long piece of work run by a worker (``planner.jobs``): its state, progress and stored result.
+
+    ``active_key`` is the job's inputs (kind, city, parameters) while it is queued or running, NULL after:
+    a unique column, so two people starting the same work get the same job. ``attempt`` grows at each
+    claim; only the attempt that holds the job may write its progress or result.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(128))
+    params_json: Mapped[str] = mapped_column(Text)
+    active_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # queued | running | done | failed | cancelled
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..100 %
+    step: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    result_file: Mapped[bytes | None] = mapped_column(LargeBinary)
+    result_filename: Mapped[str | None] = mapped_column(String(128))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    enqueued_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -2,7 +2,8 @@
 
 ``PATROL_CITY`` (default chengdu), ``PATROL_DATABASE_URL`` (default a SQLite file in the instance
 folder), ``PATROL_DATA_DIR``, ``PATROL_SHARED_DIR``, ``PATROL_INSTANCE_DIR`` (default beside the
-checkout), ``PATROL_TILES`` (default none) and ``PATROL_TIANDITU_KEY``. ``geo`` and ``planner`` never
+checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY`` and ``PATROL_REDIS_URL`` (the job queue
+on Redis, for several machines; default Huey's SQLite file in the instance folder). ``geo`` and ``planner`` never
 read them: the web factory, the command line and the benchmarks read them here and pass them on.
 """
 
@@ -24,6 +25,7 @@ class Settings:
     instance_dir: str | None = None
     tiles: str = "none"
     tianditu_key: str | None = None
+    redis_url: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -32,7 +34,7 @@ class Settings:
         return cls(city=value("PATROL_CITY") or "chengdu", database_url=value("PATROL_DATABASE_URL"),
                    data_dir=value("PATROL_DATA_DIR"), shared_dir=value("PATROL_SHARED_DIR"),
                    instance_dir=value("PATROL_INSTANCE_DIR"), tiles=value("PATROL_TILES") or "none",
-                   tianditu_key=value("PATROL_TIANDITU_KEY"))
+                   tianditu_key=value("PATROL_TIANDITU_KEY"), redis_url=value("PATROL_REDIS_URL"))
 
     def apply(self) -> "Settings":
         """Point ``geo.paths`` at this process's folders; returns self."""
@@ -46,6 +48,15 @@ class Settings:
         from planner.store import Store
 
         return Store(self.database_url)
+
+    def job_queue(self, store, **options):
+        """The job queue (``planner.jobs.JobQueue``): Redis at ``redis_url``, else Huey's SQLite file in the
+        instance folder."""
+        from geo import paths
+        from planner.jobs import JobQueue
+
+        return JobQueue(store, sqlite_path=paths.instance_dir() / "jobs-queue.sqlite", redis_url=self.redis_url,
+                        **options)
 
 
 def current_settings() -> Settings:

@@ -1,0 +1,261 @@
+"""What a job can do: one entry per kind, with its parameter check and its work.
+
+Each kind's work is ``run(city, store, params, progress) -> Outcome``: ``city`` is loaded by the worker
+(None for ``city_build``), ``progress(percent, step)`` records 0-100 % and the current step. Parameters
+are checked when the job is created, so a bad one is refused at once (one line), never in a worker.
+"""
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from planner.jobs.records import JobError
+
+__all__ = ["KINDS", "Kind", "Outcome", "check_params", "message_progress"]
+
+MODES = ("foot", "ebike", "car")
+LIST_KINDS = ("tasks", "responsibility", "assessment")
+
+
+@dataclass
+class Outcome:
+    """A job's result: JSON-ready figures, and optionally a file (bytes) to download."""
+
+    result: dict
+    file: bytes | None = None
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of job: its defaults, its parameter check and its work."""
+
+    run: Callable
+    defaults: dict = field(default_factory=dict)
+    needs_city: bool = True
+    title: tuple[str, str] = ("", "")  # (zh, en)
+
+
+def _number(params: dict, name: str, low: float, high: float, *, integer: bool = False):
+    value = params.get(name)
+    try:
+        number = int(value) if integer else float(value)
+        if integer and float(value) != int(value):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise JobError(f"{name} must be a{' whole' if integer else ''} number; got {value!r}") from None
+    if not low <= number <= high:
+        raise JobError(f"{name} must be between {low:g} and {high:g}; got {value!r}")
+    return number
+
+
+def _choice(params: dict, name: str, choices) -> str:
+    value = params.get(name)
+    if value not in choices:
+        raise JobError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _day(params: dict, name: str = "day") -> str | None:
+    value = params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        raise JobError(f"{name} must be a date such as 2026-11-27; got {value!r}") from None
+    return str(value)[:10]
+
+
+def message_progress(progress: Callable[[float, str], None], start: float = 5.0, end: float = 95.0):
+    """A ``progress(message)`` callback for the product's steps: each message moves the bar a fifth of the
+    way that is left between ``start`` and ``end`` %."""
+    state = {"percent": start}
+
+    def report(message: str) -> None:
+        state["percent"] += (end - state["percent"]) * 0.2
+        progress(state["percent"], message)
+
+    return report
+
+
+# --- the work of each kind -------------------------------------------------------------------------------
+
+def _standby(city, store, params, progress) -> Outcome:
+    from planner.incidents import incidents_frame
+    from planner.standby import city_max_cover, city_set_cover, store_solution
+
+    target = city.profile.target_s("stray_dog")
+    mode, k = params["mode"], params.get("k")
+    if k is None:
+        progress(10, f"set covering on the {mode} graph (HiGHS, up to {params['time_limit_s']:g} s)")
+        data = city_set_cover(city, mode, target_s=target, time_limit_s=params["time_limit_s"])
+        store_solution(store, city, data)
+    else:
+        reports = incidents_frame(store, city.slug, category="stray_dog")
+        if reports.empty:
+            raise JobError("no stray-dog reports in the store (try: patrol incidents generate)")
+        progress(10, f"maximal covering of {len(reports)} dog reports with {k} points on the {mode} graph")
+        data = city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target,
+                              time_limit_s=params["time_limit_s"])
+    return Outcome({"city": city.slug} | data)
+
+
+def _zones_generate(city, store, params, progress) -> Outcome:
+    from planner.coverage import StreetSamples
+    from planner.patrols import list_patrols
+    from planner.zones import generate_zones, save_version
+
+    patrols = list_patrols(store, city.slug)
+    if not patrols:
+        raise JobError("no patrols in the store: create the demo roster with 'patrol patrols demo'")
+    steps = message_progress(progress)
+    plan = generate_zones(city, patrols, StreetSamples.for_city(city), target_s=city.profile.target_s("stray_dog"),
+                          progress=steps)
+    progress(97, "saving the zone version")
+    version = save_version(store, city, plan, author=params["author"], comment=params["comment"], source="generated")
+    lengths = city.router("foot").segments.length_m
+    zones = [{"zone_id": z.zone_id, "patrol_ids": list(z.patrol_ids), "street_km": round(float(lengths[z.segments].sum()) / 1000, 3)}
+             for z in plan.zones]
+    return Outcome({"city": city.slug, "version": version, "zones": zones, **plan.notes})
+
+
+def _routes_plan(city, store, params, progress) -> Outcome:
+    from planner.key_blocks import load_blocks
+    from planner.route_plans import plan_routes
+
+    day = datetime.fromisoformat(params["day"]) if params.get("day") else None
+    result = plan_routes(store, city, load_blocks(store, city), version=params.get("version"), day=day,
+                         time_limit_s=params["time_limit_s"], progress=message_progress(progress))
+    return Outcome({"version": result["version"], "target_s": result["target_s"],
+                    "routes": [route.as_dict() | {"zone_id": zone.zone_id} for zone, route in result["routes"]]})
+
+
+def _simulate(city, store, params, progress) -> Outcome:
+    from zoneinfo import ZoneInfo
+
+    from planner.incidents import incidents_frame
+    from planner.key_blocks import load_blocks
+    from planner.sim_plans import build_plan
+    from planner.simulation import generate_reports, response_chart, simulate
+
+    blocks = load_blocks(store, city)
+    when = datetime.fromisoformat(params["day"])
+    history = incidents_frame(store, city.slug)
+    history = history[history["category"] == "stray_dog"]
+    if history.empty:
+        raise JobError("no stray-dog history in the store (try: patrol incidents generate)")
+    reports = generate_reports(city, history, hours=params["hours"], seed=params["seed"], categories=["stray_dog"],
+                               scale=params["scale"])
+    start = datetime(when.year, when.month, when.day, tzinfo=ZoneInfo(city.profile.timezone))
+    plans = [params["plan"]] + ([params["compare"]] if params.get("compare") else [])
+    results = []
+    for number, spec in enumerate(plans):
+        share = 90.0 / len(plans)
+        progress(5 + number * share, f"plan {spec}: preparing the patrols' day")
+        label, timelines, zone_of_segment = build_plan(store, city, blocks, spec, day=when)
+        progress(5 + number * share + share / 2, f"plan {spec}: simulating {len(reports)} reports")
+        results.append(simulate(city, timelines, reports, start=start, blocks_gdf=blocks, seed=params["seed"],
+                                name=label, hours=params["hours"], zone_of_segment=zone_of_segment))
+    chart = io.BytesIO()
+    response_chart(results, chart, target_s=city.profile.target_s("stray_dog"))
+    data = {"plan": params["plan"], "hours": params["hours"], "seed": params["seed"], **{k: results[0].figures[k] for k in (
+        "reports", "within_target_share", "p50_s", "p95_s", "never_reached")}, "details": results[0].figures}
+    if len(results) > 1:
+        data["compare"] = {"plan": params["compare"], **results[1].figures}
+    return Outcome(data, chart.getvalue(), f"{city.slug}-simulation.png")
+
+
+def _lists_xlsx(city, store, params, progress) -> Outcome:
+    import pandas as pd
+
+    from planner.key_blocks import load_blocks
+    from planner.lists import assessment, responsibility, task_list
+
+    progress(10, "loading key blocks")
+    blocks = load_blocks(store, city)
+    progress(30, f"building the {params['list']} list")
+    rows = {"tasks": lambda: task_list(store, city, blocks),
+            "responsibility": lambda: responsibility(store, city, blocks),
+            "assessment": lambda: assessment(store, city, blocks)}[params["list"]]()
+    progress(90, "writing XLSX")
+    frame = pd.DataFrame([{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
+                           for k, v in row.items()} for row in rows])
+    out = io.BytesIO()
+    frame.to_excel(out, index=False, engine="openpyxl")
+    return Outcome({"list": params["list"], "rows": len(rows)}, out.getvalue(), f"{city.slug}-{params['list']}.xlsx")
+
+
+def _incidents_import(city, store, params, progress) -> Outcome:
+    from planner.incidents import IncidentPlacer, import_incidents
+    from planner.key_blocks import load_blocks
+
+    progress(10, "loading key blocks")
+    placer = IncidentPlacer(city, load_blocks(store, city))
+    progress(30, f"reading and placing {params['file']}")
+    report = import_incidents(store, placer, params["file"], datum=params.get("datum"))
+    return Outcome(report.as_dict())
+
+
+def _city_build(city, store, params, progress) -> Outcome:
+    from geo.city import build_city, city_summary
+
+    built = build_city(params["name"], params.get("source"), force=True, progress=message_progress(progress))
+    return Outcome(city_summary(built))
+
+
+KINDS: dict[str, Kind] = {
+    "standby": Kind(_standby, {"mode": "car", "k": None, "time_limit_s": 60.0}, title=("待命点", "standby points")),
+    "zones_generate": Kind(_zones_generate, {"author": "planner", "comment": "generated from the patrol bases"},
+                           title=("生成责任区", "zone generation")),
+    "routes_plan": Kind(_routes_plan, {"version": None, "day": None, "time_limit_s": 3.0}, title=("巡逻路线", "route planning")),
+    "simulate": Kind(_simulate, {"hours": 24.0, "seed": 0, "plan": "bases", "compare": None, "scale": 1.0,
+                                 "day": "2026-11-27"}, title=("模拟", "simulation")),
+    "lists_xlsx": Kind(_lists_xlsx, {"list": "tasks"}, title=("清单 XLSX", "list as XLSX")),
+    "incidents_import": Kind(_incidents_import, {"file": None, "datum": None}, title=("导入事件", "incident import")),
+    "city_build": Kind(_city_build, {"name": None, "source": None}, needs_city=False, title=("构建城市", "city build")),
+}
+
+
+def check_params(kind: str, params: dict | None) -> dict:
+    """The job's parameters with defaults filled in, or JobError naming the bad one."""
+    if kind not in KINDS:
+        raise JobError(f"unknown job kind {kind!r}; kinds: {', '.join(KINDS)}")
+    if params is not None and not isinstance(params, dict):
+        raise JobError("params must be a JSON object")
+    unknown = set(params or {}) - set(KINDS[kind].defaults)
+    if unknown:
+        raise JobError(f"unknown parameter(s) for {kind}: {', '.join(sorted(unknown))}; "
+                       f"known: {', '.join(KINDS[kind].defaults) or 'none'}")
+    p = KINDS[kind].defaults | {k: v for k, v in (params or {}).items() if v is not None or k in ("k", "compare", "version")}
+    if kind == "standby":
+        p["mode"] = _choice(p, "mode", MODES)
+        p["time_limit_s"] = _number(p, "time_limit_s", 1, 600)
+        p["k"] = None if p["k"] in (None, "") else _number(p, "k", 1, 500, integer=True)
+    elif kind == "zones_generate":
+        p["author"], p["comment"] = str(p["author"])[:128], str(p["comment"])[:500]
+    elif kind == "routes_plan":
+        p["version"] = None if p["version"] in (None, "") else _number(p, "version", 1, 10**9, integer=True)
+        p["day"] = _day(p)
+        p["time_limit_s"] = _number(p, "time_limit_s", 0.5, 600)
+    elif kind == "simulate":
+        p["hours"] = _number(p, "hours", 0.5, 168)
+        p["seed"] = _number(p, "seed", 0, 2**31 - 1, integer=True)
+        p["scale"] = _number(p, "scale", 0.01, 1000)
+        p["day"] = _day(p) or KINDS[kind].defaults["day"]
+        for name in ("plan", "compare"):
+            if p[name] is not None and not isinstance(p[name], str):
+                raise JobError(f"{name} must be a plan name such as current, bases or v3; got {p[name]!r}")
+    elif kind == "lists_xlsx":
+        p["list"] = _choice(p, "list", LIST_KINDS)
+    elif kind == "incidents_import":
+        if not p["file"]:
+            raise JobError("file is required: the path of a CSV or GeoJSON of incidents on the worker's machine")
+        p["file"] = str(p["file"])
+    elif kind == "city_build":
+        if not p["name"]:
+            raise JobError("name is required: the city's slug")
+        p["name"] = str(p["name"])
+    return p

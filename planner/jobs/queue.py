@@ -1,0 +1,122 @@
+"""The job engine: Huey. The queue carries job ids only; the jobs themselves (inputs, state, progress,
+result) are rows in the SQL store, so every server and worker sees them.
+
+Embedded default: Huey's SQLite storage in the instance folder (one machine, no server). Several
+machines: Huey's Redis storage (``redis_url``), so that servers and workers on different machines share
+the queue. A worker is Huey's consumer (``patrol worker``) or one thread inside ``patrol serve``
+(``EmbeddedWorker``); both recover the jobs of workers that died (``records.recover_jobs``).
+"""
+
+import functools
+import logging
+import threading
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey
+
+from planner.jobs import records
+from planner.jobs.kinds import check_params
+from planner.jobs.runner import run_job
+
+__all__ = ["EmbeddedWorker", "JobQueue", "recover_now"]
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue:
+    """A Huey queue bound to a store: ``submit`` creates (or finds) a job and puts its id on the queue;
+    workers built from the same settings run it."""
+
+    def __init__(self, store, *, sqlite_path: str | Path | None = None, redis_url: str | None = None,
+                 load_city=None, stale_after_s: float = 30.0):
+        self.store = store
+        self.stale_after_s = stale_after_s
+        self.load_city = load_city or _cached_city
+        if redis_url:
+            self.huey = RedisHuey("patrol-jobs", url=redis_url, results=False)
+            self.backend = "redis"
+        else:
+            if sqlite_path is None:
+                raise ValueError("a job queue needs sqlite_path or redis_url")
+            self.huey = SqliteHuey("patrol-jobs", filename=str(sqlite_path), results=False)
+            self.backend = "sqlite"
+        self.task = self.huey.task(name="patrol.run_job")(self._execute)
+
+    def _execute(self, job_id: str) -> None:
+        state = run_job(self.store, job_id, self.load_city)
+        log.info("job %s: %s", job_id, state or "skipped (not queued)")
+
+    def submit(self, city: str, kind: str, params: dict | None = None, *, owner: str) -> tuple[dict, bool]:
+        """The job for these inputs (a new one, queued; or the active one that has them): (job dict, created)."""
+        checked = check_params(kind, params)
+        job, created = records.create_job(self.store, city, kind, checked, owner=owner)
+        if created:
+            self.task(job.id)
+        return records.job_dict(job), created
+
+    def recover(self) -> dict:
+        """Put the jobs of dead workers (and lost messages) back on the queue; fail those tried too often."""
+        found = records.recover_jobs(self.store, stale_after_s=self.stale_after_s)
+        for job_id in found["requeue"]:
+            self.task(job_id)
+        if found["requeue"] or found["failed"]:
+            log.warning("recovered jobs: re-queued %s, failed %s", found["requeue"], found["failed"])
+        return found
+
+    def pending(self) -> int:
+        return self.huey.pending_count()
+
+    def run_one(self, timeout_s: float = 0.0) -> bool:
+        """Take one message from the queue and run it here; False when the queue was empty."""
+        task = self.huey.dequeue()
+        if task is None:
+            return False
+        self.huey.execute(task)
+        return True
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_city(slug: str):
+    from geo.city import get_city
+
+    return get_city(slug)
+
+
+def recover_now(queue: JobQueue, stop: threading.Event, every_s: float) -> None:
+    """Recover dead workers' jobs every ``every_s`` seconds until ``stop`` is set."""
+    while not stop.wait(every_s):
+        try:
+            queue.recover()
+        except Exception:  # a passing database error must not end the worker
+            log.exception("recovering jobs failed; trying again")
+
+
+class EmbeddedWorker:
+    """Worker threads inside another process (``patrol serve``): run jobs from the queue, recover dead ones."""
+
+    def __init__(self, queue: JobQueue, *, threads: int = 1, idle_s: float = 0.5):
+        self.queue, self.idle_s = queue, idle_s
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._loop, name=f"job-worker-{n}", daemon=True) for n in range(threads)]
+        self.threads.append(threading.Thread(target=recover_now, args=(queue, self.stop, max(1.0, queue.stale_after_s / 3)),
+                                             name="job-recovery", daemon=True))
+
+    def start(self) -> "EmbeddedWorker":
+        self.queue.recover()
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                if not self.queue.run_one():
+                    self.stop.wait(self.idle_s)
+            except Exception:  # one bad message must not end the worker
+                log.exception("a job message failed")
+                self.stop.wait(self.idle_s)
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout_s)
