@@ -50,6 +50,20 @@ def city(full: bool, foot_nodes: int, name: str | None, as_json: bool) -> None:
     emit(result, as_json, report_text(result))
 
 
+@bench.command("jobs")
+@click.option("--redis-url", default=None, help="Redis for the second run [default: PATROL_REDIS_URL; none: skipped].")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
+@reports_errors
+def jobs(redis_url: str | None, as_json: bool) -> None:
+    """Background jobs: 50 short + 3 long through the embedded queue and Redis; jobs/s, latency, overhead."""
+    from bench.jobs import report_text, run
+    from web.settings import current_settings
+
+    result = run(redis_url=redis_url or current_settings().redis_url, progress=Reporter())
+    emit(result, as_json, report_text(result))
+
+
 @bench.command("routing")
 @click.option("--quick", is_flag=True, help="Skip the 1-million-node grid.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

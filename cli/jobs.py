@@ -10,6 +10,13 @@ from cli.common import Reporter, emit, open_store, reports_errors
 __all__ = ["background_option", "jobs", "submit", "worker"]
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+CITY = click.option("--city", "name", default=None, help="Only this city's jobs (a job of another city is refused).")
+
+
+def _of_city(job, name: str | None):
+    if name and job.city != name:
+        raise click.BadParameter(f"job {job.id} belongs to city {job.city!r}, not {name!r}", param_hint="--city")
+    return job
 
 
 def background_option(command):
@@ -41,7 +48,7 @@ def jobs() -> None:
 
 
 @jobs.command("list")
-@click.option("--city", "name", default=None, help="Only this city's jobs.")
+@CITY
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 @JSON
 @reports_errors
@@ -57,14 +64,15 @@ def list_command(name, limit, as_json) -> None:
 @click.argument("job_id")
 @click.option("--wait", is_flag=True, help="Wait until the job ends, printing its progress.")
 @click.option("--timeout", default=3600.0, show_default=True, type=click.FloatRange(0.1, 86400), help="With --wait: seconds.")
+@CITY
 @JSON
 @reports_errors
-def show(job_id, wait, timeout, as_json) -> None:
+def show(job_id, wait, timeout, name, as_json) -> None:
     """One job: state, progress, step, error, result."""
     from planner.jobs import FINISHED, get_job, job_dict
 
     store = open_store()
-    job = job_dict(get_job(store, job_id))
+    job = job_dict(_of_city(get_job(store, job_id), name))
     if wait:
         progress, started, last = Reporter(quiet=as_json), time.monotonic(), None
         while job["state"] not in FINISHED and time.monotonic() - started < timeout:
@@ -80,13 +88,16 @@ def show(job_id, wait, timeout, as_json) -> None:
 
 @jobs.command("cancel")
 @click.argument("job_id")
+@CITY
 @JSON
 @reports_errors
-def cancel(job_id, as_json) -> None:
+def cancel(job_id, name, as_json) -> None:
     """Cancel a queued job, or stop a running one (within seconds)."""
-    from planner.jobs import cancel_job, job_dict
+    from planner.jobs import cancel_job, get_job, job_dict
 
-    job = job_dict(cancel_job(open_store(), job_id), with_result=False)
+    store = open_store()
+    _of_city(get_job(store, job_id), name)
+    job = job_dict(cancel_job(store, job_id), with_result=False)
     emit(job, as_json, _line(job))
 
 
@@ -94,15 +105,22 @@ def cancel(job_id, as_json) -> None:
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 16), help="Jobs run at once.")
 @click.option("--stale-after", default=30.0, show_default=True, type=click.FloatRange(2, 3600),
               help="Seconds without a heartbeat after which a running job's worker counts as dead.")
+@click.option("--city", "name", default=None, help="Load this city before the first job (jobs of any city are run).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line when ready (worker, backend, threads).")
 @reports_errors
-def worker(threads: int, stale_after: float) -> None:
+def worker(threads: int, stale_after: float, name: str | None, as_json: bool) -> None:
     """Run background jobs (Huey consumer) until stopped (Ctrl-C or SIGTERM)."""
+    import json
     import logging
+    import os
+    import socket
 
-    from planner.jobs.queue import recover_now
+    from planner.jobs.queue import cached_city, recover_now
     from web.settings import current_settings
 
     settings = current_settings()
+    if name:
+        cached_city(name)
     queue = settings.job_queue(settings.store(), stale_after_s=stale_after)
     queue.recover()
     stop = threading.Event()
@@ -110,8 +128,11 @@ def worker(threads: int, stale_after: float) -> None:
     logging.getLogger("huey").setLevel(logging.WARNING)
     click.echo(f"worker: {threads} thread(s) on the {queue.backend} queue "
                f"({settings.redis_url or 'instance folder'}); Ctrl-C stops", err=True)
+    if as_json:
+        click.echo(json.dumps({"worker": f"{socket.gethostname()}:{os.getpid()}", "backend": queue.backend,
+                               "threads": threads}))
     consumer = queue.huey.create_consumer(workers=threads, worker_type="thread", periodic=False,
-                                          check_worker_health=True)
+                                          initial_delay=0.1, backoff=1.15, max_delay=1.0, check_worker_health=True)
     try:
         consumer.run()
     finally:

@@ -14,10 +14,12 @@ __all__ = ["serve"]
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
+@click.option("--worker/--no-worker", "run_worker", default=None,
+              help="Run background jobs in this process too [default: yes on the embedded queue, no with PATROL_REDIS_URL].")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON line when ready: city, url and the page paths (for scripts that start it).")
 @reports_errors
-def serve(host: str, port: int, threads: int, name: str, as_json: bool) -> None:
+def serve(host: str, port: int, threads: int, name: str, run_worker: bool | None, as_json: bool) -> None:
     """Serve the dispatcher, planner and officer pages and the JSON API (waitress)."""
     from waitress import serve as waitress_serve
 
@@ -26,7 +28,13 @@ def serve(host: str, port: int, threads: int, name: str, as_json: bool) -> None:
 
     progress = Reporter()
     app = create_app({"CITY": name})
-    warm(get_resources(app), progress)
+    res = get_resources(app)
+    warm(res, progress)
+    if run_worker or (run_worker is None and res.jobs.backend == "sqlite"):
+        from planner.jobs import EmbeddedWorker
+
+        EmbeddedWorker(res.jobs).start()
+        progress(f"running background jobs here too (one worker thread, {res.jobs.backend} queue)")
     progress(f"serving on http://{host}:{port}/ (dispatcher: /dispatcher, planner: /planner, officer: /officer/ID)")
     if as_json:
         click.echo(json.dumps({"city": name, "url": f"http://{host}:{port}/", "pages": {

@@ -231,6 +231,7 @@ class Job(Base):
     result_file: Mapped[bytes | None] = mapped_column(LargeBinary)
     result_filename: Mapped[str | None] = mapped_column(String(128))
     attempt: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(128))  # host:pid of the worker holding the attempt
     cancel_requested: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
     enqueued_at: Mapped[datetime] = mapped_column(DateTime)

@@ -56,11 +56,28 @@ class Store:
         return config
 
     def upgrade(self, revision: str = "head") -> None:
-        """Apply the migrations up to ``revision``."""
-        with self.engine.begin() as connection:
-            config = self.alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        """Apply the migrations up to ``revision``.
+
+        Processes that open a new database at the same moment (a server and its workers) race to create
+        the schema: each step runs in one transaction, so a loser's step rolls back; it waits and tries
+        again from wherever the winner got to (at most five times).
+        """
+        import time
+
+        from sqlalchemy.exc import DBAPIError
+
+        for attempt in range(5):
+            try:
+                with self.engine.begin() as connection:
+                    config = self.alembic_config()
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                return
+            except DBAPIError:
+                if attempt == 4:
+                    raise
+                log.info("another process is migrating %s; trying again", self.engine.url.render_as_string())
+                time.sleep(0.5 * (attempt + 1))
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""

@@ -85,6 +85,17 @@ def postgres_url() -> str | None:
     return url
 
 
+def redis_url() -> str:
+    """The Redis for the job-queue tests: ``PATROL_TEST_REDIS_URL`` (``.ci/redis`` starts one and prints it).
+    Under CI its absence is a failure, not a skip."""
+    url = os.environ.get("PATROL_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("PATROL_TEST_REDIS_URL is not set (.ci/run starts Redis with .ci/redis)")
+        pytest.skip("no Redis: set PATROL_TEST_REDIS_URL (bash .ci/redis starts one and prints it)")
+    return url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """A fresh, empty database per test: a SQLite file, or a new schema in the test PostgreSQL."""

@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     settings = current_settings()
     app.config.from_mapping(CITY=settings.city, DATABASE_URL=settings.database_url or default_url(),
-                            TILES=settings.tiles, TIANDITU_KEY=settings.tianditu_key,
+                            TILES=settings.tiles, TIANDITU_KEY=settings.tianditu_key, REDIS_URL=settings.redis_url,
                             MAX_CONTENT_LENGTH=10 * 1024 * 1024)
     if test_config:
         app.config.from_mapping(test_config)
@@ -33,9 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_tiles(app.config["TILES"], app.config["TIANDITU_KEY"])
     from web.resources import Resources
 
-    app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"])
+    app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"],
+                                         redis_url=app.config["REDIS_URL"])
 
-    from web import api, auth
+    from web import api, auth, jobs
     from web.pages import BLUEPRINTS
 
     auth.init_auth(app)
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
+    app.register_blueprint(jobs.bp)
 
     from web.i18n import remember_language
 

@@ -25,6 +25,7 @@ ASSETS = {
     "markercluster": Path(xstatic.pkg.leaflet_markercluster.BASE_DIR),
     "leaflet-draw": NPM_DIR / "leaflet-draw" / "dist",
     "folium": Path(folium.__file__).resolve().parent / "templates",
+    "patrol": Path(__file__).resolve().parent / "static",  # the product's own scripts
 }
 JS = [("leaflet", "/vendor/leaflet/leaflet.js"), ("jquery", "/vendor/jquery/jquery.min.js")]
 CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css"), ("fontawesome_css", "/vendor/fontawesome/css/all.min.css")]

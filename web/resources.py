@@ -11,10 +11,11 @@ __all__ = ["Resources", "get_resources", "warm"]
 class Resources:
     """The process-wide city, store, key blocks, dispatcher and street layer (built lazily)."""
 
-    def __init__(self, city_name: str, database_url: str | None = None):
+    def __init__(self, city_name: str, database_url: str | None = None, *, redis_url: str | None = None):
         self.city_name = city_name
         self.database_url = database_url
-        self._city = self._store = self._blocks = self._dispatcher = self._streets = None
+        self.redis_url = redis_url
+        self._city = self._store = self._blocks = self._dispatcher = self._streets = self._jobs = None
         self.route_cache: dict = {}  # today's routes by (patrol, zone version, day, roster entry)
 
     @property
@@ -56,6 +57,23 @@ class Resources:
 
             self._streets = streets_geojson(self.city.router("foot"))
         return self._streets
+
+    @property
+    def jobs(self):
+        """The job queue (Huey on Redis at ``redis_url``, else on SQLite in the instance folder)."""
+        if self._jobs is None:
+            from geo import paths
+            from planner.jobs import JobQueue
+
+            self._jobs = JobQueue(self.store, sqlite_path=paths.instance_dir() / "jobs-queue.sqlite",
+                                  redis_url=self.redis_url, load_city=self._city_for_job)
+        return self._jobs
+
+    def _city_for_job(self, slug: str):
+        """The served city for its own jobs (already loaded); another city's jobs load that city."""
+        from planner.jobs.queue import cached_city
+
+        return self.city if slug == self.city.slug else cached_city(slug)
 
     def recommend(self, location: str, category: str, datum: str | None):
         """The ranked patrols (a ``Recommendation``) for a report at 'lon,lat' in ``datum`` or an address."""

@@ -18,7 +18,7 @@ from planner.jobs import records
 from planner.jobs.kinds import check_params
 from planner.jobs.runner import run_job
 
-__all__ = ["EmbeddedWorker", "JobQueue", "recover_now"]
+__all__ = ["EmbeddedWorker", "JobQueue", "cached_city", "recover_now"]
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +28,17 @@ class JobQueue:
     workers built from the same settings run it."""
 
     def __init__(self, store, *, sqlite_path: str | Path | None = None, redis_url: str | None = None,
-                 load_city=None, stale_after_s: float = 30.0):
+                 load_city=None, stale_after_s: float = 30.0, name: str = "patrol-jobs"):
         self.store = store
         self.stale_after_s = stale_after_s
-        self.load_city = load_city or _cached_city
+        self.load_city = load_city or cached_city
         if redis_url:
-            self.huey = RedisHuey("patrol-jobs", url=redis_url, results=False)
+            self.huey = RedisHuey(name, url=redis_url, results=False)
             self.backend = "redis"
         else:
             if sqlite_path is None:
                 raise ValueError("a job queue needs sqlite_path or redis_url")
-            self.huey = SqliteHuey("patrol-jobs", filename=str(sqlite_path), results=False)
+            self.huey = SqliteHuey(name, filename=str(sqlite_path), results=False)
             self.backend = "sqlite"
         self.task = self.huey.task(name="patrol.run_job")(self._execute)
 
@@ -76,7 +76,8 @@ class JobQueue:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_city(slug: str):
+def cached_city(slug: str):
+    """A city loaded once per worker process (its graphs are shared with the jobs' forked children)."""
     from geo.city import get_city
 
     return get_city(slug)

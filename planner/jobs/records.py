@@ -9,6 +9,8 @@ state ``done`` in one statement). Times are naive UTC.
 
 import hashlib
 import json
+import os
+import socket
 import uuid
 from datetime import timedelta
 
@@ -92,7 +94,7 @@ def claim_job(store, job_id: str) -> int | None:
     attempt = job.attempt + 1
     now = utc_now()
     taken = _set(store, job_id, (Job.state == "queued", Job.attempt == job.attempt), state="running",
-                 attempt=attempt, started_at=now, heartbeat_at=now, step="starting", progress=0.0)
+                 attempt=attempt, worker=f"{socket.gethostname()}:{os.getpid()}", started_at=now, heartbeat_at=now, step="starting", progress=0.0)
     return attempt if taken else None
 
 
@@ -173,7 +175,7 @@ def job_dict(job: Job, *, with_result: bool = True) -> dict:
     """The job as ``patrol jobs show --json`` prints it."""
     data = {"job_id": job.id, "kind": job.kind, "city": job.city, "owner": job.owner, "state": job.state,
             "progress": round(job.progress or 0.0, 1), "step": job.step, "error": job.error,
-            "params": json.loads(job.params_json), "attempt": job.attempt,
+            "params": json.loads(job.params_json), "attempt": job.attempt, "worker": job.worker,
             "created_at": job.created_at.isoformat() + "Z",
             "started_at": job.started_at.isoformat() + "Z" if job.started_at else None,
             "finished_at": job.finished_at.isoformat() + "Z" if job.finished_at else None,

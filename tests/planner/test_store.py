@@ -21,7 +21,7 @@ def test_migrations_create_the_schema(database_url):
     store = Store(database_url)
     assert store.revision() == newest_migration() == "0010_jobs"
     assert {"alembic_version", "incidents", "patrols", "dispatches", "zones", "zone_versions", "users", "key_blocks",
-            "standby_solutions", "planned_routes"} <= set(store.tables())
+            "standby_solutions", "planned_routes", "jobs"} <= set(store.tables())
     store.close()
     again = Store(database_url)  # opening twice is harmless
     assert again.revision() == newest_migration()
@@ -105,3 +105,15 @@ def test_postgis_reads_what_the_store_keeps(chengdu):
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def test_processes_opening_a_new_database_at_once_all_get_the_schema(database_url):
+    """A server and its workers start together on a new database: every one ends at the newest revision."""
+    import subprocess
+    import sys
+
+    code = "import sys; from planner.store import Store; print(Store(sys.argv[1]).revision())"
+    processes = [subprocess.Popen([sys.executable, "-c", code, database_url], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [process.communicate(timeout=120) for process in processes]
+    assert [out.strip() for out, _ in results] == [newest_migration()] * 4, [err[-300:] for _, err in results]

@@ -24,11 +24,15 @@ def server(web_instance):
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True})
     res = get_resources(app)
     _ = res.city, res.store, res.blocks, res.streets  # loaded now, from this instance
+    from planner.jobs import EmbeddedWorker
+
+    worker = EmbeddedWorker(res.jobs, idle_s=0.1).start()  # as ``patrol serve`` does on the embedded queue
     served = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=served.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{served.effective_port}"
     served.close()
+    worker.close()
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +152,30 @@ def test_planner_draws_a_zone_and_sees_it_saved(server, browser, web_instance, c
     assert layer_size(page, "moved") > 0
     page.screenshot(path=str(ARTIFACTS / "planner-redrawn.png"))
     assert errors == [] and outside == []
+
+
+def test_planner_starts_a_standby_job_and_sees_the_points_without_reloading(server, browser):
+    page, errors, outside = open_page(browser, f"{server}/planner?lang=en")
+    page.evaluate("window.notReloaded = true")
+    page.select_option("#jobs form[data-kind=standby] select[name=mode]", "ebike")
+    page.click("#job-standby")
+    page.wait_for_selector("#job-list li.job[data-kind=standby]", timeout=10_000)
+    bars = []
+    for _ in range(600):  # up to a minute
+        state = page.evaluate("(() => { var li = document.querySelector('#job-list li.job[data-kind=standby]');"
+                              " return [li.dataset.state, li.querySelector('progress').value]; })()")
+        bars.append(state)
+        if state[0] in ("done", "failed", "cancelled"):
+            break
+        page.wait_for_timeout(100)
+    assert bars[-1] == ["done", 100], bars[-5:]
+    assert any(0 < value < 100 for _, value in bars), bars[:10]  # the bar moved before the end
+    drawn = page.evaluate("window.patrolLayers['standby-ebike'].getLayers().length")
+    shown = page.inner_text("#job-list li.job[data-kind=standby] .job-result")
+    assert drawn >= 1 and f"{drawn} standby points drawn on the map" in shown
+    assert page.evaluate("window.notReloaded === true")  # the same page all along
+    assert not errors and not outside, (errors, outside)
+    page.context.close()
 
 
 def test_officer_route_on_a_phone(server, browser):

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = "public"
 ANY_SIGNED_IN = "signed in"
+NO_JOB = "0" * 32
 # endpoint -> (method, URL with harmless arguments, JSON body or form, who may use it; admin may everything).
 # Writes use arguments that are refused with 400 (or harmless), so the matrix changes nothing.
 MATRIX = {
@@ -45,6 +46,11 @@ MATRIX = {
     # an officer may update only their own patrol's dispatches: see test_an_officer_updates_only_their_dispatches
     "api.dispatch_step": ("POST", "/api/dispatches/999999/arrive", {}, {"dispatcher"}),
     "api.route": ("GET", "/api/routes/E02", None, {"officer-e02", "dispatcher", "planner"}),
+    "jobs.list_view": ("GET", "/api/jobs", None, {"dispatcher", "planner"}),
+    "jobs.start": ("POST", "/api/jobs", {"kind": "rocket"}, {"planner"}),
+    "jobs.show": ("GET", f"/api/jobs/{NO_JOB}", None, {"dispatcher", "planner"}),
+    "jobs.cancel": ("POST", f"/api/jobs/{NO_JOB}/cancel", {}, {"planner"}),
+    "jobs.file": ("GET", f"/api/jobs/{NO_JOB}/file", None, {"dispatcher", "planner"}),
 }
 OTHER_OFFICER = {"/officer/E01", "/officer/E01/route.gpx", "/api/routes/E01", "/api/patrols/E01/position"}
 

@@ -101,7 +101,15 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
                 moved_count=len(moved_ids), keep=keep, categories=list(CATEGORIES),
                 category_label=lambda c: category_name(c) if c else t("all"), hotspot_count=len(spots),
                 edit_zone=edit_zone, zone_ids=[z.zone_id for z in plan.zones],
-                standby_counts={mode: len(d["points"]) for mode, d in solutions.items()})
+                standby_counts={mode: len(d["points"]) for mode, d in solutions.items()}, job_texts=_job_texts())
+
+
+def _job_texts() -> dict:
+    """The texts the jobs script shows, in the page's language."""
+    keys = ["cancel", "download", "error", "open_version", "points_on_map", "within_target_share", "routes_planned",
+            "rows"] + [f"job_{k}" for k in ("queued", "running", "done", "failed", "cancelled", "standby",
+                                            "zones_generate", "routes_plan", "simulate", "lists_xlsx")]
+    return {k: t(k) for k in keys}
 
 
 @bp.get("/planner")
@@ -150,16 +158,13 @@ def planner_save_zone():
 @bp.post("/planner/standby")
 @roles_required("planner")
 def planner_standby():
-    """Compute the fewest standby points for a mode (HiGHS; up to a minute) and keep them."""
-    from planner.standby import city_set_cover, store_solution
-
+    """Start the standby-point job for a mode (without JavaScript; the page's jobs panel does the same)."""
     mode = request.form.get("mode", "car")
     if mode not in ("foot", "ebike", "car"):
         abort(400, f"mode must be foot, ebike or car; got {mode!r}")
     res = get_resources()
-    data = city_set_cover(res.city, mode, target_s=res.city.profile.target_s("stray_dog"), time_limit_s=60)
-    store_solution(res.store, res.city, data)
-    flash(f"{t('standby')} {mode}: {data['count']} ({data['status']})", "ok")
+    job, _ = res.jobs.submit(res.city.slug, "standby", {"mode": mode, "time_limit_s": 60}, owner=current_user.username)
+    flash(f"{t('job_standby')} {mode}: {t('job_' + job['state'])} ({job['job_id'][:8]})", "ok")
     return redirect(url_for("workspace.planner"))
 
 

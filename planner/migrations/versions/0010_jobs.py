@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("result_file", sa.LargeBinary, nullable=True),
         sa.Column("result_filename", sa.String(128), nullable=True),
         sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("worker", sa.String(128), nullable=True),
         sa.Column("cancel_requested", sa.Integer, nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("enqueued_at", sa.DateTime, nullable=False),
