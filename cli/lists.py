@@ -5,6 +5,7 @@ import json
 import click
 
 from cli.common import Reporter, emit, open_store, parse_window, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["lists"]
 
@@ -19,7 +20,16 @@ COMMON = [
 def common(command):
     for option in reversed(COMMON):
         command = option(command)
-    return command
+    return background_option(command)
+
+
+def _in_background(kind: str, name: str, as_json: bool, **refused) -> None:
+    """Queue the list as an XLSX job (the whole list: filters and --output stay with the direct command)."""
+    given = [f"--{k.replace('_', '-')}" for k, v in refused.items() if v]
+    if given:
+        raise click.UsageError(f"--background builds the whole {kind} list as XLSX (download it from the job); "
+                               f"leave out {', '.join(given)}")
+    submit(name, "lists_xlsx", {"list": kind}, as_json)
 
 
 def _setup(name):
@@ -58,8 +68,10 @@ def lists() -> None:
 @click.option("--until", default=None, help="Incidents before this time.")
 @common
 @reports_errors
-def tasks(since, until, squadron, output, name, as_json) -> None:
+def tasks(since, until, squadron, output, name, as_json, background) -> None:
     """Key blocks (visits per shift), open incidents by category, congestion points, by priority."""
+    if background:
+        return _in_background("tasks", name, as_json, since=since, until=until, squadron=squadron, output=output)
     from planner.lists import task_list
 
     city, store, blocks = _setup(name)
@@ -76,8 +88,11 @@ def tasks(since, until, squadron, output, name, as_json) -> None:
 @click.option("--street", default=None, help="Who answers for this street?")
 @common
 @reports_errors
-def responsibility_command(point, block_id, street, squadron, output, name, as_json) -> None:
+def responsibility_command(point, block_id, street, squadron, output, name, as_json, background) -> None:
     """Who answers for every key block and street (squadron, zone, patrols), or for one of them."""
+    if background:
+        return _in_background("responsibility", name, as_json, point=point, block=block_id, street=street,
+                              squadron=squadron, output=output)
     from geo.crs import parse_lonlat
     from planner.lists import responsibility, who_is_responsible
 
@@ -109,8 +124,11 @@ def responsibility_command(point, block_id, street, squadron, output, name, as_j
 @click.option("--until", default=None, help="Before this time.")
 @common
 @reports_errors
-def assessment_command(since, until, squadron, output, name, as_json) -> None:
+def assessment_command(since, until, squadron, output, name, as_json, background) -> None:
     """Dispatches within target, response times, closures and key-block visits from the tracks."""
+    if background:
+        return _in_background("assessment", name, as_json, since=since, until=until, squadron=squadron,
+                              output=output)
     from planner.lists import assessment
 
     city, store, blocks = _setup(name)

@@ -1,8 +1,10 @@
 """What a job can do: one entry per kind, with its parameter check and its work.
 
 Each kind's work is ``run(city, store, params, progress) -> Outcome``: ``city`` is loaded by the worker
-(None for ``city_build``), ``progress(percent, step)`` records 0-100 % and the current step. Parameters
-are checked when the job is created, so a bad one is refused at once (one line), never in a worker.
+(None for ``city_build``), ``progress(percent, step)`` records 0-100 % and the current step, and
+``params["job_id"]`` names the job (a re-run after a killed worker finds what the first attempt already
+saved, so a zone version is never saved twice). Parameters are checked when the job is created, so a
+bad one is refused at once (one line), never in a worker.
 """
 
 import io
@@ -106,16 +108,21 @@ def _standby(city, store, params, progress) -> Outcome:
 def _zones_generate(city, store, params, progress) -> Outcome:
     from planner.coverage import StreetSamples
     from planner.patrols import list_patrols
-    from planner.zones import generate_zones, save_version
+    from planner.zones import generate_zones, list_versions, load_version, save_version
 
-    patrols = list_patrols(store, city.slug)
-    if not patrols:
-        raise JobError("no patrols in the store: create the demo roster with 'patrol patrols demo'")
-    steps = message_progress(progress)
-    plan = generate_zones(city, patrols, StreetSamples.for_city(city), target_s=city.profile.target_s("stray_dog"),
-                          progress=steps)
-    progress(97, "saving the zone version")
-    version = save_version(store, city, plan, author=params["author"], comment=params["comment"], source="generated")
+    marker = f"[job {params.get('job_id')}]"
+    saved = [v["version"] for v in list_versions(store, city) if (v["comment"] or "").endswith(marker)]
+    if saved:  # an earlier attempt of this job saved it before its worker died
+        version, plan = load_version(store, city, saved[0])
+    else:
+        patrols = list_patrols(store, city.slug)
+        if not patrols:
+            raise JobError("no patrols in the store: create the demo roster with 'patrol patrols demo'")
+        plan = generate_zones(city, patrols, StreetSamples.for_city(city), target_s=city.profile.target_s("stray_dog"),
+                              progress=message_progress(progress))
+        progress(97, "saving the zone version")
+        version = save_version(store, city, plan, author=params["author"], comment=f"{params['comment']} {marker}",
+                               source="generated")
     lengths = city.router("foot").segments.length_m
     zones = [{"zone_id": z.zone_id, "patrol_ids": list(z.patrol_ids), "street_km": round(float(lengths[z.segments].sum()) / 1000, 3)}
              for z in plan.zones]

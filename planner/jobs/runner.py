@@ -48,7 +48,7 @@ def _child(store_url: str, job_id: str, attempt: int, city, kind: str, params: d
             records.report_progress(store, job_id, attempt, percent, step)
 
     try:
-        outcome = KINDS[kind].run(city, store, params, progress)
+        outcome = KINDS[kind].run(city, store, params | {"job_id": job_id}, progress)
         records.finish_job(store, job_id, attempt, outcome.result, file=outcome.file, filename=outcome.filename)
     except PatrolError as exc:
         records.fail_job(store, job_id, attempt, str(exc))

@@ -94,3 +94,18 @@ def test_a_killed_worker_loses_no_job(built_instance, monkeypatch):
     assert all(job["attempt"] == 2 for job in finished)  # the killed attempt, then exactly one more
     jobs = patrol("jobs", "list", "--limit", "100")["jobs"]
     assert len([job for job in jobs if job["kind"] == "standby"]) == 10  # none duplicated
+
+
+def test_job_commands_answer_bad_input_in_one_line(built_instance):
+    runner = CliRunner()
+    for args, words in ((["lists", "tasks", "--background", "--squadron", "一中队"], "leave out --squadron"),
+                        (["jobs", "show", "0" * 32], "no job"), (["jobs", "cancel", "nope"], "no job"),
+                        (["routes", "plan", "--background", "--patrol", "E01"], "leave out --patrol")):
+        result = runner.invoke(cli, args)
+        errors = [line for line in result.output.splitlines() if line.startswith(("error", "Error"))]
+        assert result.exit_code == 2 and len(errors) == 1 and words in result.output, (args, result.output)
+    queued = patrol("lists", "assessment", "--background")
+    assert queued["kind"] == "lists_xlsx" and queued["state"] == "queued" and queued["created"]
+    assert patrol("jobs", "cancel", queued["job_id"])["state"] == "cancelled"
+    again = runner.invoke(cli, ["jobs", "cancel", queued["job_id"], "--json"])
+    assert again.exit_code == 2 and "only a queued or running job" in json.loads(again.stdout)["error"]
