@@ -45,8 +45,9 @@ def _direct(city, store, jobs, progress) -> dict:
     return seconds
 
 
-def _through(queue, city_slug, jobs, progress, label) -> dict:
+def _through(queue, city_slug, jobs, progress, label, processes=()) -> dict:
     """Submit every job at once, wait for all; latency = queued -> running per job (s)."""
+    from geo.errors import PatrolError
     from planner.jobs import get_job
 
     started = time.perf_counter()
@@ -55,17 +56,27 @@ def _through(queue, city_slug, jobs, progress, label) -> dict:
     while waiting:
         time.sleep(0.2)
         waiting = {i for i in waiting if get_job(queue.store, i).state in ("queued", "running")}
+        dead = [p for p in processes if p.poll() is not None]
+        if dead:
+            raise PatrolError(f"{len(dead)} worker process(es) ended (exit {dead[0].returncode}); see "
+                              f"{getattr(dead[0], 'log_path', 'its log')}")
     wall = time.perf_counter() - started
     rows = [get_job(queue.store, i) for i in ids]
     failed = [r.error for r in rows if r.state != "done"]
     latency = np.array([(r.started_at - r.created_at).total_seconds() for r in rows if r.started_at])
     run_s = np.array([(r.finished_at - r.started_at).total_seconds() for r in rows if r.finished_at and r.started_at])
     progress(f"{label}: {len(ids)} jobs in {wall:.1f} s")
+    alone = queue.submit(city_slug, "standby", {"mode": "car", "k": 1, "time_limit_s": 1.0}, owner="bench-idle")[0]
+    while get_job(queue.store, alone["job_id"]).state in ("queued", "running"):
+        time.sleep(0.05)
+    single = get_job(queue.store, alone["job_id"])
+    idle_latency = (single.started_at - single.created_at).total_seconds() if single.started_at else None
     return {"jobs": len(ids), "failed": len(failed), "first_error": failed[0] if failed else None,
             "wall_s": round(wall, 2), "jobs_per_s": round(len(ids) / wall, 3),
             "latency_median_s": round(float(np.median(latency)), 3) if len(latency) else None,
             "latency_p95_s": round(float(np.percentile(latency, 95)), 3) if len(latency) else None,
-            "job_run_s_total": round(float(run_s.sum()), 2), "workers": len({r.worker for r in rows if r.worker})}
+            "job_run_s_total": round(float(run_s.sum()), 2), "workers": len({r.worker for r in rows if r.worker}),
+            "idle_queue_latency_s": round(idle_latency, 3) if idle_latency is not None else None}
 
 
 def run(*, redis_url: str | None = None, progress=lambda message: None) -> dict:
@@ -93,12 +104,17 @@ def run(*, redis_url: str | None = None, progress=lambda message: None) -> dict:
             env = {**os.environ, "PATROL_INSTANCE_DIR": str(instance), "PATROL_REDIS_URL": redis_url}
             queue = JobQueue(store, redis_url=redis_url, load_city=lambda slug: city)
             queue.huey.flush()
-            workers = [subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "worker",
-                                         "--city", city.slug], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL) for _ in range(2)]
+            workers = []
+            for number in range(2):
+                log_path = instance / f"worker-{number}.log"
+                with open(log_path, "w") as log:
+                    process = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "worker",
+                                                "--city", city.slug], env=env, stdout=log, stderr=subprocess.STDOUT)
+                process.log_path = log_path
+                workers.append(process)
             try:
                 time.sleep(3.0)  # the workers load the city
-                figures = _through(queue, city.slug, jobs, progress, "Redis (2 worker processes)")
+                figures = _through(queue, city.slug, jobs, progress, "Redis (2 worker processes)", workers)
             finally:
                 for process in workers:
                     process.terminate()
@@ -120,7 +136,8 @@ def report_text(result: dict) -> str:
             lines.append(f"  {name}: skipped ({f['skipped']})")
             continue
         lines.append(f"  {name}: {f['jobs']} jobs in {f['wall_s']} s ({f['jobs_per_s']} jobs/s, {f['workers']} worker(s)), "
-                     f"queue latency median {f['latency_median_s']} s, p95 {f['latency_p95_s']} s; "
+                     f"queue latency median {f['latency_median_s']} s, p95 {f['latency_p95_s']} s (one job on an idle queue: "
+                     f"{f['idle_queue_latency_s']} s); "
                      f"wall / direct {f['overhead_vs_direct']}; failed {f['failed']}")
     lines.append(f"  peak RSS {result['peak_rss_mb']} MB (this process)")
     return "\n".join(lines)

@@ -1,6 +1,5 @@
 """``patrol lists tasks|responsibility|assessment``: the three lists of every squadron."""
 
-import json
 
 import click
 
@@ -46,10 +45,9 @@ def _write(rows: list[dict], output: str | None) -> None:
     """A table for the bureau's office: CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
     if not output:
         return
-    import pandas as pd
+    from planner.lists import export_frame
 
-    frame = pd.DataFrame([{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
-                           for k, v in row.items()} for row in rows])
+    frame = export_frame(rows)
     if output.lower().endswith(".xlsx"):
         frame.to_excel(output, index=False, engine="openpyxl")
     elif output.lower().endswith(".csv"):

@@ -24,7 +24,8 @@ from planner.models import PositionFix, Squadron
 from planner.patrols import list_patrols
 from planner.zones import load_version, segment_index
 
-__all__ = ["assessment", "count_visits", "responsibility", "squadron_map", "task_list", "who_is_responsible"]
+__all__ = ["assessment", "count_visits", "export_frame", "responsibility", "safe_cell", "squadron_map", "task_list",
+           "who_is_responsible"]
 
 
 @dataclass
@@ -275,3 +276,24 @@ def shift_window(day: datetime, timezone: str) -> tuple[datetime, datetime]:
     """A local day [00:00, 24:00) as naive UTC bounds."""
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
     return utc(start), utc(start + timedelta(days=1))
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A value for a spreadsheet cell: dicts and lists as JSON text; text that a spreadsheet would run as a
+    formula (starting with = + - @, tab or CR) gets a leading apostrophe, so it stays text."""
+    import json
+
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows of a list as a table for CSV or XLSX, every cell made safe (``safe_cell``)."""
+    return pd.DataFrame([{k: safe_cell(v) for k, v in row.items()} for row in rows])
+

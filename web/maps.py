@@ -17,12 +17,18 @@ from web.assets import offline
 from web.elements import Script, register
 from web.tiles import add_tiles
 
-__all__ = ["base_map", "dispatcher_map", "officer_map", "planner_map", "segment_lines", "streets_geojson"]
+__all__ = ["base_map", "dispatcher_map", "officer_map", "planner_map", "segment_lines", "streets_geojson", "tooltip_text"]
 
 MODE_COLOURS = {"foot": "#2b8a3e", "ebike": "#1971c2", "car": "#5f3dc4"}
 CATEGORY_COLOURS = {"stray_dog": "#e03131", "street_vending": "#f08c00", "garbage_sorting": "#2f9e44",
                     "private_wiring": "#ae3ec9", "street_drying": "#1098ad", "illegal_parking": "#495057"}
 ROUTE_COLOURS = ["#e8590c", "#fab005", "#ffd8a8"]
+
+
+def tooltip_text(text: str) -> str:
+    """Text for a folium tooltip: HTML-escaped, and safe inside the JavaScript template string (backticks)
+    folium puts it in: ``$``, backtick and backslash become HTML entities, so ``${...}`` is never run."""
+    return escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def _escaped(collection: dict) -> dict:
@@ -93,7 +99,7 @@ def dispatcher_map(m: folium.Map, patrols: list[dict], incidents: list[dict], re
     for p in patrols:
         colour = MODE_COLOURS.get(p["mode"], "#000") if p["available"] else "#868e96"
         folium.CircleMarker([p["lat"], p["lon"]], radius=7, color=colour, fill=True, fill_opacity=0.9,
-                            tooltip=escape(p.get("label", p["id"])), class_name=f"patrol patrol-{p['id']}").add_to(layer)
+                            tooltip=tooltip_text(p.get("label", p["id"])), class_name=f"patrol patrol-{p['id']}").add_to(layer)
     register(m, "patrols", layer)
     _incident_layer(m, incidents, names.get("incidents", "incidents"))
     if recommendation:
@@ -133,7 +139,7 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
         colour = _zone_colour(zone.get("worst_case_s"), target_s)
         folium.GeoJson(mapping(zone["polygon"]),
                        style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillOpacity": 0.25},
-                       tooltip=escape(zone.get("label", zone["zone_id"]))).add_to(group)
+                       tooltip=tooltip_text(zone.get("label", zone["zone_id"]))).add_to(group)
     register(m, "zones", group)
     optional = [("uncovered", uncovered, {"color": "#c92a2a", "weight": 4}),
                 ("hot_segments", hot_segments, {"color": "#d9480f", "weight": 5}),
@@ -153,7 +159,7 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
     layer = folium.FeatureGroup(name=names.get("hotspots", "congestion points")).add_to(m)
     for spot in hotspots:
         folium.CircleMarker([spot["lat"], spot["lon"]], radius=min(22, 5 + spot["count"] ** 0.5), color="#d6336c",
-                            fill=True, fill_opacity=0.5, tooltip=escape(spot.get("label", str(spot["count"]))),
+                            fill=True, fill_opacity=0.5, tooltip=tooltip_text(spot.get("label", str(spot["count"]))),
                             class_name="hotspot").add_to(layer)
     register(m, "hotspots", layer)
     layer = folium.FeatureGroup(name=names.get("standby", "standby points")).add_to(m)
@@ -162,7 +168,7 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
                   f"background:{MODE_COLOURS.get(point['mode'], '#000')}'></div>")
         folium.Marker([point["lat"], point["lon"]], icon=folium.DivIcon(html=square, icon_size=(14, 14),
                                                                         icon_anchor=(7, 7), class_name="standby"),
-                      tooltip=escape(point.get("label", point["mode"]))).add_to(layer)
+                      tooltip=tooltip_text(point.get("label", point["mode"]))).add_to(layer)
     register(m, "standby", layer)
     if edit is not None:
         drawn = folium.FeatureGroup(name=names.get("edit", "edit"), control=False).add_to(m)
@@ -217,11 +223,11 @@ def officer_map(m: folium.Map, route: dict, zone_polygon=None, hotspots: list[di
     layer = folium.FeatureGroup(name=names.get("stops", "stops")).add_to(m)
     for number, stop in enumerate(route.get("stops", []), start=1):
         folium.CircleMarker([stop["lat"], stop["lon"]], radius=9, color="#e8590c", fill=True, fill_opacity=1,
-                            tooltip=escape(f"{number}. {stop['name']} {stop.get('arrival', '')[11:16]}"), class_name="stop").add_to(layer)
+                            tooltip=tooltip_text(f"{number}. {stop['name']} {stop.get('arrival', '')[11:16]}"), class_name="stop").add_to(layer)
     register(m, "stops", layer)
     layer = folium.FeatureGroup(name=names.get("hotspots", "congestion points")).add_to(m)
     for spot in hotspots:
         folium.CircleMarker([spot["lat"], spot["lon"]], radius=8, color="#d6336c", fill=True, fill_opacity=0.4,
-                            tooltip=escape(spot.get("label", str(spot["count"]))), class_name="hotspot").add_to(layer)
+                            tooltip=tooltip_text(spot.get("label", str(spot["count"]))), class_name="hotspot").add_to(layer)
     register(m, "hotspots", layer)
     return m

@@ -8,7 +8,6 @@ bad one is refused at once (one line), never in a worker.
 """
 
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -176,10 +175,8 @@ def _simulate(city, store, params, progress) -> Outcome:
 
 
 def _lists_xlsx(city, store, params, progress) -> Outcome:
-    import pandas as pd
-
     from planner.key_blocks import load_blocks
-    from planner.lists import assessment, responsibility, task_list
+    from planner.lists import assessment, export_frame, responsibility, task_list
 
     progress(10, "loading key blocks")
     blocks = load_blocks(store, city)
@@ -188,10 +185,8 @@ def _lists_xlsx(city, store, params, progress) -> Outcome:
             "responsibility": lambda: responsibility(store, city, blocks),
             "assessment": lambda: assessment(store, city, blocks)}[params["list"]]()
     progress(90, "writing XLSX")
-    frame = pd.DataFrame([{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
-                           for k, v in row.items()} for row in rows])
     out = io.BytesIO()
-    frame.to_excel(out, index=False, engine="openpyxl")
+    export_frame(rows).to_excel(out, index=False, engine="openpyxl")
     return Outcome({"list": params["list"], "rows": len(rows)}, out.getvalue(), f"{city.slug}-{params['list']}.xlsx")
 
 

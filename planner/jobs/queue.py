@@ -56,15 +56,16 @@ class JobQueue:
 
     def recover(self) -> dict:
         """Put the jobs of dead workers (and lost messages) back on the queue; fail those tried too often."""
-        found = records.recover_jobs(self.store, stale_after_s=self.stale_after_s)
+        found = records.recover_jobs(self.store, stale_after_s=self.stale_after_s, in_queue=self.queued_ids())
         for job_id in found["requeue"]:
             self.task(job_id)
         if found["requeue"] or found["failed"]:
             log.warning("recovered jobs: re-queued %s, failed %s", found["requeue"], found["failed"])
         return found
 
-    def pending(self) -> int:
-        return self.huey.pending_count()
+    def queued_ids(self) -> set[str]:
+        """The job ids whose messages wait in the queue."""
+        return {task.args[0] for task in self.huey.pending() if task.args}
 
     def run_one(self, timeout_s: float = 0.0) -> bool:
         """Take one message from the queue and run it here; False when the queue was empty."""

@@ -145,11 +145,11 @@ def mark_cancelled(store, job_id: str, attempt: int) -> bool:
                 active_key=None)
 
 
-def recover_jobs(store, *, stale_after_s: float, max_attempts: int = 3) -> dict:
+def recover_jobs(store, *, stale_after_s: float, max_attempts: int = 3, in_queue: set | None = None) -> dict:
     """Jobs whose worker died: running ones without a heartbeat for ``stale_after_s`` go back to the
-    queue (or fail after ``max_attempts`` attempts, with the reason); queued ones waiting that long are
-    sent again (a message lost with a killed worker). Returns ``{"requeue": [ids], "failed": [ids]}``:
-    the caller puts the ``requeue`` ids on the queue."""
+    queue (or fail after ``max_attempts`` attempts, with the reason); queued ones waiting that long whose
+    message is not ``in_queue`` are sent again (a message lost with a killed worker). Returns
+    ``{"requeue": [ids], "failed": [ids]}``: the caller puts the ``requeue`` ids on the queue."""
     cutoff = utc_now() - timedelta(seconds=stale_after_s)
     requeue, failed = [], []
     with store.session() as session:
@@ -166,6 +166,8 @@ def recover_jobs(store, *, stale_after_s: float, max_attempts: int = 3) -> dict:
                   progress=0.0, enqueued_at=utc_now()):
             requeue.append(job.id)
     for job in waiting:
+        if in_queue is not None and job.id in in_queue:
+            continue  # still waiting its turn
         if _set(store, job.id, (Job.state == "queued", Job.enqueued_at == job.enqueued_at), enqueued_at=utc_now()):
             requeue.append(job.id)
     return {"requeue": requeue, "failed": failed}

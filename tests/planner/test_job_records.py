@@ -87,3 +87,9 @@ def test_cancel_rules(store):
     assert records.mark_cancelled(store, running.id, attempt) and records.get_job(store, running.id).state == "cancelled"
     with pytest.raises(records.JobNotFoundError):
         records.cancel_job(store, "f" * 32)
+
+
+def test_a_queued_job_still_in_the_queue_is_not_sent_twice(store):
+    job, _ = records.create_job(store, "chengdu", "lists_xlsx", {"list": "assessment"}, owner="a")
+    _age(store, job.id, enqueued_at=60)
+    assert records.recover_jobs(store, stale_after_s=30, in_queue={job.id})["requeue"] == []

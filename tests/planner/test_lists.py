@@ -105,3 +105,24 @@ def test_assessment_by_hand(chengdu, tmp_path):
     assert who["squadron"] == "一中队" and who["block_id"] == "K1" and who["patrols"]
     rows = responsibility(store, chengdu, blocks)
     assert {r["squadron"] for r in rows} == {"一中队"}
+
+
+def test_exported_cells_never_run_as_formulas(tmp_path):
+    """Text a spreadsheet would run (=HYPERLINK, +, -, @, tab, CR) stays text in XLSX and CSV."""
+    import openpyxl
+
+    from planner.lists import export_frame
+
+    rows = [{"name": '=HYPERLINK("http://evil.example","x")', "note": "+1", "minus": "-2", "at": "@SUM(A1)",
+             "tab": "\t=1", "plain": "荷花池", "count": 3, "negative": -4.5, "data": {"a": 1}}]
+    frame = export_frame(rows)
+    frame.to_excel(tmp_path / "list.xlsx", index=False, engine="openpyxl")
+    cells = {c.value: c.data_type for c in openpyxl.load_workbook(tmp_path / "list.xlsx").active[2]}
+    assert all(kind != "f" for kind in cells.values())  # no formula cell
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells and "'+1" in cells and "'@SUM(A1)" in cells
+    assert "荷花池" in cells and 3 in cells and -4.5 in cells and '{"a": 1}' in cells
+    frame.to_csv(tmp_path / "list.csv", index=False, encoding="utf-8-sig")
+    text = (tmp_path / "list.csv").read_text(encoding="utf-8-sig")
+    cells = [cell.strip('"') for line in text.splitlines()[1:] for cell in line.split(",")]
+    assert "-4.5" in cells  # a number stays a number
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t")) and cell != "-4.5"]

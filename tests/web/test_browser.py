@@ -228,3 +228,30 @@ def test_amap_tiles_draw_wgs84_overlays_through_gcj02(web_instance, browser):
         assert [e for e in errors if "ERR_FAILED" not in e and "Failed to load resource" not in e] == []
     finally:
         served.close()
+
+
+HOSTILE = "${window.pwned=1}`+(window.pwned=2)+`</script><img src=x onerror=window.pwned=3>\\"
+
+
+def test_hostile_names_stay_text_on_every_page(server, browser, web_instance, chengdu):
+    """A call sign and a zone name holding ${...}, backticks and </script> show as text on the dispatcher,
+    planner and officer pages; no script of theirs runs."""
+    from planner.patrols import list_patrols, upsert_patrols
+    from planner.store import Store
+    from planner.zones import load_version, save_version
+
+    store = Store()  # the served instance's store (PATROL_INSTANCE_DIR points at it)
+    first = next(p for p in list_patrols(store, "chengdu") if p.id == "E02")
+    upsert_patrols(store, "chengdu", [{"id": "X99", "call_sign": HOSTILE, "mode": "foot", "base_lon": first.base_lon,
+                                       "base_lat": first.base_lat, "zone": first.zone}])
+    _, plan = load_version(store, chengdu)
+    for zone in plan.zones:
+        zone.name = HOSTILE
+    save_version(store, chengdu, plan, author="test", comment=HOSTILE, source="imported")
+    for url, user in (("/dispatcher", "dispatcher"), ("/planner", "planner"), ("/officer/E02", "officer-e02")):
+        page, errors, outside = open_page(browser, f"{server}{url}", user=user)
+        page.mouse.move(640, 450)
+        assert page.evaluate("typeof window.pwned") == "undefined", url
+        assert page.evaluate("typeof L") == "object" and not outside, url
+        assert not [e for e in errors if "pwned" in e or "SyntaxError" in e], (url, errors)
+        page.context.close()

@@ -148,3 +148,10 @@ def test_planner_with_standby_points_stays_offline(client, web_instance, monkeyp
     assert "104.0666" in html and "standby" in html
     assert not EXTERNAL.search(html), EXTERNAL.search(html)
     assert "leaflet-dvf" not in html and "RegularPolygonMarker" not in html and not mentions_cdn(html)
+
+
+def test_tooltip_text_cannot_leave_its_template_string():
+    from web.maps import tooltip_text
+
+    text = tooltip_text("${alert(1)}`</script>\\ 荷花池")
+    assert not any(c in text for c in "$`<>\\") and "荷花池" in text and "&#36;{alert(1)}" in text
