@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from geo import paths
 
-__all__ = ["Store", "default_url"]
+__all__ = ["Store", "default_url", "owner_only"]
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -25,6 +25,28 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def default_url() -> str:
     """A SQLite file in the instance folder."""
     return f"sqlite:///{paths.instance_dir() / 'patrol.sqlite'}"
+
+
+def owner_only(path: Path) -> Path:
+    """Create ``path`` if missing, readable and writable by its owner only (0600: it holds password
+    hashes); an existing file is narrowed to 0600 too. SQLite gives its -wal and -shm files the same mode."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for memory or another database)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -41,6 +63,9 @@ class Store:
 
     def __init__(self, url: str | None = None, *, migrate: bool = True):
         self.url = url or default_url()
+        database_file = _sqlite_file(self.url)
+        if database_file is not None:
+            owner_only(database_file)
         self.engine: Engine = create_engine(self.url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

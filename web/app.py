@@ -49,10 +49,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web.i18n import remember_language
 
     app.after_request(remember_language)
+    from web.headers import security_headers
+
+    app.after_request(security_headers)
 
     @app.errorhandler(PatrolError)
     def product_error(error):
         return _error(status_of(error), str(error))
+
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        app.logger.warning("database: %s", error)
+        return _error(503, "the database is locked, read-only or unreachable; try again in a moment "
+                           "(an administrator sees the cause in the server log)")
 
     @app.errorhandler(413)
     def too_large(error):

@@ -47,7 +47,7 @@ REQUIRED = ["leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "lea
 def asset_path(package: str, filename: str) -> Path | None:
     """The file behind ``/vendor/<package>/<filename>``, or None if it is not one of ours."""
     root = ASSETS.get(package)
-    if root is None:
+    if root is None or any(ord(c) < 0x20 or ord(c) == 0x7F for c in filename):  # NUL etc.: no such file
         return None
     path = (root / filename).resolve()
     if root.resolve() not in path.parents or not path.is_file():

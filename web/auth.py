@@ -14,7 +14,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from geo import paths
 from web.resources import get_resources
 
-__all__ = ["bp", "init_auth", "own_patrol_only", "roles_required"]
+__all__ = ["bp", "init_auth", "own_patrol_only", "roles_required", "safe_next"]
 
 bp = Blueprint("auth", __name__)
 
@@ -103,9 +103,20 @@ def login():
     if user is None:
         return _form("用户名或密码错误 wrong username or password", next_url)
     login_user(SignedIn(user))
-    if not next_url.startswith("/") or next_url.startswith("//"):
-        next_url = "/"
-    return redirect(next_url)
+    return redirect(safe_next(next_url))
+
+
+def safe_next(url: str) -> str:
+    """Where to go after sign-in: a path on this app, else ``/``. Browsers drop tabs and line breaks and
+    read ``\\`` as ``/``, so a URL holding any of them (or a scheme, a host, ``//``) is refused."""
+    from urllib.parse import urlsplit
+
+    if not url or any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in url):
+        return "/"
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return "/"
+    return url
 
 
 @bp.post("/logout")

@@ -38,6 +38,9 @@ class JobQueue:
         else:
             if sqlite_path is None:
                 raise ValueError("a job queue needs sqlite_path or redis_url")
+            from planner.store import owner_only
+
+            owner_only(Path(sqlite_path))
             self.huey = SqliteHuey(name, filename=str(sqlite_path), results=False)
             self.backend = "sqlite"
         self.task = self.huey.task(name="patrol.run_job")(self._execute)

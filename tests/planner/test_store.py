@@ -117,3 +117,15 @@ def test_processes_opening_a_new_database_at_once_all_get_the_schema(database_ur
                                   stderr=subprocess.PIPE, text=True) for _ in range(4)]
     results = [process.communicate(timeout=120) for process in processes]
     assert [out.strip() for out, _ in results] == [newest_migration()] * 4, [err[-300:] for _, err in results]
+
+
+def test_the_database_file_is_for_its_owner_only(tmp_path):
+    import stat
+
+    loose = tmp_path / "old.sqlite"
+    loose.touch(mode=0o644)
+    loose.chmod(0o644)
+    for path in (tmp_path / "new.sqlite", loose):
+        store = Store(f"sqlite:///{path}")
+        store.close()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -154,3 +154,51 @@ def test_download_names_stay_in_their_folder(client):
     assert "filename=chengdu-zones-v1.gpkg" in zones.headers["Content-Disposition"]
     assert client.get("/vendor/leaflet/..%2f..%2f..%2fsetup.cfg").status_code == 404
     assert client.get("/vendor/leaflet-draw/../package.json").status_code == 404
+
+
+@pytest.mark.parametrize("next_url", ["/\t/evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example",
+                                      "https://evil.example/", "javascript:alert(1)", "/\r\nSet-Cookie: x=1",
+                                      "/\n/evil.example", " //evil.example", "http:/evil.example", ""])
+def test_sign_in_never_redirects_off_the_app(app, next_url):
+    client = app.test_client()
+    response = client.post("/login", data={"username": "planner", "password": PASSWORD, "next": next_url})
+    assert response.status_code == 302 and response.headers["Location"] == "/", (next_url, response.headers["Location"])
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_sign_in_keeps_a_path_of_the_app(app):
+    response = app.test_client().post("/login", data={"username": "planner", "password": PASSWORD,
+                                                       "next": "/planner?version=1&lang=en"})
+    assert response.status_code == 302 and response.headers["Location"] == "/planner?version=1&lang=en"
+
+
+@pytest.mark.parametrize("url", ["/vendor/leaflet/leaflet.js%00.png", "/vendor/leaflet/%0d%0a.js",
+                                 "/vendor/leaflet/..%2f..%2fsetup.cfg", "/login?next=%2F%0D%0ASet-Cookie:%20x=1"])
+def test_odd_requests_get_a_4xx_or_a_page_never_a_500(anonymous, url):
+    response = anonymous.get(url)
+    assert response.status_code < 500 and response.status_code in (200, 404), (url, response.status_code)
+
+
+@pytest.mark.parametrize("url", ["/", "/login", "/dispatcher", "/planner", "/officer/E02", "/api/patrols",
+                                 "/vendor/leaflet/leaflet.js", "/no-such-page"])
+def test_security_headers_on_every_response(client, url):
+    response = client.get(url)
+    policy = response.headers.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "http" not in policy, url
+    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_locked_database_answers_503_in_one_line(app, web_instance):
+    """Another process holds the database: a write waits (5 s busy timeout), then says so; never a 500."""
+    import sqlite3
+
+    blocker = sqlite3.connect(web_instance / "patrol.sqlite", timeout=1)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        response = signed_in(app, "dispatcher").post("/api/patrols/E02/position", json={"lon": 104.07, "lat": 30.69,
+                                                                                         "datum": "wgs84"})
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503 and "locked, read-only or unreachable" in response.get_json()["error"]
