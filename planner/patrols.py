@@ -148,12 +148,13 @@ def list_patrols(store, city: str) -> list[PatrolUnit]:
 
 
 def get_patrol(store, city: str, patrol_id: str) -> PatrolUnit:
-    """One patrol (a plain value), or UnknownPatrolError naming the known ones."""
+    """One patrol (a plain value), or UnknownPatrolError. The message names no other patrol: whoever asks
+    may not be allowed to see the roster (an officer); the roster is one ``patrol patrols list`` away."""
     with store.session() as session:
         patrol = session.get(Patrol, {"city": city, "id": patrol_id})
         if patrol is None:
-            known = session.scalars(select(Patrol.id).where(Patrol.city == city).order_by(Patrol.id)).all()
-            raise UnknownPatrolError(f"no patrol {patrol_id!r} in {city}; known: {', '.join(known[:20]) or 'none'}.")
+            raise UnknownPatrolError(f"no patrol {str(patrol_id)[:64]!r} in {city}; see the roster "
+                                     "('patrol patrols list', or /api/patrols for dispatchers and planners).")
         return PatrolUnit.from_row(patrol)
 
 

@@ -1,5 +1,6 @@
 """Users: dispatchers, planners, officers (each tied to a patrol) and admins, with hashed passwords."""
 
+import functools
 import secrets
 from typing import Final
 
@@ -50,9 +51,17 @@ def get_user(store, user_id: int) -> User | None:
 
 
 def authenticate(store, city: str, username: str, password: str) -> User | None:
-    """The user if the password is right, else None."""
+    """The user if the password is right, else None. An unknown user costs the same hashing as a known
+    one, so the answer's time does not tell who exists."""
     with store.session() as session:
         user = session.scalar(select(User).where(User.city == city, User.username == username.strip()))
-    if user is None or not check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
         return None
-    return user
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made like every user's, checked for unknown users (same work, same time)."""
+    return generate_password_hash(secrets.token_urlsafe(16))

@@ -44,15 +44,28 @@ def init_auth(app) -> None:
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key()
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    from datetime import timedelta
+
+    from planner.sign_in import LIFETIME_S
+
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      PERMANENT_SESSION_LIFETIME=timedelta(seconds=LIFETIME_S))
     CSRFProtect(app)
     manager = LoginManager(app)
 
     @manager.user_loader
     def load(user_id: str):
+        """The signed-in user, if the browser's session is still live on the server (not signed out,
+        not idle for 2 h, not older than 12 h)."""
+        from flask import session
+
+        from planner.sign_in import check_session
         from planner.users import get_user
 
-        user = get_user(get_resources(app).store, int(user_id))
+        store = get_resources(app).store
+        if not user_id.isdigit() or check_session(store, session.get("sid")) != int(user_id):
+            return None
+        user = get_user(store, int(user_id))
         return SignedIn(user) if user is not None else None
 
 
@@ -102,6 +115,13 @@ def login():
     user = authenticate(res.store, res.city.slug, request.form.get("username", ""), request.form.get("password", ""))
     if user is None:
         return _form("用户名或密码错误 wrong username or password", next_url)
+    from flask import session
+
+    from planner.sign_in import open_session
+
+    session.clear()
+    session["sid"] = open_session(res.store, user.id)
+    session.permanent = True
     login_user(SignedIn(user))
     return redirect(safe_next(next_url))
 
@@ -121,6 +141,12 @@ def safe_next(url: str) -> str:
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: the session ends on the server too (a copied cookie no longer works)."""
+    from flask import session
+
+    from planner.sign_in import revoke_session
+
+    revoke_session(get_resources().store, session.get("sid"))
     logout_user()
+    session.clear()
     return redirect(url_for("auth.login"))

@@ -193,12 +193,43 @@ def test_a_locked_database_answers_503_in_one_line(app, web_instance):
     """Another process holds the database: a write waits (5 s busy timeout), then says so; never a 500."""
     import sqlite3
 
+    dispatcher = signed_in(app, "dispatcher")
     blocker = sqlite3.connect(web_instance / "patrol.sqlite", timeout=1)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
-        response = signed_in(app, "dispatcher").post("/api/patrols/E02/position", json={"lon": 104.07, "lat": 30.69,
+        response = dispatcher.post("/api/patrols/E02/position", json={"lon": 104.07, "lat": 30.69,
                                                                                          "datum": "wgs84"})
     finally:
         blocker.rollback()
         blocker.close()
     assert response.status_code == 503 and "locked, read-only or unreachable" in response.get_json()["error"]
+
+
+def test_a_copied_cookie_stops_working_at_sign_out(app):
+    user = signed_in(app, "dispatcher")
+    cookie = user.get_cookie("session")
+    assert cookie is not None and user.get("/api/patrols").status_code == 200
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/api/patrols").status_code == 200  # a copy works while the session lives
+    assert user.post("/logout").status_code == 302
+    assert thief.get("/api/patrols").status_code == 401  # ended on the server, not only in one browser
+
+
+def test_sessions_end_after_idle_time_and_lifetime(app):
+    from datetime import timedelta
+
+    from planner.clock import utc_now
+    from planner.sign_in import IDLE_S, LIFETIME_S, check_session, open_session, revoke_user_sessions
+    from web.resources import get_resources
+
+    store = get_resources(app).store
+    start = utc_now()
+    token = open_session(store, 4242, now=start)
+    assert check_session(store, token, now=start + timedelta(seconds=IDLE_S - 60)) == 4242  # used: idle clock restarts
+    assert check_session(store, token, now=start + timedelta(seconds=2 * IDLE_S - 120)) == 4242
+    assert check_session(store, token, now=start + timedelta(seconds=LIFETIME_S + 1)) is None  # too old
+    idle = open_session(store, 4242, now=start)
+    assert check_session(store, idle, now=start + timedelta(seconds=IDLE_S + 1)) is None  # idle too long
+    live = open_session(store, 4242)
+    assert revoke_user_sessions(store, 4242) >= 1 and check_session(store, live) is None

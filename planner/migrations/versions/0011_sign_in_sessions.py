@@ -1,0 +1,29 @@
+"""Sign-in sessions kept on the server, so that signing out (or a password change) ends them everywhere.
+
+Revision ID: 0011_sign_in_sessions
+Revises: 0010_jobs
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_sign_in_sessions"
+down_revision = "0010_jobs"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "sign_in_sessions",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.Integer, nullable=False, index=True),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("last_seen_at", sa.DateTime, nullable=False),
+        sa.Column("revoked_at", sa.DateTime, nullable=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("sign_in_sessions")
