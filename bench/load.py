@@ -24,7 +24,7 @@ from bench.common import peak_rss_mb, target_lines, temporary_instance
 __all__ = ["TARGETS", "run"]
 
 TARGETS = {"per_second": 50.0, "p95_ms": 200.0, "errors": 0}
-PASSWORD = "bench load 1"
+PASSWORD = "violet lamp 93"
 
 
 def _points(city, count: int, seed: int = 3) -> list[tuple[float, float]]:

@@ -38,7 +38,7 @@ def _fill(progress, incidents: int) -> None:
     records, _ = generate_incidents(city, blocks, days=days, seed=7, start=days_before_today(city, days))
     records = records[:incidents]
     store_incidents(store, IncidentPlacer(city, blocks).validate(records, default_datum="wgs84")[0])
-    add_user(store, city.slug, "bench", "admin", password="bench pages 1")
+    add_user(store, city.slug, "bench", "admin", password="orange kite 417")
 
 
 def _plain_dispatcher_html(res) -> str:
@@ -63,7 +63,7 @@ def _load(browser, url: str, repeats: int) -> tuple[float, int]:
     base = url.split("/", 3)[:3]
     page.goto("/".join(base) + "/login")
     page.fill("input[name=username]", "bench")
-    page.fill("input[name=password]", "bench pages 1")
+    page.fill("input[name=password]", "orange kite 417")
     page.click("#signin")
     page.wait_for_load_state("load")
     for _ in range(repeats):
@@ -101,7 +101,7 @@ def run(progress=lambda message: None, *, incidents: int = INCIDENTS, repeats: i
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
             client = app.test_client()
             token = client.get("/login").get_data(as_text=True).split("name=csrf_token value='")[1].split("'")[0]
-            client.post("/login", data={"username": "bench", "password": "bench pages 1", "csrf_token": token})
+            client.post("/login", data={"username": "bench", "password": "orange kite 417", "csrf_token": token})
             for path in PAGES + ["/bench/plain-dispatcher"]:
                 progress(f"loading {path} ...")
                 started = time.perf_counter()

@@ -251,3 +251,15 @@ class SignInSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per account (``user:<city>:<name>``) or per address (``addr:<ip>``), and the lock
+    they earned (naive UTC)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,6 +1,7 @@
-"""Sign-in sessions on the server: opened at sign-in, checked on every request (absolute lifetime and
-idle timeout), revoked at sign-out or for every session of a user. The browser holds a random token;
-the store keeps only its SHA-256. Times are naive UTC, durations in seconds."""
+"""Sign-in on the server: sessions opened at sign-in, checked on every request (absolute lifetime and
+idle timeout), revoked at sign-out or for every session of a user (the browser holds a random token;
+the store keeps only its SHA-256); and failed sign-ins counted per account and per address, with
+growing locks. Times are naive UTC (``now`` can be given, for tests), durations in seconds."""
 
 import hashlib
 import secrets
@@ -11,7 +12,8 @@ from sqlalchemy import update
 from planner.clock import utc_now
 from planner.models import SignInSession
 
-__all__ = ["IDLE_S", "LIFETIME_S", "check_session", "open_session", "revoke_session", "revoke_user_sessions"]
+__all__ = ["IDLE_S", "LIFETIME_S", "check_session", "clear_failures", "locked_for", "open_session", "record_failure",
+           "revoke_session", "revoke_user_sessions", "throttle_keys"]
 
 LIFETIME_S = 12 * 3600  # a shift
 IDLE_S = 2 * 3600
@@ -64,3 +66,68 @@ def revoke_user_sessions(store, user_id: int) -> int:
         done = session.execute(update(SignInSession).where(SignInSession.user_id == user_id,
                                                            SignInSession.revoked_at.is_(None)).values(revoked_at=utc_now()))
     return done.rowcount
+
+
+# --- throttling of password guessing -------------------------------------------------------------------
+
+FREE_FAILURES = {"user": 5, "addr": 20}  # failures allowed before the first lock
+FIRST_LOCK_S = 30.0
+MAX_LOCK_S = 900.0
+FORGET_AFTER_S = 24 * 3600  # a day without failures starts the count again
+
+
+def throttle_keys(city: str, username: str, address: str | None) -> list[str]:
+    """The keys a sign-in attempt counts against: its account, and its network address."""
+    keys = [f"user:{city}:{username.strip().lower()[:64]}"]
+    if address:
+        keys.append(f"addr:{address[:64]}")
+    return keys
+
+
+def locked_for(store, keys: list[str], *, now: datetime | None = None) -> tuple[str, float] | None:
+    """(key, seconds left) of the first locked key, or None when sign-in may be tried."""
+    from planner.models import SignInThrottle
+
+    now = now or utc_now()
+    with store.session() as session:
+        for key in keys:
+            row = session.get(SignInThrottle, key)
+            if row is not None and row.locked_until is not None and row.locked_until > now:
+                return key, (row.locked_until - now).total_seconds()
+    return None
+
+
+def record_failure(store, keys: list[str], *, now: datetime | None = None) -> dict[str, float]:
+    """Count a failed sign-in against each key; returns the keys that are now locked, with their lock (s).
+    The lock doubles with each failure past the free ones: 30 s, 60 s, ... up to 15 min."""
+    from planner.models import SignInThrottle
+
+    now = now or utc_now()
+    locks = {}
+    with store.session() as session, session.begin():
+        for key in keys:
+            row = session.get(SignInThrottle, key)
+            if row is None:
+                row = SignInThrottle(key=key, failures=0, last_failure_at=now)
+                session.add(row)
+            elif now - row.last_failure_at > timedelta(seconds=FORGET_AFTER_S):
+                row.failures = 0
+            row.failures += 1
+            row.last_failure_at = now
+            over = row.failures - FREE_FAILURES[key.split(":", 1)[0]]
+            if over > 0:
+                lock_s = min(FIRST_LOCK_S * 2 ** (over - 1), MAX_LOCK_S)
+                row.locked_until = now + timedelta(seconds=lock_s)
+                locks[key] = lock_s
+    return locks
+
+
+def clear_failures(store, key: str) -> bool:
+    """Forget a key's failures and lock (a right password, or ``patrol users unlock``)."""
+    from sqlalchemy import delete
+
+    from planner.models import SignInThrottle
+
+    with store.session() as session, session.begin():
+        done = session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
+    return done.rowcount > 0

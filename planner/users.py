@@ -11,7 +11,7 @@ from geo.errors import PatrolError
 from planner.models import User
 from planner.patrols import get_patrol
 
-__all__ = ["ROLES", "UserError", "add_user", "authenticate", "get_user"]
+__all__ = ["ROLES", "UserError", "add_user", "authenticate", "check_password", "get_user"]
 
 ROLES: Final = ("dispatcher", "planner", "officer", "admin")
 
@@ -32,9 +32,8 @@ def add_user(store, city: str, username: str, role: str, *, password: str | None
         if not patrol_id:
             raise UserError("an officer needs --patrol (the patrol whose route they see).")
         get_patrol(store, city, patrol_id)
-    password = password or secrets.token_urlsafe(9)
-    if len(password) < 8:
-        raise UserError("password must have at least 8 characters.")
+    password = password or secrets.token_urlsafe(12)
+    check_password(password, username)
     with store.session() as session, session.begin():
         if session.scalar(select(User).where(User.city == city, User.username == username)) is not None:
             raise UserError(f"user {username!r} already exists.")
@@ -42,6 +41,25 @@ def add_user(store, city: str, username: str, role: str, *, password: str | None
                     patrol_id=patrol_id if role == "officer" else None)
         session.add(user)
     return user, password
+
+
+COMMON_PASSWORDS: Final = frozenset("""
+123456 123456789 12345678 1234567890 password password1 password123 qwerty qwerty123 qwertyuiop 111111 000000
+123123 abc123 1q2w3e4r 1qaz2wsx iloveyou admin admin123 administrator welcome welcome1 letmein monkey dragon
+sunshine princess football baseball superman passw0rd p@ssw0rd changeme secret root toor test test123 guest
+master 88888888 66666666 5201314 woaini1314 a123456 a123456789 aa123456 zxcvbnm asdfghjkl 147258369 987654321
+""".split())
+
+
+def check_password(password: str, username: str) -> None:
+    """The password policy: 10 to 1024 characters, not the user name (or containing it), not a common password."""
+    if not 10 <= len(password) <= 1024:
+        raise UserError("password must have 10 to 1024 characters.")
+    lowered = password.lower()
+    if username.strip().lower() in lowered:
+        raise UserError("password must not contain the user name.")
+    if lowered in COMMON_PASSWORDS or lowered.rstrip("0123456789!") in COMMON_PASSWORDS:
+        raise UserError("password is too common (it is in every guessing list); choose another.")
 
 
 def get_user(store, user_id: int) -> User | None:

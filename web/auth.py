@@ -96,11 +96,11 @@ def roles_required(*roles: str, api: bool = False):
     return wrap
 
 
-def _form(message: str = "", next_url: str = "") -> Response:
+def _form(message: str = "", next_url: str = "", status: int | None = None) -> Response:
     from flask import render_template
 
     return Response(render_template("login.html", message=message, next_url=next_url), mimetype="text/html",
-                    status=401 if message else 200)
+                    status=status or (401 if message else 200))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -111,19 +111,37 @@ def login():
     next_url = request.values.get("next", "")
     if request.method == "GET":
         return _form(next_url=next_url)
+    from flask import current_app, session
+
+    from planner.sign_in import clear_failures, locked_for, open_session, record_failure, throttle_keys
+
     res = get_resources()
-    user = authenticate(res.store, res.city.slug, request.form.get("username", ""), request.form.get("password", ""))
+    username = request.form.get("username", "")[:200]
+    keys = throttle_keys(res.city.slug, username, request.remote_addr)
+    locked = locked_for(res.store, keys)
+    if locked:
+        return _form(_lock_message(*locked), next_url, status=429)
+    user = authenticate(res.store, res.city.slug, username, request.form.get("password", "")[:1024])
     if user is None:
+        locks = record_failure(res.store, keys)
+        for key, seconds in locks.items():  # the audit log
+            current_app.logger.warning("sign-in locked for %.0f s after repeated failures: %s", seconds, key)
+        if locks:
+            return _form(_lock_message(*next(iter(locks.items()))), next_url, status=429)
         return _form("用户名或密码错误 wrong username or password", next_url)
-    from flask import session
-
-    from planner.sign_in import open_session
-
+    clear_failures(res.store, keys[0])
     session.clear()
     session["sid"] = open_session(res.store, user.id)
     session.permanent = True
     login_user(SignedIn(user))
     return redirect(safe_next(next_url))
+
+
+def _lock_message(key: str, seconds: float) -> str:
+    who = ("此账号 this account (an admin can run 'patrol users unlock')" if key.startswith("user:")
+           else "此网络地址 this network address")
+    return (f"登录失败次数过多，请 {seconds:.0f} 秒后再试 — too many failed sign-ins for {who}; "
+            f"try again in {seconds:.0f} s")
 
 
 def safe_next(url: str) -> str:

@@ -233,3 +233,23 @@ def test_sessions_end_after_idle_time_and_lifetime(app):
     assert check_session(store, idle, now=start + timedelta(seconds=IDLE_S + 1)) is None  # idle too long
     live = open_session(store, 4242)
     assert revoke_user_sessions(store, 4242) >= 1 and check_session(store, live) is None
+
+
+def test_password_guessing_is_throttled_and_an_admin_can_unlock(app):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from planner.users import add_user
+    from web.resources import get_resources
+
+    add_user(get_resources(app).store, "chengdu", "guess-target", "planner", password=PASSWORD)
+    client = app.test_client()
+    answers = [client.post("/login", data={"username": "guess-target", "password": f"wrong guess {n}"}).status_code
+               for n in range(6)]
+    assert answers == [401] * 5 + [429]
+    right = client.post("/login", data={"username": "guess-target", "password": PASSWORD})
+    assert right.status_code == 429 and "too many failed sign-ins" in right.get_data(as_text=True)  # locked even so
+    assert signed_in(app, "planner").get("/api/jobs").status_code == 200  # other accounts are not locked
+    result = CliRunner().invoke(cli, ["users", "unlock", "guess-target", "--json"])
+    assert result.exit_code == 0 and '"unlocked": true' in result.output
+    assert client.post("/login", data={"username": "guess-target", "password": PASSWORD}).status_code == 302

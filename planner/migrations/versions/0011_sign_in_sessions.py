@@ -1,4 +1,5 @@
-"""Sign-in sessions kept on the server, so that signing out (or a password change) ends them everywhere.
+"""Sign-in sessions kept on the server, so that signing out (or a password change) ends them everywhere;
+failed sign-ins counted per account and per address, for throttling.
 
 Revision ID: 0011_sign_in_sessions
 Revises: 0010_jobs
@@ -23,7 +24,15 @@ def upgrade() -> None:
         sa.Column("last_seen_at", sa.DateTime, nullable=False),
         sa.Column("revoked_at", sa.DateTime, nullable=True),
     )
+    op.create_table(
+        "sign_in_throttle",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_failure_at", sa.DateTime, nullable=False),
+        sa.Column("locked_until", sa.DateTime, nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_throttle")
     op.drop_table("sign_in_sessions")
