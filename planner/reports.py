@@ -54,8 +54,15 @@ def _is_coordinate_pair(text: str) -> bool:
     return True
 
 
+MAX_LOCATION_CHARS = 200  # the longest address a bureau writes is under 100 characters
+
+
 def locate_report(city, location: str, datum: str | None = None) -> Location:
-    """The WGS-84 position of ``location``: a 'lon,lat' in ``datum`` (default the city's) or an address."""
+    """The WGS-84 position of ``location``: a 'lon,lat' in ``datum`` (default the city's) or an address.
+    Text over 200 characters is refused before any work (the fuzzy geocoder's cost grows with it)."""
+    if len(location) > MAX_LOCATION_CHARS:
+        raise CoordinateError(f"location is {len(location)} characters long; give 'lon,lat' or an address of at most "
+                              f"{MAX_LOCATION_CHARS} characters")
     try:
         lon, lat = parse_lonlat(location, what="location")
     except CoordinateError:

@@ -58,3 +58,13 @@ def test_a_report_is_ranked_over_the_stored_patrols_or_refused(chengdu, tmp_path
     assert ranked.recommended == by_hand.recommended and ranked.incident["datum"] == "wgs84"
     assert [c.patrol_id for c in ranked.candidates] == [c.patrol_id for c in by_hand.candidates]
     store.close()
+
+
+def test_an_oversized_location_is_refused_before_any_work(chengdu):
+    from planner.reports import MAX_LOCATION_CHARS
+
+    chengdu._geocoder = None
+    with pytest.raises(CoordinateError, match="10000 characters long"):
+        locate_report(chengdu, "成都" * 5000)
+    assert chengdu._geocoder is None  # the geocoder was never built nor asked
+    assert len("天府广场") < MAX_LOCATION_CHARS

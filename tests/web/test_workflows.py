@@ -128,7 +128,8 @@ def test_bad_drawings_are_refused_with_the_reason(planner, app):
     count = len(list_versions(res.store, res.city))
     bow_tie = shapely.Polygon([(104.07, 30.68), (104.08, 30.69), (104.08, 30.68), (104.07, 30.69)])
     cases = [(bow_tie, "invalid"), (shapely.box(120.0, 30.0, 120.01, 30.01), "outside the city"),
-             (shapely.box(104.0701, 30.6801, 104.0702, 30.6802), "holds no street")]
+             (shapely.box(104.0701, 30.6801, 104.0702, 30.6802), "holds no street"),
+             (shapely.Point(104.075, 30.685).buffer(0.01, quad_segs=8000), "at most 20000")]  # 32,001 vertices
     for polygon, reason in cases:
         page = planner.post("/planner/zones", data={"zone_id": "Z05", "geojson": _drawn(polygon)})
         assert page.status_code == 200 and reason in page.get_data(as_text=True), reason

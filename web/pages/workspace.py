@@ -23,6 +23,7 @@ from web.resources import get_resources
 __all__ = ["bp"]
 
 bp = Blueprint("workspace", __name__)
+MAX_DRAWN_VERTICES = 20_000  # a zone drawn by hand has hundreds
 
 
 def _edit_polygons(geometry) -> dict:
@@ -140,6 +141,9 @@ def planner_save_zone():
         if not features:
             raise ZoneError("draw the zone on the map first (no polygon was sent)")
         parts = [shape(f["geometry"]) for f in features]
+        vertices = int(shapely.get_num_coordinates(parts).sum())
+        if vertices > MAX_DRAWN_VERTICES:
+            raise ZoneError(f"the drawing has {vertices} vertices; at most {MAX_DRAWN_VERTICES} (simplify it)")
         polygon = shapely.union_all([p if p.is_valid else shapely.make_valid(p) for p in parts]) \
             if len(parts) > 1 else parts[0]
         _, plan = load_version(res.store, res.city, version)
