@@ -50,6 +50,20 @@ def city(full: bool, foot_nodes: int, name: str | None, as_json: bool) -> None:
     emit(result, as_json, report_text(result))
 
 
+@bench.command("abuse")
+@click.option("--requests", "count", default=10_000, show_default=True, type=click.IntRange(100, 100_000),
+              help="Fuzzed requests.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
+@reports_errors
+def abuse(count: int, as_json: bool) -> None:
+    """Hardening on loopback: guess rates with and without throttling, slowest refused input, fuzzed 5xx."""
+    from bench.abuse import report_text, run
+
+    result = run(fuzz_requests=count, progress=Reporter())
+    emit(result, as_json, report_text(result))
+
+
 @bench.command("jobs")
 @click.option("--redis-url", default=None, help="Redis for the second run [default: PATROL_REDIS_URL; none: skipped].")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

@@ -49,8 +49,13 @@ def asset_path(package: str, filename: str) -> Path | None:
     root = ASSETS.get(package)
     if root is None or any(ord(c) < 0x20 or ord(c) == 0x7F for c in filename):  # NUL etc.: no such file
         return None
-    path = (root / filename).resolve()
-    if root.resolve() not in path.parents or not path.is_file():
+    if len(filename) > 255:
+        return None
+    try:
+        path = (root / filename).resolve()
+        if root.resolve() not in path.parents or not path.is_file():
+            return None
+    except (OSError, ValueError):  # a name the file system refuses (too long, odd bytes): no such file
         return None
     return path
 

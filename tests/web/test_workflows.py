@@ -128,13 +128,18 @@ def test_bad_drawings_are_refused_with_the_reason(planner, app):
     count = len(list_versions(res.store, res.city))
     bow_tie = shapely.Polygon([(104.07, 30.68), (104.08, 30.69), (104.08, 30.68), (104.07, 30.69)])
     cases = [(bow_tie, "invalid"), (shapely.box(120.0, 30.0, 120.01, 30.01), "outside the city"),
-             (shapely.box(104.0701, 30.6801, 104.0702, 30.6802), "holds no street"),
-             (shapely.Point(104.075, 30.685).buffer(0.01, quad_segs=8000), "at most 20000")]  # 32,001 vertices
+             (shapely.box(104.0701, 30.6801, 104.0702, 30.6802), "holds no street")]
     for polygon, reason in cases:
         page = planner.post("/planner/zones", data={"zone_id": "Z05", "geojson": _drawn(polygon)})
         assert page.status_code == 200 and reason in page.get_data(as_text=True), reason
     page = planner.post("/planner/zones", data={"zone_id": "Z05", "geojson": "not json"}).get_data(as_text=True)
     assert "not GeoJSON" in page
+    for quad_segs, padding, words in ((5250, "", "at most 20000"), (10, "x" * 1_100_000, "kB; at most 1000 kB")):
+        ring = shapely.get_coordinates(shapely.Point(104.075, 30.685).buffer(0.01, quad_segs=quad_segs)).round(5)
+        drawing = json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"note": padding},
+                              "geometry": {"type": "Polygon", "coordinates": [ring.tolist()]}}]})
+        refused = planner.post("/planner/zones", data={"zone_id": "Z05", "geojson": drawing})
+        assert refused.status_code == 400 and words in refused.get_data(as_text=True), (quad_segs, len(drawing), refused.status_code, refused.get_data(as_text=True)[-300:])
     assert len(list_versions(res.store, res.city)) == count  # nothing saved
 
 

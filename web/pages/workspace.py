@@ -24,6 +24,7 @@ __all__ = ["bp"]
 
 bp = Blueprint("workspace", __name__)
 MAX_DRAWN_VERTICES = 20_000  # a zone drawn by hand has hundreds
+MAX_DRAWING_CHARS = 1_000_000  # GeoJSON text of the drawing
 
 
 def _edit_polygons(geometry) -> dict:
@@ -135,15 +136,19 @@ def planner_save_zone():
     zone_id = request.form.get("zone_id", "")
     version = version_arg(request.form)
     polygon = None
+    raw = request.form.get("geojson") or "null"
+    if len(raw) > MAX_DRAWING_CHARS:  # refused at once, without parsing it or drawing the page again
+        abort(400, f"the drawing is {len(raw) // 1000} kB; at most {MAX_DRAWING_CHARS // 1000} kB "
+                   f"(about {MAX_DRAWN_VERTICES} vertices): simplify it")
     try:
-        drawing = json.loads(request.form.get("geojson") or "null")
+        drawing = json.loads(raw)
         features = drawing["features"] if isinstance(drawing, dict) and drawing.get("type") == "FeatureCollection" else None
         if not features:
             raise ZoneError("draw the zone on the map first (no polygon was sent)")
         parts = [shape(f["geometry"]) for f in features]
         vertices = int(shapely.get_num_coordinates(parts).sum())
         if vertices > MAX_DRAWN_VERTICES:
-            raise ZoneError(f"the drawing has {vertices} vertices; at most {MAX_DRAWN_VERTICES} (simplify it)")
+            abort(400, f"the drawing has {vertices} vertices; at most {MAX_DRAWN_VERTICES}: simplify it")
         polygon = shapely.union_all([p if p.is_valid else shapely.make_valid(p) for p in parts]) \
             if len(parts) > 1 else parts[0]
         _, plan = load_version(res.store, res.city, version)
