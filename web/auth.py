@@ -50,6 +50,8 @@ def init_auth(app) -> None:
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(seconds=LIFETIME_S))
+    if app.config.get("HTTPS"):  # served behind HTTPS (PATROL_HTTPS=1): cookies never travel in clear
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     CSRFProtect(app)
     manager = LoginManager(app)
 

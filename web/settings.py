@@ -2,7 +2,8 @@
 
 ``PATROL_CITY`` (default chengdu), ``PATROL_DATABASE_URL`` (default a SQLite file in the instance
 folder), ``PATROL_DATA_DIR``, ``PATROL_SHARED_DIR``, ``PATROL_INSTANCE_DIR`` (default beside the
-checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY`` and ``PATROL_REDIS_URL`` (the job queue
+checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY``, ``PATROL_HTTPS`` (``1`` when served behind HTTPS: Secure cookies and HSTS) and
+``PATROL_REDIS_URL`` (the job queue
 on Redis, for several machines; default Huey's SQLite file in the instance folder). ``geo`` and ``planner`` never
 read them: the web factory, the command line and the benchmarks read them here and pass them on.
 """
@@ -26,6 +27,7 @@ class Settings:
     tiles: str = "none"
     tianditu_key: str | None = None
     redis_url: str | None = None
+    https: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -34,7 +36,8 @@ class Settings:
         return cls(city=value("PATROL_CITY") or "chengdu", database_url=value("PATROL_DATABASE_URL"),
                    data_dir=value("PATROL_DATA_DIR"), shared_dir=value("PATROL_SHARED_DIR"),
                    instance_dir=value("PATROL_INSTANCE_DIR"), tiles=value("PATROL_TILES") or "none",
-                   tianditu_key=value("PATROL_TIANDITU_KEY"), redis_url=value("PATROL_REDIS_URL"))
+                   tianditu_key=value("PATROL_TIANDITU_KEY"), redis_url=value("PATROL_REDIS_URL"),
+                   https=(value("PATROL_HTTPS") or "").lower() in ("1", "true", "yes"))
 
     def apply(self) -> "Settings":
         """Point ``geo.paths`` at this process's folders; returns self."""

@@ -253,3 +253,15 @@ def test_password_guessing_is_throttled_and_an_admin_can_unlock(app):
     result = CliRunner().invoke(cli, ["users", "unlock", "guess-target", "--json"])
     assert result.exit_code == 0 and '"unlocked": true' in result.output
     assert client.post("/login", data={"username": "guess-target", "password": PASSWORD}).status_code == 302
+
+
+def test_behind_https_cookies_are_secure(web_instance, monkeypatch):
+    from tests.conftest import point_instance
+    from web.app import create_app
+
+    point_instance(monkeypatch, web_instance)
+    monkeypatch.setenv("PATROL_HTTPS", "1")
+    secure = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    response = secure.test_client().post("/login", data={"username": "planner", "password": PASSWORD})
+    assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
