@@ -15,7 +15,7 @@ demo: $(BIN)/python vendor
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/patrol demo
 	$(BIN)/patrol zones versions --json | grep -q version || $(BIN)/patrol zones generate
-	$(BIN)/patrol serve
+	PATROL_DEMO=1 $(BIN)/patrol serve
 
 # Install the test dependencies and run the linter, the import-layer check and the whole test suite.
 test: $(BIN)/python vendor

@@ -72,6 +72,6 @@ def _demo_accounts(city, store, progress) -> list[dict]:
     accounts = []
     for username, role, patrol in (("admin", "admin", None), ("dispatcher", "dispatcher", None),
                                    ("planner", "planner", None), ("officer-e02", "officer", "E02")):
-        user, password = add_user(store, city.slug, username, role, patrol_id=patrol)
+        user, password = add_user(store, city.slug, username, role, patrol_id=patrol, must_change=True)
         accounts.append({"username": user.username, "password": password, "role": role, "patrol_id": patrol})
     return accounts

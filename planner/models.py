@@ -159,6 +159,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(16))
     patrol_id: Mapped[str | None] = mapped_column(String(64))
+    must_change_password: Mapped[int] = mapped_column(Integer, default=0)  # 1: a printed demo password
     __table_args__ = (UniqueConstraint("city", "username", name="uq_user"),)
 
 

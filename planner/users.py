@@ -11,7 +11,7 @@ from geo.errors import PatrolError
 from planner.models import User
 from planner.patrols import get_patrol
 
-__all__ = ["ROLES", "UserError", "add_user", "authenticate", "check_password", "get_user"]
+__all__ = ["ROLES", "UserError", "add_user", "authenticate", "change_password", "check_password", "get_user"]
 
 ROLES: Final = ("dispatcher", "planner", "officer", "admin")
 
@@ -21,8 +21,9 @@ class UserError(PatrolError):
 
 
 def add_user(store, city: str, username: str, role: str, *, password: str | None = None,
-             patrol_id: str | None = None) -> tuple[User, str]:
-    """Create a user; returns it with its password (generated when not given)."""
+             patrol_id: str | None = None, must_change: bool = False) -> tuple[User, str]:
+    """Create a user; returns it with its password (generated when not given). ``must_change``: the
+    password was printed (demo accounts) and is to be changed at the first sign-in outside the demo."""
     username = username.strip()
     if not username or len(username) > 64:
         raise UserError("username must be 1 to 64 characters.")
@@ -38,7 +39,7 @@ def add_user(store, city: str, username: str, role: str, *, password: str | None
         if session.scalar(select(User).where(User.city == city, User.username == username)) is not None:
             raise UserError(f"user {username!r} already exists.")
         user = User(city=city, username=username, password_hash=generate_password_hash(password), role=role,
-                    patrol_id=patrol_id if role == "officer" else None)
+                    patrol_id=patrol_id if role == "officer" else None, must_change_password=int(must_change))
         session.add(user)
     return user, password
 
@@ -60,6 +61,28 @@ def check_password(password: str, username: str) -> None:
         raise UserError("password must not contain the user name.")
     if lowered in COMMON_PASSWORDS or lowered.rstrip("0123456789!") in COMMON_PASSWORDS:
         raise UserError("password is too common (it is in every guessing list); choose another.")
+
+
+def change_password(store, user_id: int, old: str, new: str) -> User:
+    """Set a new password (the old one must be right; the policy applies; it must differ) and end every
+    session of the user (``planner.sign_in``); the user must sign in again."""
+    from sqlalchemy import update
+
+    from planner.sign_in import revoke_user_sessions
+
+    user = get_user(store, user_id)
+    if user is None:
+        raise UserError("no such user.")
+    if not check_password_hash(user.password_hash, old):
+        raise UserError("the current password is wrong.")
+    check_password(new, user.username)
+    if new == old:
+        raise UserError("the new password must differ from the current one.")
+    with store.session() as session, session.begin():
+        session.execute(update(User).where(User.id == user_id).values(password_hash=generate_password_hash(new),
+                                                                      must_change_password=0))
+    revoke_user_sessions(store, user_id)
+    return get_user(store, user_id)
 
 
 def get_user(store, user_id: int) -> User | None:

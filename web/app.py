@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = current_settings()
     app.config.from_mapping(CITY=settings.city, DATABASE_URL=settings.database_url or default_url(),
                             TILES=settings.tiles, TIANDITU_KEY=settings.tianditu_key, REDIS_URL=settings.redis_url,
-                            HTTPS=settings.https,
+                            HTTPS=settings.https, DEMO=settings.demo,
                             MAX_CONTENT_LENGTH=10 * 1024 * 1024)
     if test_config:
         app.config.from_mapping(test_config)

@@ -27,6 +27,7 @@ class SignedIn(UserMixin):
         self.username = user.username
         self.role = user.role
         self.patrol_id = user.patrol_id
+        self.must_change_password = bool(user.must_change_password)
 
 
 def secret_key() -> str:
@@ -87,6 +88,10 @@ def roles_required(*roles: str, api: bool = False):
                 if api:
                     return jsonify(error="sign in first"), 401
                 return redirect(url_for("auth.login", next=request.full_path))
+            if must_change_password_now():
+                if api:
+                    return jsonify(error="change your printed password first (/password)"), 403
+                return redirect(url_for("auth.change_password"))
             if current_user.role != "admin" and current_user.role not in roles:
                 if api:
                     return jsonify(error=f"role {current_user.role!r} may not use this"), 403
@@ -144,6 +149,44 @@ def _lock_message(key: str, seconds: float) -> str:
            else "此网络地址 this network address")
     return (f"登录失败次数过多，请 {seconds:.0f} 秒后再试 — too many failed sign-ins for {who}; "
             f"try again in {seconds:.0f} s")
+
+
+def must_change_password_now() -> bool:
+    """A signed-in user still holding a printed demo password, outside the demo (``PATROL_DEMO``)."""
+    from flask import current_app
+
+    return bool(getattr(current_user, "must_change_password", False)) and not current_app.config.get("DEMO")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    """Change one's password (required at the first sign-in with a printed demo password, outside the demo).
+    Every session of the user ends; they sign in again with the new password."""
+    from flask import render_template
+
+    from planner.users import UserError
+    from planner.users import change_password as change
+
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next="/password"))
+    message, status = "", 200
+    if request.method == "POST":
+        new = request.form.get("new_password", "")[:1024]
+        if new != request.form.get("repeat_password", "")[:1024]:
+            message, status = "两次输入的新密码不一致 the two new passwords differ", 400
+        else:
+            try:
+                change(get_resources().store, int(current_user.id), request.form.get("old_password", "")[:1024], new)
+            except UserError as exc:
+                message, status = str(exc), 400
+            else:
+                logout_user()
+                from flask import session
+
+                session.clear()
+                return redirect(url_for("auth.login"))
+    return Response(render_template("password.html", message=message, forced=must_change_password_now()),
+                    mimetype="text/html", status=status)
 
 
 def safe_next(url: str) -> str:

@@ -2,7 +2,8 @@
 
 ``PATROL_CITY`` (default chengdu), ``PATROL_DATABASE_URL`` (default a SQLite file in the instance
 folder), ``PATROL_DATA_DIR``, ``PATROL_SHARED_DIR``, ``PATROL_INSTANCE_DIR`` (default beside the
-checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY``, ``PATROL_HTTPS`` (``1`` when served behind HTTPS: Secure cookies and HSTS) and
+checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY``, ``PATROL_HTTPS`` (``1`` when served behind HTTPS: Secure cookies and HSTS), ``PATROL_DEMO`` (``1`` for
+``make demo``: the printed demo passwords need not be changed) and
 ``PATROL_REDIS_URL`` (the job queue
 on Redis, for several machines; default Huey's SQLite file in the instance folder). ``geo`` and ``planner`` never
 read them: the web factory, the command line and the benchmarks read them here and pass them on.
@@ -28,6 +29,7 @@ class Settings:
     tianditu_key: str | None = None
     redis_url: str | None = None
     https: bool = False
+    demo: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -37,7 +39,8 @@ class Settings:
                    data_dir=value("PATROL_DATA_DIR"), shared_dir=value("PATROL_SHARED_DIR"),
                    instance_dir=value("PATROL_INSTANCE_DIR"), tiles=value("PATROL_TILES") or "none",
                    tianditu_key=value("PATROL_TIANDITU_KEY"), redis_url=value("PATROL_REDIS_URL"),
-                   https=(value("PATROL_HTTPS") or "").lower() in ("1", "true", "yes"))
+                   https=(value("PATROL_HTTPS") or "").lower() in ("1", "true", "yes"),
+                   demo=(value("PATROL_DEMO") or "").lower() in ("1", "true", "yes"))
 
     def apply(self) -> "Settings":
         """Point ``geo.paths`` at this process's folders; returns self."""

@@ -18,6 +18,7 @@ NO_JOB = "0" * 32
 MATRIX = {
     "auth.login": ("GET", "/login", None, PUBLIC),
     "auth.logout": ("POST", "/logout", None, PUBLIC),
+    "auth.change_password": ("GET", "/password", None, {"admin", "dispatcher", "planner", "officer-e02"}),
     "layout.vendor": ("GET", "/vendor/leaflet/leaflet.js", None, PUBLIC),
     "layout.index": ("GET", "/", None, PUBLIC),
     "api.openapi": ("GET", "/api/openapi.json", None, PUBLIC),
@@ -265,3 +266,30 @@ def test_behind_https_cookies_are_secure(web_instance, monkeypatch):
     response = secure.test_client().post("/login", data={"username": "planner", "password": PASSWORD})
     assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_printed_demo_password_is_changed_at_first_sign_in_outside_the_demo(app):
+    from planner.users import add_user
+    from web.resources import get_resources
+
+    add_user(get_resources(app).store, "chengdu", "new-planner", "planner", password="printed once 7", must_change=True)
+    client = app.test_client()
+    assert client.post("/login", data={"username": "new-planner", "password": "printed once 7"}).status_code == 302
+    assert client.get("/planner").headers["Location"].endswith("/password")
+    assert client.get("/api/jobs").status_code == 403 and "change your printed password" in client.get("/api/jobs").get_json()["error"]
+    form = {"old_password": "printed once 7", "new_password": "password123", "repeat_password": "password123"}
+    assert client.post("/password", data=form).status_code == 400  # the policy holds here too
+    form |= {"new_password": "my own river 88", "repeat_password": "my own river 88"}
+    assert client.post("/password", data=form).headers["Location"].endswith("/login")
+    assert client.get("/api/jobs").status_code == 401  # every session ended
+    fresh = app.test_client()
+    assert fresh.post("/login", data={"username": "new-planner", "password": "my own river 88"}).status_code == 302
+    assert fresh.get("/api/jobs").status_code == 200
+    app.config["DEMO"] = True  # in the demo, printed passwords may stay
+    try:
+        add_user(get_resources(app).store, "chengdu", "demo-planner", "planner", password="printed twice 8", must_change=True)
+        demo = app.test_client()
+        demo.post("/login", data={"username": "demo-planner", "password": "printed twice 8"})
+        assert demo.get("/api/jobs").status_code == 200
+    finally:
+        app.config["DEMO"] = False

@@ -1,5 +1,6 @@
 """Sign-in sessions kept on the server, so that signing out (or a password change) ends them everywhere;
-failed sign-ins counted per account and per address, for throttling.
+failed sign-ins counted per account and per address, for throttling; users whose printed password
+must be changed at first sign-in.
 
 Revision ID: 0011_sign_in_sessions
 Revises: 0010_jobs
@@ -16,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("must_change_password", sa.Integer, nullable=False, server_default="0"))
     op.create_table(
         "sign_in_sessions",
         sa.Column("token_hash", sa.String(64), primary_key=True),
@@ -36,3 +39,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("sign_in_throttle")
     op.drop_table("sign_in_sessions")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("must_change_password")
