@@ -233,14 +233,22 @@ def test_amap_tiles_draw_wgs84_overlays_through_gcj02(web_instance, browser):
 HOSTILE = "${window.pwned=1}`+(window.pwned=2)+`</script><img src=x onerror=window.pwned=3>\\"
 
 
-def test_hostile_names_stay_text_on_every_page(server, browser, web_instance, chengdu):
-    """A call sign and a zone name holding ${...}, backticks and </script> show as text on the dispatcher,
-    planner and officer pages; no script of theirs runs."""
+def test_hostile_names_stay_text_on_every_page(web_instance, browser, chengdu):
+    """A call sign, a zone name and a key-block name holding ${...}, backticks and </script> show as text on
+    the dispatcher, planner and officer pages; no script of theirs runs. (Its own server: the names are
+    written before the app loads them.)"""
+    import os
+
+    from waitress import create_server
+
+    from planner.key_blocks import load_blocks, save_blocks
     from planner.patrols import list_patrols, upsert_patrols
     from planner.store import Store
     from planner.zones import load_version, save_version
+    from web.app import create_app
 
-    store = Store()  # the served instance's store (PATROL_INSTANCE_DIR points at it)
+    os.environ["PATROL_INSTANCE_DIR"] = str(web_instance)
+    store = Store(f"sqlite:///{web_instance / 'patrol.sqlite'}")
     first = next(p for p in list_patrols(store, "chengdu") if p.id == "E02")
     upsert_patrols(store, "chengdu", [{"id": "X99", "call_sign": HOSTILE, "mode": "foot", "base_lon": first.base_lon,
                                        "base_lat": first.base_lat, "zone": first.zone}])
@@ -248,10 +256,20 @@ def test_hostile_names_stay_text_on_every_page(server, browser, web_instance, ch
     for zone in plan.zones:
         zone.name = HOSTILE
     save_version(store, chengdu, plan, author="test", comment=HOSTILE, source="imported")
-    for url, user in (("/dispatcher", "dispatcher"), ("/planner", "planner"), ("/officer/E02", "officer-e02")):
-        page, errors, outside = open_page(browser, f"{server}{url}", user=user)
-        page.mouse.move(640, 450)
-        assert page.evaluate("typeof window.pwned") == "undefined", url
-        assert page.evaluate("typeof L") == "object" and not outside, url
-        assert not [e for e in errors if "pwned" in e or "SyntaxError" in e], (url, errors)
-        page.context.close()
+    blocks = load_blocks(store, chengdu)
+    blocks.loc[blocks.index[:5], "name"] = HOSTILE
+    save_blocks(store, chengdu, blocks)
+    app = create_app({"TESTING": True})
+    served = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=served.run, daemon=True).start()
+    try:
+        for url, user in (("/dispatcher", "dispatcher"), ("/planner", "planner"), ("/officer/E02", "officer-e02")):
+            page, errors, outside = open_page(browser, f"http://127.0.0.1:{served.effective_port}{url}", user=user)
+            page.mouse.move(640, 450)  # folium writes tooltips as template strings at load: a ${...} would run now
+            assert page.evaluate("typeof window.pwned") == "undefined", url
+            assert page.evaluate("typeof L") == "object" and not outside, url
+            assert not [e for e in errors if "pwned" in e or "SyntaxError" in e], (url, errors)
+            page.context.close()
+    finally:
+        served.close()
+        store.close()
