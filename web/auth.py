@@ -137,7 +137,10 @@ def login():
             return _form(_lock_message(*next(iter(locks.items()))), next_url, status=429)
         return _form("用户名或密码错误 wrong username or password", next_url)
     clear_failures(res.store, keys[0])
+    csrf = session.get("csrf_token")  # forms opened before signing in stay valid
     session.clear()
+    if csrf:
+        session["csrf_token"] = csrf
     session["sid"] = open_session(res.store, user.id)
     session.permanent = True
     login_user(SignedIn(user))

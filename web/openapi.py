@@ -32,6 +32,8 @@ def document() -> dict:
     """The API description."""
     json_ok = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
     patrol_path = {"name": "patrol_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    job_path = {"name": "job_id", "in": "path", "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "patrol-planner API", "version": "0.2.0",
@@ -77,6 +79,22 @@ def document() -> dict:
                 "summary": "Close a dispatch (the patrol becomes available)",
                 "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
                 "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
+            "/api/jobs": _get("This city's newest background jobs",
+                              [_query("limit", {"type": "integer", "minimum": 1, "maximum": 200})], ok=json_ok) | {"post": {
+                "summary": "Start a job (the same inputs while it is active give the same job: 200 instead of 202)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["kind"],
+                    "properties": {"kind": {"type": "string", "enum": ["standby", "zones_generate", "routes_plan",
+                                                                       "simulate", "lists_xlsx"]},
+                                   "params": {"type": "object"}}}}}},
+                "responses": {"200": json_ok, "202": json_ok, "400": _ERROR} | _DENIED}},
+            "/api/jobs/{job_id}": _get("One job: state, progress 0-100, step, error, result", [job_path], ok=json_ok)
+                                  | {},
+            "/api/jobs/{job_id}/cancel": {"post": {
+                "summary": "Cancel a queued job or stop a running one", "parameters": [job_path],
+                "responses": {"200": json_ok, "404": _ERROR, "409": _ERROR} | _DENIED}},
+            "/api/jobs/{job_id}/file": _get("The job's file (chart PNG or list XLSX)", [job_path],
+                                            ok={"description": "the file"}),
             "/api/routes/{patrol_id}": _get("Today's route of a patrol (GeoJSON feature with stops)", [patrol_path],
                                             ok=json_ok) | {},
         },
