@@ -7,7 +7,8 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-__all__ = ["bench_city_name", "bench_main", "demo_world", "median_s", "peak_alloc_mb", "peak_rss_mb", "target_lines", "temporary_instance"]
+__all__ = ["bench_city_name", "bench_main", "demo_world", "instance_at", "median_s", "peak_alloc_mb", "peak_rss_mb",
+           "target_lines", "temporary_instance"]
 
 
 def median_s(work: Callable[..., object], inputs) -> float:
@@ -84,7 +85,6 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
 def temporary_instance(prefix: str):
     """A throw-away instance folder holding a copy of the built cities (the user's store is not touched);
     ``PATROL_INSTANCE_DIR`` points at it inside the block (child processes inherit it)."""
-    import os
     import shutil
     import tempfile
     from pathlib import Path
@@ -92,19 +92,32 @@ def temporary_instance(prefix: str):
     from geo import paths
 
     source = paths.instance_dir() / "cities"
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
     with tempfile.TemporaryDirectory(prefix=prefix) as folder:
         if source.is_dir():
             shutil.copytree(source, Path(folder) / "cities")
-        os.environ["PATROL_INSTANCE_DIR"] = folder
-        try:
-            with paths.using(instance=folder):
-                yield Path(folder)
-        finally:
-            if saved is None:
-                os.environ.pop("PATROL_INSTANCE_DIR", None)
-            else:
-                os.environ["PATROL_INSTANCE_DIR"] = saved
+        with instance_at(folder):
+            yield Path(folder)
+
+
+@contextlib.contextmanager
+def instance_at(folder):
+    """Inside the block, ``folder`` is the instance folder of this process (``geo.paths``) and of the
+    processes it starts (``PATROL_INSTANCE_DIR``)."""
+    import os
+    from pathlib import Path
+
+    from geo import paths
+
+    saved = os.environ.get("PATROL_INSTANCE_DIR")
+    os.environ["PATROL_INSTANCE_DIR"] = str(folder)
+    try:
+        with paths.using(instance=folder):
+            yield Path(folder)
+    finally:
+        if saved is None:
+            os.environ.pop("PATROL_INSTANCE_DIR", None)
+        else:
+            os.environ["PATROL_INSTANCE_DIR"] = saved
 
 
 def target_lines(result: dict) -> list[str]:

@@ -1,12 +1,12 @@
 """Shared fixtures: an isolated instance folder, and the default city built once per session."""
 
-import contextlib
 import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 
+from bench.common import instance_at
 from geo import paths
 
 
@@ -15,21 +15,6 @@ def point_instance(monkeypatch, folder) -> None:
     child processes (``PATROL_INSTANCE_DIR``)."""
     monkeypatch.setenv("PATROL_INSTANCE_DIR", str(folder))
     monkeypatch.setattr(paths, "_current", dataclasses.replace(paths.locations(), instance=Path(folder)))
-
-
-@contextlib.contextmanager
-def instance_at(folder):
-    """Inside the block, ``folder`` is the instance folder (``geo.paths`` and ``PATROL_INSTANCE_DIR``)."""
-    saved = os.environ.get("PATROL_INSTANCE_DIR")
-    os.environ["PATROL_INSTANCE_DIR"] = str(folder)
-    try:
-        with paths.using(instance=folder):
-            yield Path(folder)
-    finally:
-        if saved is None:
-            os.environ.pop("PATROL_INSTANCE_DIR", None)
-        else:
-            os.environ["PATROL_INSTANCE_DIR"] = saved
 
 
 @pytest.fixture(scope="session")
