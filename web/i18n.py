@@ -67,6 +67,7 @@ TEXT = {
     "navigate": ("导航", "navigate"),
     "today_hotspots": ("今日拥堵点", "today's congestion points"),
     "sign_out": ("退出", "Sign out"),
+    "sign_in": ("登录", "Sign in"),
     "error": ("错误", "error"),
     "jobs": ("后台任务", "Background jobs"),
     "start": ("开始", "Start"),

@@ -156,3 +156,21 @@ def test_tooltip_text_cannot_leave_its_template_string():
 
     text = tooltip_text("${alert(1)}`</script>\\ 荷花池")
     assert not any(c in text for c in "$`<>\\") and "荷花池" in text and "&#36;{alert(1)}" in text
+
+
+@pytest.mark.parametrize("user, offered, hidden", [
+    ("officer-e02", {"/officer/E02"}, {"/dispatcher", "/planner", "/api/openapi.json"}),
+    ("dispatcher", {"/dispatcher", "/api/openapi.json"}, {"/planner"}),
+    ("planner", {"/planner", "/api/openapi.json"}, {"/dispatcher"}),
+    ("admin", {"/dispatcher", "/planner", "/api/openapi.json"}, set())])
+def test_each_role_is_offered_only_the_pages_it_may_open(app, user, offered, hidden):
+    from tests.web.conftest import signed_in
+
+    client = signed_in(app, user)
+    index = client.get("/").get_data(as_text=True)
+    links = set(re.findall(r"href='(/[^']*)'", index))
+    assert offered <= links and not (hidden & links), links
+    for url in offered - {"/api/openapi.json"}:
+        page = client.get(url).get_data(as_text=True)
+        header = page[page.index('id="panel"'):][:1500]
+        assert not (hidden & set(re.findall(r"href='(/[^']*)'", header))), (url, header)

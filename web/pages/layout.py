@@ -25,7 +25,23 @@ VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0
 @bp.app_context_processor
 def template_helpers() -> dict:
     """What every template may use: texts in the request's language and the link to the other language."""
-    return {"t": t, "category_name": category_name, "other_language": other_language()}
+    return {"t": t, "category_name": category_name, "other_language": other_language(), "my_pages": my_pages()}
+
+
+def my_pages() -> list[tuple[str, str]]:
+    """(text key, URL) of the pages the signed-in user may open; the sign-in page for others."""
+    if not current_user.is_authenticated:
+        return [("sign_in", "/login")]
+    role, pages = current_user.role, []
+    if role in ("dispatcher", "admin"):
+        pages.append(("dispatcher", "/dispatcher"))
+    if role in ("planner", "admin"):
+        pages.append(("planner", "/planner"))
+    if current_user.patrol_id:
+        pages.append(("officer", f"/officer/{current_user.patrol_id}"))
+    if role != "officer":
+        pages.append(("api", "/api/openapi.json"))
+    return pages
 
 
 def html_lang() -> str:
@@ -65,6 +81,5 @@ def vendor(package: str, filename: str):
 def index():
     """Links to the pages."""
     res = get_resources()
-    patrol_id = current_user.patrol_id if current_user.is_authenticated else None
-    return render_template("index.html", html_lang=html_lang(), city_name=res.city.profile.name, patrol_id=patrol_id,
+    return render_template("index.html", html_lang=html_lang(), city_name=res.city.profile.name,
                            attribution=res.city.profile.attribution)
