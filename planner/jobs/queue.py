@@ -14,6 +14,7 @@ from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey
 
+from geo.errors import NotReadyError
 from planner.jobs import records
 from planner.jobs.kinds import check_params
 from planner.jobs.runner import run_job
@@ -54,7 +55,11 @@ class JobQueue:
         checked = check_params(kind, params)
         job, created = records.create_job(self.store, city, kind, checked, owner=owner)
         if created:
-            self.task(job.id)
+            try:
+                self.task(job.id)
+            except Exception as exc:  # Redis down, queue file locked: the job waits; recovery sends it later
+                raise NotReadyError(f"job {job.id} is saved but the {self.backend} job queue cannot be reached "
+                                    f"({type(exc).__name__}); it is sent when the queue is back") from None
         return records.job_dict(job), created
 
     def recover(self) -> dict:
@@ -70,7 +75,7 @@ class JobQueue:
         """The job ids whose messages wait in the queue."""
         return {task.args[0] for task in self.huey.pending() if task.args}
 
-    def run_one(self, timeout_s: float = 0.0) -> bool:
+    def run_one(self) -> bool:
         """Take one message from the queue and run it here; False when the queue was empty."""
         task = self.huey.dequeue()
         if task is None:

@@ -93,3 +93,16 @@ def test_a_queued_job_still_in_the_queue_is_not_sent_twice(store):
     job, _ = records.create_job(store, "chengdu", "lists_xlsx", {"list": "assessment"}, owner="a")
     _age(store, job.id, enqueued_at=60)
     assert records.recover_jobs(store, stale_after_s=30, in_queue={job.id})["requeue"] == []
+
+
+def test_a_job_queue_that_cannot_be_reached_answers_in_one_line(tmp_path):
+    """Redis down: the job is kept (recovery sends it later) and the caller gets a NotReadyError (503)."""
+    from geo.errors import NotReadyError
+    from planner.jobs import JobQueue
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    queue = JobQueue(store, redis_url="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    with pytest.raises(NotReadyError, match="cannot be reached"):
+        queue.submit("chengdu", "lists_xlsx", {"list": "tasks"}, owner="a")
+    assert [job.state for job in records.list_jobs(store, "chengdu")] == ["queued"]
+    store.close()
