@@ -51,6 +51,9 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     if version not in versions:
         abort(404, f"no zone version {version}; versions: {versions}")
     _, plan = load_version(res.store, res.city, version)
+    edit_zone = edit_zone or request.args.get("edit")
+    if edit_zone and drawn is None and edit_zone not in {z.zone_id for z in plan.zones}:
+        abort(404, f"no zone {edit_zone[:64]!r} in version {version}")  # before any costly work
     report = check_version(res.store, res.city, version, with_segments=True)
     target = report["target_s"]
     worst = {z["zone_id"]: z for z in report["zones"]}
@@ -81,7 +84,6 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
         lengths = foot.segments.length_m
         moves = sorted(({"source": f, "target": to, "km": lengths[v].sum() / 1000} for (f, to), v in by_pair.items()),
                        key=lambda move: -move["km"])
-    edit_zone = edit_zone or request.args.get("edit")
     edit = None
     if edit_zone:
         source = drawn if drawn is not None else next((z.polygon for z in plan.zones if z.zone_id == edit_zone), None)
