@@ -228,3 +228,29 @@ def test_pages_serve(in_city):
     html = page.get("/dispatcher").get_data(as_text=True)
     expected = "lang='zh-CN'" if CITIES[name][2] == "gcj02" else "lang='en'"
     assert expected in html
+
+
+def test_a_background_job_runs_on_every_city(in_city):
+    """``lists tasks --background`` queues a job; a worker runs it; its XLSX holds the same rows as the list
+    the pipeline printed directly."""
+    import io
+
+    import openpyxl
+
+    from planner.jobs import get_job
+    from web.settings import current_settings
+
+    name, out = in_city
+    result = CliRunner().invoke(cli, ["lists", "tasks", "--background", "--city", name, "--json"])
+    assert result.exit_code == 0, result.output
+    job_id = json.loads(result.stdout)["job_id"]
+    settings = current_settings()
+    store = settings.store()
+    queue = settings.job_queue(store)
+    while queue.run_one():  # this process as the worker
+        pass
+    job = get_job(store, job_id)
+    assert job.state == "done", (job.state, job.error)
+    sheet = openpyxl.load_workbook(io.BytesIO(job.result_file)).active
+    assert sheet.max_row - 1 == len(out["lists_tasks"]) == json.loads(job.result_json)["rows"]
+    store.close()
