@@ -24,8 +24,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                             TILES=settings.tiles, TIANDITU_KEY=settings.tianditu_key, REDIS_URL=settings.redis_url,
                             HTTPS=settings.https, DEMO=settings.demo,
                             MAX_CONTENT_LENGTH=10 * 1024 * 1024)
+    app.config["PROXIES"] = settings.proxies
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["PROXIES"]:  # behind trusted reverse proxies: the client's address and scheme from their headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     app.json.ensure_ascii = False
     from web.assets import check_assets
     from web.tiles import check_tiles

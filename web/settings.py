@@ -2,7 +2,8 @@
 
 ``PATROL_CITY`` (default chengdu), ``PATROL_DATABASE_URL`` (default a SQLite file in the instance
 folder), ``PATROL_DATA_DIR``, ``PATROL_SHARED_DIR``, ``PATROL_INSTANCE_DIR`` (default beside the
-checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY``, ``PATROL_HTTPS`` (``1`` when served behind HTTPS: Secure cookies and HSTS), ``PATROL_DEMO`` (``1`` for
+checkout), ``PATROL_TILES`` (default none), ``PATROL_TIANDITU_KEY``, ``PATROL_HTTPS`` (``1`` when served behind HTTPS: Secure cookies and HSTS), ``PATROL_PROXIES`` (how many trusted reverse proxies stand in front: their
+``X-Forwarded-For``/``-Proto`` are believed, so throttling sees the client's address), ``PATROL_DEMO`` (``1`` for
 ``make demo``: the printed demo passwords need not be changed) and
 ``PATROL_REDIS_URL`` (the job queue
 on Redis, for several machines; default Huey's SQLite file in the instance folder). ``geo`` and ``planner`` never
@@ -30,6 +31,7 @@ class Settings:
     redis_url: str | None = None
     https: bool = False
     demo: bool = False
+    proxies: int = 0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -40,7 +42,8 @@ class Settings:
                    instance_dir=value("PATROL_INSTANCE_DIR"), tiles=value("PATROL_TILES") or "none",
                    tianditu_key=value("PATROL_TIANDITU_KEY"), redis_url=value("PATROL_REDIS_URL"),
                    https=(value("PATROL_HTTPS") or "").lower() in ("1", "true", "yes"),
-                   demo=(value("PATROL_DEMO") or "").lower() in ("1", "true", "yes"))
+                   demo=(value("PATROL_DEMO") or "").lower() in ("1", "true", "yes"),
+                   proxies=int(value("PATROL_PROXIES")) if (value("PATROL_PROXIES") or "").isdigit() else 0)
 
     def apply(self) -> "Settings":
         """Point ``geo.paths`` at this process's folders; returns self."""

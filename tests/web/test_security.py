@@ -293,3 +293,25 @@ def test_a_printed_demo_password_is_changed_at_first_sign_in_outside_the_demo(ap
         assert demo.get("/api/jobs").status_code == 200
     finally:
         app.config["DEMO"] = False
+
+
+def test_behind_a_trusted_proxy_throttling_counts_each_client(web_instance, monkeypatch):
+    """With PATROL_PROXIES=1 the client's address comes from X-Forwarded-For: one guessing client is locked,
+    another behind the same proxy is not. Without it, the header is ignored (a client cannot choose its key)."""
+    from tests.conftest import point_instance
+    from web.app import create_app
+
+    point_instance(monkeypatch, web_instance)
+    monkeypatch.setenv("PATROL_PROXIES", "1")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    guesser = {"X-Forwarded-For": "203.0.113.9"}
+    answers = [client.post("/login", headers=guesser, data={"username": f"nobody-{n}", "password": "wrong guess 1"})
+               .status_code for n in range(21)]
+    assert answers[-1] == 429 and answers[:20] == [401] * 20  # the address is locked after 20 failures
+    other = client.post("/login", headers={"X-Forwarded-For": "198.51.100.4"},
+                        data={"username": "planner", "password": PASSWORD})
+    assert other.status_code == 302
+    monkeypatch.delenv("PATROL_PROXIES")
+    direct = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    assert direct.post("/login", headers=guesser, data={"username": "planner", "password": PASSWORD}).status_code == 302
