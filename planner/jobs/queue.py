@@ -42,7 +42,9 @@ class JobQueue:
             from planner.store import owner_only
 
             owner_only(Path(sqlite_path))
-            self.huey = SqliteHuey(name, filename=str(sqlite_path), results=False)
+            # A busy machine (a worker killed mid-write, its successor recovering the WAL) can hold the file
+            # for seconds: wait up to 30 s for the lock rather than Huey's default 5 s.
+            self.huey = SqliteHuey(name, filename=str(sqlite_path), results=False, timeout=30)
             self.backend = "sqlite"
         self.task = self.huey.task(name="patrol.run_job")(self._execute)
 
@@ -59,7 +61,7 @@ class JobQueue:
                 self.task(job.id)
             except Exception as exc:  # Redis down, queue file locked: the job waits; recovery sends it later
                 raise NotReadyError(f"job {job.id} is saved but the {self.backend} job queue cannot be reached "
-                                    f"({type(exc).__name__}); it is sent when the queue is back") from None
+                                    f"({type(exc).__name__}: {str(exc)[:80]}); it is sent when the queue is back") from None
         return records.job_dict(job), created
 
     def recover(self) -> dict:
