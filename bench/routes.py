@@ -45,7 +45,7 @@ def run(*, time_limit_s: float = 3.0, progress=lambda message: None) -> dict:
         times = router.matrix(places, places)
         progress(f"{patrol.id}: {len(unique)} stops ...")
         started = time.perf_counter()
-        order = solve_order(times, np.zeros(len(places)), [None] * len(places), 7 * 86400.0, time_limit_s=time_limit_s)
+        order = solve_order(times, np.zeros(len(places)), [None] * len(places), 7 * 86400.0, time_limit_s=time_limit_s).order
         solve_s = time.perf_counter() - started
         ours, nearest = tour_time(times, order), tour_time(times, nearest_neighbour_order(times))
         rows.append({"patrol_id": patrol.id, "mode": patrol.mode, "stops": len(unique),

@@ -78,6 +78,19 @@ def jobs(redis_url: str | None, as_json: bool) -> None:
     emit(result, as_json, report_text(result))
 
 
+@bench.command("solvers")
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds per solve.")
+@click.option("--quick", is_flag=True, help="Only the two smallest sizes of each model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def solvers(time_limit: float, quick: bool, as_json: bool) -> None:
+    """Location models: ours (greedy start, better of two) against plain HiGHS on generated instances."""
+    from bench.solvers import report_text, run
+
+    result = run(time_limit_s=time_limit, quick=quick, progress=Reporter())
+    emit(result, as_json, report_text(result))
+
+
 @bench.command("routing")
 @click.option("--quick", is_flag=True, help="Skip the 1-million-node grid.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

@@ -5,13 +5,13 @@ A bad input ends with a one-line message naming the problem and exit code 2, nev
 """
 
 import functools
-import json
 import logging
 import sys
 import time
 
 import click
 
+from geo import strict_json
 from geo.errors import PatrolError
 
 __all__ = ["Reporter", "emit", "load_context", "open_store", "parse_window", "reports_errors"]
@@ -39,7 +39,7 @@ def open_store():
 def emit(data, as_json: bool, text: str) -> None:
     """Print ``data`` as JSON, or ``text`` for people."""
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(strict_json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(text)
 
@@ -49,7 +49,7 @@ def _fail(exc: Exception, message: str, as_json: bool) -> None:
         data = {"error": message, "type": type(exc).__name__}
         if getattr(exc, "problems", None):
             data["problems"] = exc.problems
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(strict_json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(2)

@@ -42,7 +42,8 @@ def routes() -> None:
 @click.option("--patrol", "patrol_id", default=None, help="Only this patrol.")
 @click.option("--version", type=int, default=None, help="Zone version [default: the newest].")
 @click.option("--day", default=None, help="Day of the shift (YYYY-MM-DD) [default: today].")
-@click.option("--time-limit", default=3.0, show_default=True, type=click.FloatRange(0.5, 600), help="Solver seconds per route.")
+@click.option("--time-limit", default=None, type=click.FloatRange(0.5, 600),
+              help="Solver seconds per route (default: 1 s + 0.1 s a stop, 2-60 s).")
 @CITY
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @background_option
@@ -73,7 +74,8 @@ def plan(patrol_id, version, day, time_limit, name, as_json, background) -> None
 @click.option("--output", type=click.Path(dir_okay=False), default=None, help="File to write [default: stdout].")
 @click.option("--version", type=int, default=None, help="Zone version [default: the newest].")
 @click.option("--day", default=None, help="Day of the shift (YYYY-MM-DD) [default: today].")
-@click.option("--time-limit", default=3.0, show_default=True, type=click.FloatRange(0.5, 600))
+@click.option("--time-limit", default=None, type=click.FloatRange(0.5, 600),
+              help="Solver seconds per route (default: 1 s + 0.1 s a stop, 2-60 s).")
 @CITY
 @click.option("--json", "as_json", is_flag=True,
               help="With --output: print what was written as JSON (patrol_id, format, output, bytes).")

@@ -151,41 +151,70 @@ def check(version, name, as_json) -> None:
 
 
 @zones.command("standby")
-@click.option("--k", "k", type=click.IntRange(1, 500), default=None,
-              help="Best K standby points for past dog reports (maximal covering); without: fewest for all streets.")
+@click.option("--model", type=click.Choice(["cover", "max-cover", "p-median", "p-center"]), default=None,
+              help="cover: fewest (or cheapest, with --sites) points for every street; max-cover: best K for past dog "
+                   "reports within target; p-median: K points, least mean response to past reports; p-center: K points, "
+                   "least worst response to any street. Default: cover, or max-cover with --k.")
+@click.option("--k", "k", type=click.IntRange(1, 500), default=None, help="How many standby points (all models but cover).")
 @click.option("--mode", default="ebike", show_default=True, type=click.Choice(["foot", "ebike", "car"]))
-@click.option("--time-limit", default=120.0, show_default=True, type=click.FloatRange(1, 3600), help="Solver limit (s).")
+@click.option("--time-limit", default=120.0, show_default=True, type=click.FloatRange(0.01, 3600),
+              help="Solver limit (s); the greedy answer is returned when the solver finds nothing better in time.")
+@click.option("--sites", "sites_file", type=click.Path(dir_okay=False), default=None,
+              help="CSV lon,lat,cost of existing sites (police boxes, squadron offices): weighted set covering.")
+@click.option("--new-site-cost", default=1.0, show_default=True, type=click.FloatRange(1e-6, 1e9),
+              help="Cost of a standby point anywhere else (with --sites).")
 @CITY
 @JSON
 @background_option
 @reports_errors
-def standby(k, mode, time_limit, name, as_json, background) -> None:
-    """Standby points by integer programming (HiGHS), with a greedy answer for comparison."""
-    if background:
-        return submit(name, "standby", {"mode": mode, "k": k, "time_limit_s": min(time_limit, 600)}, as_json)
-    from planner.incidents import incidents_frame
-    from planner.standby import city_max_cover, city_set_cover, store_solution
+def standby(model, k, mode, time_limit, sites_file, new_site_cost, name, as_json, background) -> None:
+    """Standby points by integer programming (HiGHS) from a greedy start; status, bound and gap reported."""
+    from planner.standby import read_sites, solve_standby
 
+    model = model or ("cover" if k is None else "max-cover")
+    sites = read_sites(sites_file) if sites_file else None
+    if background:
+        return submit(name, "standby", {"mode": mode, "k": k, "model": model, "time_limit_s": min(max(time_limit, 1), 600),
+                                        "sites": sites, "new_site_cost": new_site_cost}, as_json)
     progress = Reporter()
     city, store = _setup(name, progress)
-    target = city.profile.target_s("stray_dog")
-    if k is None:
-        progress(f"set covering on the {mode} graph ...")
-        data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit)
-        store_solution(store, city, data)  # shown on every server's planner map
-        text = (f"{mode}: {data['count']} standby points put every street within {target / 60:.0f} min "
-                f"({data['status']}; greedy {data['greedy_count']}, gap {data['greedy_gap']:.0%}; {data['seconds']} s)")
-        if data.get("candidates_sampled"):
-            text += (f"\n  candidates: a seeded sample of {data['candidates']} of {data['graph_nodes']} nodes "
-                     "(a big graph); the best over every node may need fewer points")
+    data = solve_standby(city, store, mode=mode, model=model, k=k, time_limit_s=time_limit, sites=sites,
+                         other_cost=new_site_cost, progress=progress)
+    emit({"city": city.slug} | data, as_json, standby_text(data, city.profile.target_s("stray_dog")))
+
+
+def standby_text(data: dict, target_s: float) -> str:
+    """The answer of ``zones standby`` for people: the figures, the solver's honesty, what cannot be covered."""
+    minutes = f"{target_s / 60:.0f} min"
+    if data["model"] in ("set_cover", "weighted_set_cover"):
+        if data["count"] == 0:
+            text = f"{data['mode']}: no street can be reached within {minutes} from any candidate point"
+        else:
+            text = f"{data['mode']}: {data['count']} standby points put every coverable street within {minutes}"
+        if data["model"] == "weighted_set_cover":
+            text += f" (cost {data['cost']:g}; {data['sites_chosen']} of {data['sites']} existing sites used)"
+    elif data["model"] == "max_cover":
+        text = (f"{data['mode']}: {data['k']} standby points reach {data['covered_reports']} of {data['reports']} "
+                f"dog reports within {minutes}")
+    elif data["model"] == "p_median":
+        text = (f"{data['mode']}: {data['count']} standby points, mean response {data['mean_response_s'] / 60:.1f} min "
+                f"to {data['reports_used']} dog reports")
+        greedy = f"{data['greedy_mean_response_s'] / 60:.1f} min"
     else:
-        reports = incidents_frame(store, city.slug, category="stray_dog")
-        if reports.empty:
-            raise click.UsageError("no stray-dog reports in the store (try: patrol incidents generate).")
-        progress(f"maximal covering of {len(reports)} dog reports with {k} points on the {mode} graph ...")
-        data = city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target, time_limit_s=time_limit)
-        text = (f"{mode}: {k} standby points reach {data['covered_reports']} of {data['reports']} dog reports "
-                f"within {target / 60:.0f} min ({data['status']}; greedy {data['greedy_covered_reports']})")
+        worst = data["worst_street"]
+        text = (f"{data['mode']}: {data['count']} standby points, worst response to any street "
+                f"{data['worst_response_s'] / 60:.1f} min (at {worst['name']}, {worst['lon']},{worst['lat']})")
+        greedy = f"{data['greedy_worst_response_s'] / 60:.1f} min"
+    if data["model"] in ("set_cover", "weighted_set_cover", "max_cover"):
+        greedy = f"{data['greedy_objective']:g}"
+    gap = "proven optimal" if data["optimal"] else ("gap unknown" if data["gap"] is None else f"gap {data['gap']:.1%}")
+    text += (f"\n  {data['status']}, {gap}; answer from the {data['source']}"
+             f" (greedy: {greedy}); {data['seconds']} s in all")
+    if data["time_limited"]:
+        text += "\n  the time limit cut the search: a longer --time-limit may find a better answer"
+    if data.get("candidates_sampled"):
+        text += (f"\n  candidates: a seeded sample of {data['candidates']} of {data['graph_nodes']} nodes "
+                 "(a big graph); the best over every node may be better")
     if data["uncoverable_streets"]:
         text += f"\n  cannot be covered at all: {', '.join(data['uncoverable_streets'][:20])}"
-    emit({"city": city.slug} | data, as_json, text)
+    return text

@@ -30,8 +30,9 @@ class NoZoneError(NotFoundError):
 
 
 def plan_routes(store, city, blocks_gdf, *, patrol_id: str | None = None, version: int | None = None,
-                day: datetime | None = None, time_limit_s: float = 5.0, progress=lambda message: None) -> dict:
-    """Routes for the patrols of a zone version (the newest by default), for one day's shifts."""
+                day: datetime | None = None, time_limit_s: float | None = None, progress=lambda message: None) -> dict:
+    """Routes for the patrols of a zone version (the newest by default), for one day's shifts;
+    ``time_limit_s`` per route (None: scaled with the stops, ``routes.order_time_limit``)."""
     number, plan = load_version(store, city, version)
     patrols = {p.id: p for p in list_patrols(store, city.slug)}
     samples = samples_for(city)
@@ -62,7 +63,7 @@ def _route_json(zone, route) -> str:
         "route": {"patrol_id": route.patrol_id, "mode": route.mode, "duration_s": route.duration_s,
                   "length_m": route.length_m, "shift_s": route.shift_s, "worst_case_s": route.worst_case_s,
                   "guarantee_holds": route.guarantee_holds, "dropped": route.dropped, "proposal": route.proposal,
-                  "geometry_wkt": None if route.geometry is None else route.geometry.wkt,
+                  "ordering": route.ordering, "geometry_wkt": None if route.geometry is None else route.geometry.wkt,
                   "shift_start": None if route.shift_start is None else route.shift_start.isoformat(),
                   "stops": [{"kind": s.kind, "ref": s.ref, "name": s.name, "lon": s.lon, "lat": s.lat,
                              "dwell_s": s.dwell_s, "window": s.window, "arrival_s": s.arrival_s} for s in route.stops]},
@@ -80,7 +81,7 @@ def _route_from_json(text: str):
                         r["worst_case_s"], r["guarantee_holds"],
                         shapely.from_wkt(r["geometry_wkt"]) if r["geometry_wkt"] else None,
                         datetime.fromisoformat(r["shift_start"]) if r["shift_start"] else None,
-                        r["dropped"], r["proposal"])
+                        r["dropped"], r["proposal"], r.get("ordering"))
     return zone, route
 
 

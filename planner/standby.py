@@ -1,191 +1,31 @@
-"""Standby points (location-allocation), solved exactly as integer programs with HiGHS.
+"""Standby points (location-allocation) on a city's mode graph, solved with ``planner.location``.
 
 - Set covering: the fewest standby points (candidates: the mode graph's nodes) so that every street
-  (its ends and midpoint, on the mode's graph) is within the target of one of them.
+  (its ends and midpoint, on the mode's graph) is within the target of one of them; weighted, the
+  cheapest such set when posts at existing sites cost less than new ones.
 - Maximal covering: the best K standby points for the most past stray-dog reports within target.
+- p-median: the K points with the least mean response time to past reports.
+- p-center: the K points with the least worst response time to any street (a worst-case promise).
 
-Both also run a greedy heuristic for comparison; results report the optimality gap of the greedy
-answer and of the solver (HiGHS' own MIP gap). Streets no candidate can reach in time are named.
+Every answer reports the solver's status, bound and gap, the greedy answer it started from, and the
+seconds of everything (street sampling, travel times, solving). Streets no candidate can reach are named.
 """
-
-import contextlib
-import os
-import sys
-from dataclasses import dataclass
+import time
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CoverSolution", "candidate_nodes", "city_max_cover", "city_set_cover", "coverage_from", "coverage_matrix", "greedy_max_cover", "greedy_set_cover",
-           "max_cover", "set_cover", "store_solution", "stored_solutions"]
+from geo import strict_json
+from geo.errors import PatrolError
+from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
 
-
-@dataclass
-class CoverSolution:
-    """A solved covering problem: chosen candidate indices, objective, greedy comparison, status."""
-
-    chosen: list[int]
-    objective: float
-    greedy_chosen: list[int]
-    greedy_objective: float
-    status: str
-    mip_gap: float
-    seconds: float
-    uncoverable: list[int]
-
-    @property
-    def greedy_gap(self) -> float:
-        """Relative distance of the greedy objective from the optimum."""
-        if self.objective == 0:
-            return 0.0
-        return abs(self.greedy_objective - self.objective) / abs(self.objective)
-
-
-@contextlib.contextmanager
-def _banner_to_stderr():
-    """HiGHS prints a banner on stdout when created: keep stdout clean for --json."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def _highs(time_limit_s: float):
-    import highspy
-
-    with _banner_to_stderr():
-        highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(time_limit_s))
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    return highs
+__all__ = ["candidate_nodes", "city_max_cover", "city_p_center", "city_p_median", "city_set_cover", "coverage_from",
+           "coverage_matrix", "read_sites", "site_costs", "solve_standby", "store_solution", "stored_solutions", "street_demand"]
 
 
 def coverage_matrix(times_s: np.ndarray, limit_s: float) -> sp.csr_matrix:
     """Boolean (demand x candidate) matrix: True where the candidate reaches the demand in time."""
     return sp.csr_matrix(np.asarray(times_s) <= limit_s)
-
-
-def greedy_set_cover(cover: sp.csr_matrix) -> list[int]:
-    """Repeatedly take the candidate covering the most uncovered demand points."""
-    cover_csc = cover.tocsc().astype(np.int64)
-    uncovered = np.asarray(cover.sum(axis=1)).ravel() > 0
-    chosen = []
-    while uncovered.any():
-        gains = cover_csc.T @ uncovered.astype(np.int64)
-        best = int(np.argmax(gains))
-        if gains[best] == 0:
-            break
-        chosen.append(best)
-        uncovered &= ~(cover_csc[:, best].toarray().ravel() > 0)
-    return chosen
-
-
-def set_cover(cover: sp.csr_matrix, *, time_limit_s: float = 120.0) -> CoverSolution:
-    """Fewest candidates covering every coverable demand point (binary IP, HiGHS)."""
-    import time
-
-    import highspy
-
-    started = time.perf_counter()
-    cover = cover.tocsr().astype(bool)
-    coverable = np.asarray(cover.sum(axis=1)).ravel() > 0
-    uncoverable = np.flatnonzero(~coverable).tolist()
-    rows = cover[coverable]
-    # Identical rows say the same thing: keep one of each.
-    keys = {}
-    for i in range(rows.shape[0]):
-        keys.setdefault(tuple(rows.indices[rows.indptr[i]:rows.indptr[i + 1]]), i)
-    rows = rows[sorted(keys.values())].tocsr()
-    greedy = greedy_set_cover(rows)
-    n = rows.shape[1]
-    highs = _highs(time_limit_s)
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, rows.shape[0]
-    lp.col_cost_ = np.ones(n)
-    lp.col_lower_, lp.col_upper_ = np.zeros(n), np.ones(n)
-    lp.row_lower_, lp.row_upper_ = np.ones(rows.shape[0]), np.full(rows.shape[0], inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = rows.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = rows.indices.astype(np.int32)
-    lp.a_matrix_.value_ = np.ones(rows.nnz)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    highs.passModel(lp)
-    highs.run()
-    status = highs.modelStatusToString(highs.getModelStatus())
-    values = np.asarray(highs.getSolution().col_value)
-    chosen = np.flatnonzero(values > 0.5).tolist() if len(values) else []
-    info = highs.getInfo()
-    return CoverSolution(chosen, float(len(chosen)), greedy, float(len(greedy)), status,
-                         float(info.mip_gap), time.perf_counter() - started, uncoverable)
-
-
-def greedy_max_cover(cover: sp.csr_matrix, weights: np.ndarray, k: int) -> list[int]:
-    """Take K candidates one at a time, each adding the most uncovered weight."""
-    cover_csc = cover.tocsc().astype(np.float64)
-    remaining = np.asarray(weights, dtype=float).copy()
-    chosen = []
-    for _ in range(k):
-        gains = cover_csc.T @ remaining
-        gains[chosen] = -1
-        best = int(np.argmax(gains))
-        if gains[best] <= 0:
-            break
-        chosen.append(best)
-        remaining[cover_csc[:, best].toarray().ravel() > 0] = 0.0
-    return chosen
-
-
-def max_cover(cover: sp.csr_matrix, weights: np.ndarray, k: int, *, time_limit_s: float = 120.0) -> CoverSolution:
-    """K candidates covering the most demand weight (binary IP, HiGHS): max sum w_i y_i,
-    y_i <= sum of the chosen candidates covering i, sum x_j = K."""
-    import time
-
-    import highspy
-
-    started = time.perf_counter()
-    cover = cover.tocsr().astype(bool)
-    weights = np.asarray(weights, dtype=float)
-    keep = np.flatnonzero((weights > 0) & (np.asarray(cover.sum(axis=1)).ravel() > 0))
-    rows = cover[keep].tocsr()
-    w = weights[keep]
-    m, n = rows.shape
-    greedy = greedy_max_cover(rows, w, k)
-    greedy_value = float(w[np.asarray(rows[:, greedy].sum(axis=1)).ravel() > 0].sum()) if greedy else 0.0
-    highs = _highs(time_limit_s)
-    inf = highspy.kHighsInf
-    # Columns: x_0..x_{n-1} (candidates), y_0..y_{m-1} (demand covered).
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n + m, m + 1
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = np.concatenate([np.zeros(n), w])
-    lp.col_lower_, lp.col_upper_ = np.zeros(n + m), np.ones(n + m)
-    # Rows 0..m-1: y_i - sum_j a_ij x_j <= 0; row m: sum_j x_j = K.
-    cover_rows = sp.hstack([-rows.astype(float), sp.identity(m, format="csr")]).tocsr()
-    budget = sp.csr_matrix(np.concatenate([np.ones(n), np.zeros(m)])[None, :])
-    matrix = sp.vstack([cover_rows, budget]).tocsr()
-    lp.row_lower_ = np.concatenate([np.full(m, -inf), [k]])
-    lp.row_upper_ = np.concatenate([np.zeros(m), [k]])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-    lp.a_matrix_.value_ = matrix.data.astype(float)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * m
-    highs.passModel(lp)
-    highs.run()
-    status = highs.modelStatusToString(highs.getModelStatus())
-    values = np.asarray(highs.getSolution().col_value)
-    chosen = np.flatnonzero(values[:n] > 0.5).tolist() if len(values) else []
-    covered = float(w[np.asarray(rows[:, chosen].sum(axis=1)).ravel() > 0].sum()) if chosen else 0.0
-    info = highs.getInfo()
-    return CoverSolution(chosen, covered, greedy, greedy_value, status, float(info.mip_gap),
-                         time.perf_counter() - started, [])
 
 
 def coverage_from(router, candidates: np.ndarray, places, limit_s: float, *, chunk: int = 128) -> sp.csr_matrix:
@@ -214,50 +54,146 @@ MIN_CANDIDATES = 500
 
 
 def candidate_nodes(node_count: int, demand_count: int, *, max_pairs: int = MAX_COVERAGE_PAIRS,
-                    seed: int = 0) -> np.ndarray:
+                    seed: int = 0, minimum: int = MIN_CANDIDATES) -> np.ndarray:
     """Candidate node indices: every node, or on a big graph a seeded random sample, so that
     candidates x demand stays within ``max_pairs`` (at least MIN_CANDIDATES). A sampled answer is
-    still a valid cover; it may need a few more points than the best over every node."""
-    limit = max(MIN_CANDIDATES, max_pairs // max(1, demand_count))
+    still a valid cover; it may need a few more points than the best over every node.
+    ``minimum`` candidates are kept whatever the demand (the sample never gets smaller)."""
+    limit = max(minimum, max_pairs // max(1, demand_count))
     if node_count <= limit:
         return np.arange(node_count)
     return np.sort(np.random.default_rng(seed).choice(node_count, size=limit, replace=False))
 
 
-def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 120.0) -> dict:
-    """Fewest standby points on ``mode``'s graph putting every street within ``target_s`` (with turnout)."""
-    import time
+def site_costs(router, candidates: np.ndarray, sites: list[tuple[float, float, float]] | None, *,
+               other_cost: float = 1.0) -> np.ndarray:
+    """A cost per candidate node: ``other_cost`` for a new post, and for each listed site (WGS-84 lon,
+    lat, cost; e.g. an existing police box) its cost on the candidate nearest to it (by travel)."""
+    costs = np.full(len(candidates), float(other_cost))
+    if not sites:
+        return costs
+    node_ids = router.network.node_ids
+    places = [int(node_ids[c]) for c in candidates]
+    snaps = router.snap_many([s[0] for s in sites], [s[1] for s in sites], max_distance_m=np.inf)
+    times = router.matrix(snaps, places)  # site x candidate
+    for row, (_, _, cost) in enumerate(sites):
+        costs[int(np.argmin(times[row]))] = float(cost)
+    return costs
 
+
+def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 120.0, sites=None,
+                   other_cost: float = 1.0) -> dict:
+    """Fewest standby points on ``mode``'s graph putting every street within ``target_s`` (with turnout);
+    with ``sites`` [(lon, lat, cost)], the cheapest such set (weighted set covering; other nodes cost
+    ``other_cost``). ``time_limit_s`` bounds the whole computation's solver part; ``seconds`` is all of it."""
     router = city.router(mode)
     started = time.perf_counter()
     demand, node_count = street_demand(router)
     candidates = candidate_nodes(router.network.size, len(demand))
     cover = coverage_from(router, candidates, demand, target_s - city.profile.turnout_s)  # demand x candidate
-    build_s = time.perf_counter() - started
-    solution = set_cover(cover, time_limit_s=time_limit_s)
-    return _describe(router, solution, candidates, demand, node_count, build_s, mode, target_s)
+    costs = site_costs(router, candidates, sites, other_cost=other_cost) if sites else None
+    solution = set_cover(cover, costs=costs, time_limit_s=time_limit_s)
+    result = _describe(router, solution, candidates, demand, node_count, started, mode, target_s)
+    if costs is not None:
+        result.update(model="weighted_set_cover", cost=round(float(costs[solution.chosen].sum()), 4),
+                      sites=len(sites), sites_chosen=int(np.sum(costs[solution.chosen] != other_cost)))
+    return result
 
 
 def city_max_cover(city, mode: str, k: int, report_lons, report_lats, *, target_s: float,
                    time_limit_s: float = 120.0) -> dict:
     """The best ``k`` standby points on ``mode``'s graph for the most past reports within ``target_s``."""
-    import time
-
     router = city.router(mode)
     started = time.perf_counter()
     snaps = router.snap_many(report_lons, report_lats, max_distance_m=np.inf)
     candidates = candidate_nodes(router.network.size, len(snaps))
     cover = coverage_from(router, candidates, snaps, target_s - city.profile.turnout_s)
-    build_s = time.perf_counter() - started
     solution = max_cover(cover, np.ones(len(snaps)), k, time_limit_s=time_limit_s)
-    result = _describe(router, solution, candidates, snaps, 0, build_s, mode, target_s)
+    result = _describe(router, solution, candidates, snaps, 0, started, mode, target_s)
     result.update(reports=len(snaps), covered_reports=int(solution.objective),
                   covered_share=round(solution.objective / len(snaps), 4) if len(snaps) else None,
                   greedy_covered_reports=int(solution.greedy_objective), k=k)
     return result
 
 
-def _describe(router, solution: CoverSolution, candidates, demand, node_count, build_s, mode, target_s) -> dict:
+MAX_TIME_PAIRS = 2_000_000  # demand x candidates kept as a dense time table for the p-median / p-center
+MAX_MEDIAN_PAIRS = 150_000  # assignment variables of the p-median's integer program
+
+
+def _time_table(router, candidates, places, chunk: int = 128) -> np.ndarray:
+    """Seconds (place x candidate) from each candidate node to each place; inf where unreachable."""
+    ids = [int(router.network.node_ids[c]) for c in candidates]
+    return np.vstack([router.matrix(ids[start:start + chunk], places) for start in range(0, len(ids), chunk)]).T
+
+
+def _grouped_reports(router, lons, lats, limit: int):
+    """Past reports placed on the graph and grouped by street segment (weights = counts); at most
+    ``limit`` groups, the busiest kept and the rest counted in ``left_out``."""
+    snaps = router.snap_many(lons, lats, max_distance_m=np.inf)
+    groups: dict[int, list] = {}
+    for snap in snaps:
+        groups.setdefault(snap.segment, []).append(snap)
+    ordered = sorted(groups.values(), key=len, reverse=True)
+    kept = ordered[:limit]
+    places = [members[len(members) // 2] for members in kept]
+    return places, np.array([len(m) for m in kept], dtype=float), sum(len(m) for m in ordered[limit:])
+
+
+def city_p_median(city, mode: str, k: int, report_lons, report_lats, *, time_limit_s: float = 120.0) -> dict:
+    """``k`` standby points on ``mode``'s graph minimising the mean response time (seconds, with turnout)
+    to past reports (grouped by street segment, weighted by count); candidates are a seeded sample."""
+    router = city.router(mode)
+    started = time.perf_counter()
+    candidate_count = max(k, min(router.network.size, 150))
+    places, weights, left_out = _grouped_reports(router, report_lons, report_lats, MAX_MEDIAN_PAIRS // candidate_count)
+    candidates = candidate_nodes(router.network.size, len(places), max_pairs=len(places) * candidate_count, minimum=k)
+    times = _time_table(router, candidates, places)
+    reachable = np.isfinite(times).any(axis=1)
+    solution = p_median(times[reachable], weights[reachable], k, time_limit_s=time_limit_s)
+    result = _describe(router, solution, candidates, places, 0, started, mode, None)
+    total = float(weights[reachable].sum())
+    turnout = city.profile.turnout_s
+    result.update(k=k, reports=int(weights.sum()) + left_out, reports_used=int(total), reports_left_out=left_out,
+                  unreachable_reports=int(weights[~reachable].sum()),
+                  mean_response_s=round(solution.objective / total + turnout, 1) if total else None,
+                  greedy_mean_response_s=round(solution.greedy_objective / total + turnout, 1) if total else None)
+    return result
+
+
+def city_p_center(city, mode: str, k: int, *, time_limit_s: float = 120.0) -> dict:
+    """``k`` standby points on ``mode``'s graph minimising the worst response time (seconds, with
+    turnout) to any street (nodes and segment midpoints); candidates are a seeded sample."""
+    router = city.router(mode)
+    started = time.perf_counter()
+    demand, node_count = street_demand(router)
+    candidates = candidate_nodes(router.network.size, len(demand), max_pairs=MAX_TIME_PAIRS, minimum=k)
+    times = _time_table(router, candidates, demand)
+    reachable = np.isfinite(times).any(axis=1)
+    solution = p_center(times[reachable], k, time_limit_s=time_limit_s)
+    solution.uncoverable = np.flatnonzero(~reachable).tolist()
+    result = _describe(router, solution, candidates, demand, node_count, started, mode, None)
+    turnout = city.profile.turnout_s
+    used = np.flatnonzero(reachable)
+    worst = int(used[np.argmax(times[used][:, solution.chosen].min(axis=1))])
+    result.update(k=k, worst_response_s=round(solution.objective + turnout, 1),
+                  greedy_worst_response_s=round(solution.greedy_objective + turnout, 1),
+                  bound_response_s=None if result["bound"] is None else round(result["bound"] + turnout, 1),
+                  worst_street=_demand_name(router, demand[worst], worst, node_count))
+    return result
+
+
+def _demand_name(router, place, index: int, node_count: int) -> dict:
+    """Where a demand point is: its street name (a node: the first named street at it) and WGS-84 position."""
+    if index >= node_count:
+        return {"name": place.name or "unnamed street", "lon": round(place.lon, 7), "lat": round(place.lat, 7)}
+    node = router.graph.nodes[int(place)]
+    names = [data.get("name") for _, _, data in router.graph.edges(int(place), data=True) if data.get("name")]
+    name = names[0] if names and isinstance(names[0], str) else (names[0][0] if names else "unnamed street")
+    return {"name": name, "lon": round(node["x"], 7), "lat": round(node["y"], 7)}
+
+
+def _describe(router, solution: LocationSolution, candidates, demand, node_count, started, mode, target_s) -> dict:
+    """The JSON answer of every standby model (strict JSON: no NaN or Infinity)."""
     node_ids = router.network.node_ids
     graph = router.graph
 
@@ -269,16 +205,86 @@ def _describe(router, solution: CoverSolution, candidates, demand, node_count, b
     for i in solution.uncoverable:
         if i >= node_count and hasattr(demand[i], "name"):
             streets.add(demand[i].name or "unnamed street")
-    return {
-        "mode": mode, "target_s": target_s, "status": solution.status, "count": len(solution.chosen),
-        "objective": solution.objective, "mip_gap": solution.mip_gap, "greedy_count": len(solution.greedy_chosen),
-        "greedy_objective": solution.greedy_objective, "greedy_gap": round(solution.greedy_gap, 4),
-        "seconds": round(solution.seconds + build_s, 2), "solve_seconds": round(solution.seconds, 2),
+    report = solution.report()
+    return report | {
+        "mode": mode, "target_s": target_s, "mip_gap": report["gap"], "greedy_count": len(solution.greedy_chosen),
+        "seconds": round(time.perf_counter() - started, 2),
         "candidates": int(len(candidates)), "candidates_sampled": bool(len(candidates) < router.network.size),
         "graph_nodes": int(router.network.size), "demand_points": len(demand),
         "uncoverable_points": len(solution.uncoverable), "uncoverable_streets": sorted(streets),
         "points": [point(c) for c in solution.chosen],
     }
+
+
+MODELS = ("cover", "max-cover", "p-median", "p-center")
+
+
+class StandbyInputError(PatrolError):
+    """A standby model's inputs are missing or do not fit (no reports, no K, a bad site row)."""
+
+
+def read_sites(path) -> list[tuple[float, float, float]]:
+    """Existing sites with their cost from a CSV file with columns lon, lat, cost (WGS-84; cost > 0)."""
+    import csv
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StandbyInputError(f"cannot read the sites file {path}: {exc}; give a UTF-8 CSV with lon,lat,cost") from None
+    sites = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            lon, lat, cost = float(row["lon"]), float(row["lat"]), float(row["cost"])
+        except (KeyError, TypeError, ValueError):
+            raise StandbyInputError(f"{path.name} row {number}: needs numbers in the columns lon, lat, cost") from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not (0 < cost < 1e9):
+            raise StandbyInputError(f"{path.name} row {number}: lon/lat must be WGS-84 degrees and cost above 0")
+        sites.append((lon, lat, cost))
+    if not sites:
+        raise StandbyInputError(f"{path.name} has no rows; give lon,lat,cost per existing site")
+    return sites
+
+
+def solve_standby(city, store, *, mode: str, model: str = "cover", k: int | None = None, time_limit_s: float = 120.0,
+                  sites=None, other_cost: float = 1.0, progress=None) -> dict:
+    """Run one standby model on the city (the use case behind ``zones standby`` and its job); a set
+    covering is kept in the store (shown on every planner map). Returns the JSON answer."""
+    try:
+        return _solve_standby(city, store, mode=mode, model=model, k=k, time_limit_s=time_limit_s, sites=sites,
+                              other_cost=other_cost, say=progress or (lambda message: None))
+    except ValueError as exc:  # the models' own input checks (k too small to reach every street, ...)
+        raise StandbyInputError(f"{model} on the {mode} graph: {exc}") from None
+
+
+def _solve_standby(city, store, *, mode, model, k, time_limit_s, sites, other_cost, say) -> dict:
+    target = city.profile.target_s("stray_dog")
+    if model not in MODELS:
+        raise StandbyInputError(f"unknown standby model {model!r}; use one of {', '.join(MODELS)}")
+    if model != "cover" and k is None:
+        raise StandbyInputError(f"the {model} model needs --k (how many standby points)")
+    if sites and model != "cover":
+        raise StandbyInputError("site costs apply to set covering only: leave out --sites or use --model cover")
+    if model == "cover":
+        say(f"{'weighted ' if sites else ''}set covering on the {mode} graph (HiGHS, up to {time_limit_s:g} s)")
+        data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit_s, sites=sites, other_cost=other_cost)
+        store_solution(store, city, data)
+        return data
+    if model == "p-center":
+        say(f"p-center: the worst response to any street with {k} points on the {mode} graph")
+        return city_p_center(city, mode, k, time_limit_s=time_limit_s)
+    from planner.incidents import incidents_frame
+
+    reports = incidents_frame(store, city.slug, category="stray_dog")
+    if reports.empty:
+        raise StandbyInputError("no stray-dog reports in the store (try: patrol incidents generate)")
+    if model == "p-median":
+        say(f"p-median: the mean response to {len(reports)} dog reports with {k} points on the {mode} graph")
+        return city_p_median(city, mode, k, reports["lon"], reports["lat"], time_limit_s=time_limit_s)
+    say(f"maximal covering of {len(reports)} dog reports with {k} points on the {mode} graph")
+    return city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target, time_limit_s=time_limit_s)
 
 
 def _legacy_solution_path(city, mode: str):
@@ -290,7 +296,6 @@ def _legacy_solution_path(city, mode: str):
 
 def store_solution(store, city, data: dict) -> None:
     """Keep a city's set-covering result (``city_set_cover``) in the store: the newest per mode."""
-    import json
 
     from sqlalchemy import delete
 
@@ -301,7 +306,7 @@ def store_solution(store, city, data: dict) -> None:
         session.execute(delete(StandbySolution).where(StandbySolution.city == city.slug,
                                                       StandbySolution.mode == data["mode"]))
         session.add(StandbySolution(city=city.slug, mode=data["mode"], created_at=utc_now(),
-                                    payload_json=json.dumps(data, ensure_ascii=False)))
+                                    payload_json=strict_json.dumps(data, ensure_ascii=False)))
 
 
 def stored_solutions(store, city) -> dict[str, dict]:

@@ -100,3 +100,13 @@ def database_url(request, tmp_path):
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
+
+
+def strict_loads(text: str):
+    """Parse JSON as strict parsers do (browsers, jq): NaN and Infinity are errors, not numbers."""
+    import json
+
+    def refuse(word):
+        raise AssertionError(f"not strict JSON: {word} in {text[:200]!r}")
+
+    return json.loads(text, parse_constant=refuse)

@@ -6,16 +6,31 @@ the test mapping.
 """
 
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from geo import strict_json
 from geo.errors import ConflictError, NotFoundError, NotReadyError, PatrolError
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Every JSON answer is strict JSON: NaN and Infinity become null (browsers' JSON.parse refuses them)."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return super().dumps(strict_json.finite(obj), allow_nan=False, **kwargs)
+
+
+class PatrolFlask(Flask):
+    """Flask with strict JSON answers."""
+
+    json_provider_class = StrictJSONProvider
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app (city from ``PATROL_CITY`` or the test mapping; default Chengdu)."""
-    app = Flask(__name__, static_folder=None)  # assets come from /vendor/
+    app = PatrolFlask(__name__, static_folder=None)  # assets come from /vendor/
     from planner.store import default_url
     from web.settings import current_settings
 

@@ -85,23 +85,30 @@ def message_progress(progress: Callable[[float, str], None], start: float = 5.0,
 # --- the work of each kind -------------------------------------------------------------------------------
 
 def _standby(city, store, params, progress) -> Outcome:
-    from planner.incidents import incidents_frame
-    from planner.standby import city_max_cover, city_set_cover, store_solution
+    from planner.standby import solve_standby
 
-    target = city.profile.target_s("stray_dog")
-    mode, k = params["mode"], params.get("k")
-    if k is None:
-        progress(10, f"set covering on the {mode} graph (HiGHS, up to {params['time_limit_s']:g} s)")
-        data = city_set_cover(city, mode, target_s=target, time_limit_s=params["time_limit_s"])
-        store_solution(store, city, data)
-    else:
-        reports = incidents_frame(store, city.slug, category="stray_dog")
-        if reports.empty:
-            raise JobError("no stray-dog reports in the store (try: patrol incidents generate)")
-        progress(10, f"maximal covering of {len(reports)} dog reports with {k} points on the {mode} graph")
-        data = city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target,
-                              time_limit_s=params["time_limit_s"])
+    data = solve_standby(city, store, mode=params["mode"], model=params["model"], k=params["k"],
+                         time_limit_s=params["time_limit_s"], sites=params["sites"], other_cost=params["new_site_cost"],
+                         progress=lambda message: progress(10, message))
     return Outcome({"city": city.slug} | data)
+
+
+def _sites(value) -> list | None:
+    """Existing sites as [[lon, lat, cost], ...] (WGS-84, cost > 0), or None."""
+    if value in (None, [], ""):
+        return None
+    if not isinstance(value, list) or len(value) > 10_000:
+        raise JobError("sites must be a list of up to 10,000 [lon, lat, cost] rows")
+    rows = []
+    for number, row in enumerate(value, start=1):
+        try:
+            lon, lat, cost = (float(x) for x in row)
+        except (TypeError, ValueError):
+            raise JobError(f"sites row {number}: needs [lon, lat, cost]; got {row!r}"[:200]) from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not (0 < cost < 1e9):
+            raise JobError(f"sites row {number}: lon/lat must be WGS-84 degrees and cost above 0")
+        rows.append((lon, lat, cost))
+    return rows
 
 
 def _zones_generate(city, store, params, progress) -> Outcome:
@@ -209,10 +216,11 @@ def _city_build(city, store, params, progress) -> Outcome:
 
 
 KINDS: dict[str, Kind] = {
-    "standby": Kind(_standby, {"mode": "car", "k": None, "time_limit_s": 60.0}, title=("待命点", "standby points")),
+    "standby": Kind(_standby, {"mode": "car", "k": None, "model": None, "time_limit_s": 60.0, "sites": None,
+                               "new_site_cost": 1.0}, title=("待命点", "standby points")),
     "zones_generate": Kind(_zones_generate, {"author": "planner", "comment": "generated from the patrol bases"},
                            title=("生成责任区", "zone generation")),
-    "routes_plan": Kind(_routes_plan, {"version": None, "day": None, "time_limit_s": 3.0}, title=("巡逻路线", "route planning")),
+    "routes_plan": Kind(_routes_plan, {"version": None, "day": None, "time_limit_s": None}, title=("巡逻路线", "route planning")),
     "simulate": Kind(_simulate, {"hours": 24.0, "seed": 0, "plan": "bases", "compare": None, "scale": 1.0,
                                  "day": "2026-11-27"}, title=("模拟", "simulation")),
     "lists_xlsx": Kind(_lists_xlsx, {"list": "tasks"}, title=("清单 XLSX", "list as XLSX")),
@@ -236,12 +244,22 @@ def check_params(kind: str, params: dict | None) -> dict:
         p["mode"] = _choice(p, "mode", MODES)
         p["time_limit_s"] = _number(p, "time_limit_s", 1, 600)
         p["k"] = None if p["k"] in (None, "") else _number(p, "k", 1, 500, integer=True)
+        from planner.standby import MODELS
+
+        p["model"] = p["model"] or ("cover" if p["k"] is None else "max-cover")  # --k alone: maximal covering
+        p["model"] = _choice(p, "model", MODELS)
+        if p["model"] != "cover" and p["k"] is None:
+            raise JobError(f"the {p['model']} model needs k (how many standby points)")
+        p["sites"] = _sites(p["sites"])
+        if p["sites"] and p["model"] != "cover":
+            raise JobError("sites (costs per existing site) apply to the cover model only")
+        p["new_site_cost"] = _number(p, "new_site_cost", 1e-6, 1e9)
     elif kind == "zones_generate":
         p["author"], p["comment"] = str(p["author"])[:128], str(p["comment"])[:500]
     elif kind == "routes_plan":
         p["version"] = None if p["version"] in (None, "") else _number(p, "version", 1, 10**9, integer=True)
         p["day"] = _day(p)
-        p["time_limit_s"] = _number(p, "time_limit_s", 0.5, 600)
+        p["time_limit_s"] = None if p.get("time_limit_s") in (None, "") else _number(p, "time_limit_s", 0.5, 600)
     elif kind == "simulate":
         p["hours"] = _number(p, "hours", 0.5, 168)
         p["seed"] = _number(p, "seed", 0, 2**31 - 1, integer=True)

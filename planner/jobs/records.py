@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from geo import strict_json
 from geo.errors import ConflictError, NotFoundError, PatrolError
 from planner.clock import utc_now
 from planner.models import Job
@@ -117,7 +118,7 @@ def finish_job(store, job_id: str, attempt: int, result: dict, *, file: bytes | 
                filename: str | None = None) -> bool:
     """Store the result and mark the job done, in one statement."""
     return _set(store, job_id, _holds(job_id, attempt), state="done", progress=100.0, step="done",
-                result_json=json.dumps(result, ensure_ascii=False, default=str), result_file=file,
+                result_json=strict_json.dumps(result, ensure_ascii=False, default=str), result_file=file,
                 result_filename=filename, finished_at=utc_now(), active_key=None)
 
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from bench.synthetic_osm import Town, write_city
 from cli.main import _register, cli
 from geo import paths
-from tests.conftest import instance_at, point_instance
+from tests.conftest import instance_at, point_instance, strict_loads
 from tests.geo.test_routing import with_points
 
 _register()
@@ -86,7 +86,7 @@ def city_run(request, tmp_path_factory):
                                    else [*args, "--name", name, "--json"])
             assert result.exit_code == 0, f"{args}: {result.output[-800:]}"
             assert "Traceback" not in result.output
-            return json.loads(result.stdout)
+            return strict_loads(result.stdout)
 
         out = {"source": source, "folder": folder / "instance"}
         out["build"] = run("city", "build", source)
@@ -243,7 +243,7 @@ def test_a_background_job_runs_on_every_city(in_city):
     name, out = in_city
     result = CliRunner().invoke(cli, ["lists", "tasks", "--background", "--city", name, "--json"])
     assert result.exit_code == 0, result.output
-    job_id = json.loads(result.stdout)["job_id"]
+    job_id = strict_loads(result.stdout)["job_id"]
     settings = current_settings()
     store = settings.store()
     queue = settings.job_queue(store)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
-from tests.conftest import instance_at, point_instance
+from tests.conftest import instance_at, point_instance, strict_loads
 from tests.osm_files import small_town, write_osm
 
 _register()
@@ -70,7 +70,7 @@ def test_every_command_says_one_line_on_a_bad_city(bad_cities, monkeypatch, tmp_
     lines = [line for line in _stderr(result).splitlines() if line.strip() and not line.startswith("[")]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     if "{tmp}" not in " ".join(args) and args[:2] != ["routes", "export"]:
-        data = json.loads(CliRunner().invoke(cli, [*args, "--city", city, "--json"]).stdout)
+        data = strict_loads(CliRunner().invoke(cli, [*args, "--city", city, "--json"]).stdout)
         assert data["error"] and "\n" not in data["error"]
 
 
@@ -104,7 +104,7 @@ def test_strange_cities_give_honest_results(tmp_path, fresh_instance, kind):
         result = runner.invoke(cli, [*args, "--city", "odd", "--json"])
         assert result.exit_code in (0, 2), result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-        return result.exit_code, json.loads(result.stdout)
+        return result.exit_code, strict_loads(result.stdout)
 
     assert runner.invoke(cli, ["city", "build", str(source), "--name", "odd"]).exit_code == 0
     code, blocks = run("blocks", "derive")

@@ -1,12 +1,12 @@
 """`patrol blocks`: derive, list, import (all or nothing), export — on the default city."""
 
-import json
 
 import geopandas as gpd
 import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 from tests.geo.blocks import catalogue
 
 _register()
@@ -21,7 +21,7 @@ def runner(built_instance):
 
 def invoke(runner, *args):
     result = runner.invoke(cli, list(args))
-    return result, (json.loads(result.stdout) if "--json" in args and result.stdout.strip() else None)
+    return result, (strict_loads(result.stdout) if "--json" in args and result.stdout.strip() else None)
 
 
 def test_derive_then_list_json(runner):

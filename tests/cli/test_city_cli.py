@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 from tests.osm_files import small_town
 
 _register()
@@ -20,10 +21,10 @@ def test_city_build_and_info_json(runner, fresh_instance, tmp_path):
     path = small_town(tmp_path / "town.osm")
     result = runner.invoke(cli, ["city", "build", str(path), "--name", "town", "--json"])
     assert result.exit_code == 0, result.output
-    built = json.loads(result.stdout)
+    built = strict_loads(result.stdout)
     result = runner.invoke(cli, ["city", "info", "--city", "town", "--json"])
     assert result.exit_code == 0, result.output
-    info = json.loads(result.stdout)
+    info = strict_loads(result.stdout)
     assert info == built
     for mode in ("foot", "ebike", "car"):
         assert {"nodes", "edges", "street_km", "bbox", "crs"} <= set(info["modes"][mode])
@@ -58,14 +59,14 @@ def test_errors_are_one_clear_line(runner, fresh_instance, args, message):
 def test_errors_as_json(runner, fresh_instance):
     result = runner.invoke(cli, ["city", "build", "/no/such/file.osm", "--json"])
     assert result.exit_code == 2
-    assert "does not exist" in json.loads(result.stdout)["error"]
+    assert "does not exist" in strict_loads(result.stdout)["error"]
 
 
 @pytest.mark.slow
 def test_demo_on_the_default_city(runner, built_instance):
     result = runner.invoke(cli, ["demo", "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+    summary = strict_loads(result.stdout)
     assert summary["city"] == "chengdu"
     assert summary["attribution"] == "© OpenStreetMap contributors"
     assert summary["key_blocks"] > 50 and summary["incidents"] > 3000

@@ -1,11 +1,11 @@
 """`patrol patrols` and `patrol dispatch`: the public JSON keys, the lifecycle and clear errors."""
 
-import json
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 
 _register()
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ def runner(built_instance, monkeypatch):
 
 def run(runner, *args):
     result = runner.invoke(cli, list(args))
-    return result, (json.loads(result.stdout) if "--json" in args and result.stdout.strip() else None)
+    return result, (strict_loads(result.stdout) if "--json" in args and result.stdout.strip() else None)
 
 
 def test_dispatch_json_keys(runner):

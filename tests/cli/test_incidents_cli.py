@@ -1,12 +1,12 @@
 """`patrol incidents` and `patrol hotspots`: JSON keys, per-row reports, exit codes."""
 
 import csv
-import json
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 
 _register()
 pytestmark = pytest.mark.slow
@@ -19,7 +19,7 @@ def runner(built_instance):
 
 def run(runner, *args):
     result = runner.invoke(cli, list(args))
-    data = json.loads(result.stdout) if "--json" in args and result.stdout.strip() else None
+    data = strict_loads(result.stdout) if "--json" in args and result.stdout.strip() else None
     return result, data
 
 

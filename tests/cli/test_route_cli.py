@@ -1,6 +1,5 @@
 """`patrol route`: JSON keys, datums and clear errors on the default city."""
 
-import json
 
 import pytest
 from click.testing import CliRunner
@@ -8,6 +7,7 @@ from pyproj import Geod
 
 from cli.main import _register, cli
 from geo.crs import wgs84_to_gcj02
+from tests.conftest import strict_loads
 
 _register()
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ def point(lonlat):
 def test_route_json_keys_and_values(runner, chengdu):
     result = runner.invoke(cli, ["route", point(TIANFU_SQUARE), point(NORTH), "--mode", "car", "--datum", "wgs84", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = strict_loads(result.stdout)
     assert {"mode", "travel_time_s", "distance_m", "geometry"} <= set(data)
     assert data["mode"] == "car" and data["geometry"]["type"] == "LineString"
     router = chengdu.router("car")
@@ -41,10 +41,10 @@ def test_gcj02_input_gives_the_same_route_as_wgs84(runner):
     wgs = runner.invoke(cli, ["route", point(TIANFU_SQUARE), point(NORTH), "--datum", "wgs84", "--json"])
     gcj = runner.invoke(cli, ["route", point(wgs84_to_gcj02(*TIANFU_SQUARE)), point(wgs84_to_gcj02(*NORTH)),
                               "--datum", "gcj02", "--json"])
-    assert json.loads(wgs.stdout)["travel_time_s"] == pytest.approx(json.loads(gcj.stdout)["travel_time_s"], abs=0.5)
+    assert strict_loads(wgs.stdout)["travel_time_s"] == pytest.approx(strict_loads(gcj.stdout)["travel_time_s"], abs=0.5)
     # The city's default datum is GCJ-02: WGS-84 points read as GCJ-02 land elsewhere.
     default = runner.invoke(cli, ["route", point(TIANFU_SQUARE), point(NORTH), "--json"])
-    assert json.loads(default.stdout)["datum"] == "gcj02"
+    assert strict_loads(default.stdout)["datum"] == "gcj02"
 
 
 @pytest.mark.parametrize(

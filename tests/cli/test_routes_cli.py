@@ -1,12 +1,12 @@
 """`patrol routes plan|export`: public JSON keys and files."""
 
-import json
 
 import gpxpy
 import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 
 _register()
 pytestmark = pytest.mark.slow
@@ -23,7 +23,7 @@ def runner(built_instance):
 def test_plan_and_export(runner, tmp_path):
     result = runner.invoke(cli, ["routes", "plan", "--patrol", "E02", "--day", "2026-11-27", "--time-limit", "1", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = strict_loads(result.stdout)
     (route,) = data["routes"]
     assert {"patrol_id", "stops", "duration_s", "length_m", "worst_case_s", "guarantee_holds"} <= set(route)
     assert route["patrol_id"] == "E02" and route["stops"] and route["length_m"] > 0
@@ -36,7 +36,7 @@ def test_plan_and_export(runner, tmp_path):
     assert len(gpx.waypoints) == len(route["stops"])
     result = runner.invoke(cli, ["routes", "export", "E02", "--format", "geojson", "--day", "2026-11-27",
                                  "--time-limit", "1"])
-    features = json.loads(result.stdout)["features"]
+    features = strict_loads(result.stdout)["features"]
     assert features[0]["geometry"]["type"] == "LineString" and len(features) == len(route["stops"]) + 1
     result = runner.invoke(cli, ["routes", "plan", "--patrol", "X99"])
     assert result.exit_code == 2 and "no zone" in result.output + result.stderr

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 
 _register()
 pytestmark = pytest.mark.slow
@@ -19,7 +20,7 @@ def test_simulate_and_compare(built_instance, tmp_path):
     result = runner.invoke(cli, ["simulate", "--hours", "12", "--seed", "3", "--plan", "bases", "--compare",
                                  "bases:without=E01,E02", "--chart", str(chart), "--late", str(late), "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = strict_loads(result.stdout)
     assert {"reports", "within_target_share", "p50_s", "p95_s", "never_reached"} <= set(data)
     assert data["compare"]["reports"] == data["reports"] > 0
     assert chart.stat().st_size > 1000 and json.loads(late.read_text(encoding="utf-8"))["type"] == "FeatureCollection"

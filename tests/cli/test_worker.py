@@ -2,7 +2,6 @@
 with SIGKILL in the middle of a standby job leaves it to a restarted worker, ten times over, with no job
 lost or run twice to the end."""
 
-import json
 import os
 import signal
 import subprocess
@@ -13,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
-from tests.conftest import redis_url
+from tests.conftest import redis_url, strict_loads
 
 pytestmark = pytest.mark.slow
 _register()
@@ -29,7 +28,7 @@ def start_worker(instance, extra_env: dict, stale_after_s: float = 2.0) -> subpr
 def patrol(*args) -> dict:
     result = CliRunner().invoke(cli, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return strict_loads(result.stdout)
 
 
 def wait_for(job_id: str, states, timeout_s: float = 180.0) -> dict:
@@ -108,4 +107,4 @@ def test_job_commands_answer_bad_input_in_one_line(built_instance):
     assert queued["kind"] == "lists_xlsx" and queued["state"] == "queued" and queued["created"]
     assert patrol("jobs", "cancel", queued["job_id"])["state"] == "cancelled"
     again = runner.invoke(cli, ["jobs", "cancel", queued["job_id"], "--json"])
-    assert again.exit_code == 2 and "only a queued or running job" in json.loads(again.stdout)["error"]
+    assert again.exit_code == 2 and "only a queued or running job" in strict_loads(again.stdout)["error"]

@@ -1,11 +1,11 @@
 """`patrol zones`: generate, check (public JSON keys), versions, export/import, diff, standby."""
 
-import json
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
+from tests.conftest import strict_loads
 
 _register()
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ def runner(built_instance):
 
 def run(runner, *args):
     result = runner.invoke(cli, list(args))
-    return result, (json.loads(result.stdout) if "--json" in args and result.stdout.strip() else None)
+    return result, (strict_loads(result.stdout) if "--json" in args and result.stdout.strip() else None)
 
 
 def test_generate_check_export_import_diff(runner, tmp_path):

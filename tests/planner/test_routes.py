@@ -45,7 +45,9 @@ def test_small_tours_are_within_2_percent_of_brute_force(chengdu, seed):
     router = chengdu.router("ebike")
     places = random_places(router, 9, seed)  # depot + 8 stops
     times = router.matrix(places, places)
-    order = solve_order(times, np.zeros(9), [None] * 9, 86400.0, time_limit_s=1.0)
+    solved = solve_order(times, np.zeros(9), [None] * 9, 86400.0, time_limit_s=1.0)
+    order = solved.order
+    assert solved.cost_s == pytest.approx(tour_time(times, order), abs=0.1 * len(order) + 0.1)  # deciseconds
     _, best = brute_force_order(times)
     assert sorted(order) == list(range(1, 9))
     assert tour_time(times, order) <= 1.02 * best

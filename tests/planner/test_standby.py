@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planner.standby import greedy_set_cover, max_cover, set_cover
+from planner.location import greedy_set_cover, max_cover, set_cover
 
 
 def brute_set_cover(cover: np.ndarray) -> int:
