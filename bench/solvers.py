@@ -4,8 +4,8 @@ plain HiGHS on the same model without the start, on generated instances of growi
 Set covering instances are random 0/1 matrices (rows = demand points, columns = candidates, density
 0.3 %, the kind on which HiGHS alone was seen returning nothing or worse than greedy); p-median
 instances are random points in a 10 km square (Euclidean metres). For each: objective, bound, status
-and seconds of both, and the time plain HiGHS needs to reach the gap the product reached (its
-``mip_rel_gap`` set to that gap, up to three times the limit): the ratio of time to the same gap.
+and seconds of both, and the time each needs to reach the same gap (the larger of their two final gaps,
+``mip_rel_gap`` set to it, up to three times the limit): the ratio of time to the same gap.
 Seeds are fixed; wall-clock seconds on a shared machine are noisy, so trust the ratios and objectives.
 """
 
@@ -46,7 +46,7 @@ def _row(solution) -> dict:
 
 
 def _time_to_gap(solve, gap, limit_s: float) -> float | None:
-    """Seconds plain HiGHS needs to reach ``gap`` (None when it does not within ``limit_s``)."""
+    """Seconds ``solve`` needs to reach ``gap`` (None when it does not within ``limit_s``)."""
     if gap is None:
         return None
     started = time.perf_counter()
@@ -65,12 +65,17 @@ def run(*, time_limit_s: float = 10.0, quick: bool = False, progress=lambda mess
         progress(f"set covering {m} x {n} ...")
         ours = set_cover(cover, time_limit_s=time_limit_s)
         plain = set_cover(cover, time_limit_s=time_limit_s, greedy_start=False)
-        to_gap = _time_to_gap(lambda cover=cover, **kw: set_cover(cover, greedy_start=False, **kw), ours.gap,
-                              3 * time_limit_s)
+        # The same gap for both: the larger of the two final gaps (both reached it within the limit).
+        gaps = [g for g in (ours.gap, plain.gap) if g is not None]
+        target = max(gaps) if len(gaps) == 2 else None
+        ours_s = _time_to_gap(lambda cover=cover, **kw: set_cover(cover, **kw), target, 3 * time_limit_s)
+        plain_s = _time_to_gap(lambda cover=cover, **kw: set_cover(cover, greedy_start=False, **kw), target,
+                               3 * time_limit_s)
         rows.append({"model": "set_cover", "size": f"{m} x {n}", "ours": _row(ours), "plain_highs": _row(plain),
-                     "greedy_objective": ours.greedy_objective,
-                     "plain_seconds_to_our_gap": None if to_gap is None else round(to_gap, 2),
-                     "time_ratio_to_same_gap": None if to_gap is None else round(to_gap / max(ours.seconds, 1e-3), 2)})
+                     "greedy_objective": ours.greedy_objective, "same_gap": target,
+                     "ours_seconds_to_gap": None if ours_s is None else round(ours_s, 2),
+                     "plain_seconds_to_gap": None if plain_s is None else round(plain_s, 2),
+                     "time_ratio_to_same_gap": None if not (ours_s and plain_s) else round(plain_s / max(ours_s, 1e-3), 2)})
     for m, n, k in MEDIAN_SIZES[:2] if quick else MEDIAN_SIZES:
         times, weights = median_instance(m, n, seed=m)
         progress(f"p-median {m} x {n}, k = {k} ...")
@@ -94,7 +99,7 @@ def report_text(result: dict) -> str:
     lines = [f"solvers (time limit {result['time_limit_s']:g} s each; seconds include everything; wall clock on a shared "
              "machine: trust objectives and ratios)",
              f"{'model':10} {'size':18} {'ours: obj / bound / gap / s':42} {'plain HiGHS: obj / bound / gap / s':42} "
-             f"{'greedy':>10} {'time to our gap':>16}"]
+             f"{'greedy':>10}  time to the same gap"]
     for row in result["rows"]:
         def side(r):
             if r is None:
@@ -102,11 +107,14 @@ def report_text(result: dict) -> str:
             gap = "-" if r["gap"] is None else f"{r['gap']:.2%}"
             return f"{_cell(r['objective'])} / {_cell(r['bound'])} / {gap} / {r['seconds']:.1f} s ({r['status']})"
 
-        ratio = row.get("time_ratio_to_same_gap")
-        to_gap = "" if "plain_seconds_to_our_gap" not in row else (
-            "not reached" if row["plain_seconds_to_our_gap"] is None else f"{row['plain_seconds_to_our_gap']:.1f} s ({ratio:.1f}x)")
+        to_gap = ""
+        if "same_gap" in row and row["same_gap"] is not None:
+            def took(value):
+                return "not reached" if value is None else f"{value:.1f} s"
+            to_gap = (f"{row['same_gap']:.2%}: ours {took(row['ours_seconds_to_gap'])}, plain {took(row['plain_seconds_to_gap'])}"
+                      + (f" ({row['time_ratio_to_same_gap']:.1f}x)" if row["time_ratio_to_same_gap"] else ""))
         lines.append(f"{row['model']:10} {row['size']:18} {side(row['ours']):42} {side(row['plain_highs']):42} "
-                     f"{_cell(row['greedy_objective']):>10} {to_gap:>16}")
+                     f"{_cell(row['greedy_objective']):>10}  {to_gap}")
     lines.append(f"peak memory {result['peak_rss_mb']:.0f} MB")
     return "\n".join(lines)
 

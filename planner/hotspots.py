@@ -4,8 +4,8 @@
   are merged into one weighted sample first (same clusters, less memory).
 - ``network``: the same density rule with distances measured along the foot street graph, so
   incidents across a river or an expressway (near in a straight line, far on foot) do not merge.
-- ``gi``: Getis-Ord Gi* on incident counts per street segment (PySAL esda), with permutation
-  p-values and a false-discovery-rate correction.
+- ``gi``: Getis-Ord Gi* on incident counts per street segment (PySAL esda), with conditional-permutation
+  or analytic p-values (analytic by default on zero-inflated counts) and a false-discovery-rate correction.
 
 A congestion point has a representative point on the street, a hull polygon, counts by category,
 busy hours (local time), its key block and a score; results are ranked by score.
@@ -23,7 +23,7 @@ import shapely
 from scipy.spatial import cKDTree
 from sklearn.cluster import DBSCAN
 
-__all__ = ["CATEGORY_WEIGHTS", "Hotspot", "dbscan_labels", "default_min_incidents", "find_hotspots", "hot_segments"]
+__all__ = ["CATEGORY_WEIGHTS", "INFERENCES", "Hotspot", "choose_inference", "threshold_rule", "dbscan_labels", "default_min_incidents", "find_hotspots", "hot_segments"]
 
 # Score weight per category: dogs must be reached in 30 minutes; private wiring is a fire risk.
 CATEGORY_WEIGHTS: Final = {"stray_dog": 2.0, "private_wiring": 1.5}
@@ -44,6 +44,7 @@ class Hotspot:
     block_id: str | None
     score: float
     member_ids: list[int] = field(default_factory=list, repr=False)
+    trend: dict | None = None  # planner.trends.trend_of: new, intensifying, persistent, fading or sporadic
 
     def as_dict(self) -> dict:
         """JSON-ready (GeoJSON hull)."""
@@ -51,6 +52,8 @@ class Hotspot:
             "rank": self.rank, "lon": round(self.lon, 7), "lat": round(self.lat, 7), "street": self.street,
             "count": self.count, "counts_by_category": self.counts_by_category, "busy_hours": self.busy_hours,
             "block_id": self.block_id, "score": round(self.score, 2), "hull": shapely.geometry.mapping(self.hull),
+            "trend": None if self.trend is None else self.trend["trend"],
+            "trend_counts": None if self.trend is None else self.trend["counts"],
         }
 
 
@@ -111,17 +114,43 @@ def _pair_seconds(a, b, table, position, router) -> float:
     return best
 
 
-def default_min_incidents(frame: pd.DataFrame, *, per_day: float = 1.0, floor: int = 10) -> int:
-    """The default density threshold: on average ``per_day`` incidents a day over the window.
+def default_min_incidents(frame: pd.DataFrame, *, per_day: float = 1.0, floor: int = 10,
+                          radius_m: float = 50.0) -> int:
+    """The default density threshold, scaled with the data (see ``threshold_rule``)."""
+    return threshold_rule(frame, per_day=per_day, floor=floor, radius_m=radius_m)[0]
 
-    A fixed count would make the background of a long window one giant cluster; this keeps the
-    meaning "a place where something is reported about every day".
+
+DENSE_SHARE = 0.05  # "one a day" applies while it asks for at most this share of all incidents
+
+
+def threshold_rule(frame: pd.DataFrame, *, per_day: float = 1.0, floor: int = 10, radius_m: float = 50.0,
+                   confidence: float = 0.999) -> tuple[int, str]:
+    """(incidents a congestion point needs, the rule that set it).
+
+    Dense records: ``per_day`` incidents a day over the window (at least ``floor``), the meaning "a place
+    where something is reported about every day" that keeps a long window's background from merging.
+    Sparse records (one a day would ask for more than 5 % of all incidents, e.g. 188 cases over 14 years):
+    more incidents within ``radius_m`` than chance would put there, the ``confidence`` quantile of a
+    Poisson count with the records' mean density over their area (convex hull, at least 1 km2), and at
+    least 3.
     """
-    if len(frame) == 0:
-        return floor
+    from scipy import stats
+
+    n = len(frame)
+    if n == 0:
+        return floor, "no incidents"
     times = pd.to_datetime(frame["reported_at"])
     days = max(1.0, (times.max() - times.min()).total_seconds() / 86400.0)
-    return max(floor, int(round(per_day * days)))
+    daily = max(floor, int(round(per_day * days)))
+    if daily <= DENSE_SHARE * n:
+        return daily, f"{per_day:g} a day over {days:.0f} days"
+    lons, lats = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+    local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={np.mean(lats):.6f} +lon_0={np.mean(lons):.6f} +units=m")
+    area_m2 = max(1e6, shapely.MultiPoint(_local_xy(lons, lats, local)).convex_hull.area)
+    expected = n * np.pi * radius_m ** 2 / area_m2
+    needed = max(3, int(stats.poisson.ppf(confidence, expected)) + 1)
+    return needed, (f"sparse records ({n} over {days:.0f} days): more than chance puts within {radius_m:g} m "
+                    f"({expected:.2f} expected, {confidence:.1%} Poisson quantile)")
 
 
 def find_hotspots(frame: pd.DataFrame, *, crs: pyproj.CRS, timezone: str, method: str = "planar",
@@ -134,7 +163,7 @@ def find_hotspots(frame: pd.DataFrame, *, crs: pyproj.CRS, timezone: str, method
     if len(frame) == 0:
         return []
     if min_incidents is None:
-        min_incidents = default_min_incidents(frame)
+        min_incidents = default_min_incidents(frame, radius_m=radius_m)
     if method == "planar":
         labels = dbscan_labels(_local_xy(frame["lon"], frame["lat"], crs), radius_m=radius_m, min_incidents=min_incidents)
     elif method == "network":
@@ -147,8 +176,13 @@ def find_hotspots(frame: pd.DataFrame, *, crs: pyproj.CRS, timezone: str, method
 
 
 def _describe(frame: pd.DataFrame, labels: np.ndarray, *, crs, timezone: str) -> list[Hotspot]:
+    from planner.trends import period_count, trend_of
+
     tz = ZoneInfo(timezone)
-    local_hours = pd.to_datetime(frame["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(tz).dt.hour.to_numpy()
+    reported = pd.to_datetime(frame["reported_at"])
+    local_hours = reported.dt.tz_localize("UTC").dt.tz_convert(tz).dt.hour.to_numpy()
+    first, last = reported.min(), reported.max()
+    periods = period_count((last - first).total_seconds() / 86400.0) if len(frame) else 4
     xy = _local_xy(frame["lon"], frame["lat"], crs)
     to_wgs84 = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     spots = []
@@ -172,6 +206,7 @@ def _describe(frame: pd.DataFrame, labels: np.ndarray, *, crs, timezone: str) ->
             hull=hull, count=len(members), counts_by_category={str(k): int(v) for k, v in counts.items()},
             busy_hours=busy, block_id=str(blocks.mode().iloc[0]) if len(blocks) else None, score=score,
             member_ids=part["id"].tolist() if "id" in part else [],
+            trend=trend_of(reported.iloc[members], first, last, periods),
         ))
     spots.sort(key=lambda s: (-s.score, -s.count, s.lon))
     for rank, spot in enumerate(spots, start=1):
@@ -179,14 +214,33 @@ def _describe(frame: pd.DataFrame, labels: np.ndarray, *, crs, timezone: str) ->
     return spots
 
 
+INFERENCES = ("auto", "permutation", "analytic")
+
+
+def choose_inference(counts: np.ndarray, inference: str = "auto") -> tuple[str, str]:
+    """(inference used, why). ``auto``: analytic (normal) p-values when most segments have no incident,
+    where conditional permutations tie on zero-inflated counts and lose the point-like concentrations;
+    otherwise permutation p-values."""
+    if inference not in INFERENCES:
+        raise ValueError(f"inference must be one of {', '.join(INFERENCES)}; got {inference!r}")
+    zero_share = float(np.mean(counts == 0)) if len(counts) else 1.0
+    if inference != "auto":
+        return inference, "asked for"
+    if zero_share > 0.5:
+        return "analytic", f"{zero_share:.0%} of segments have no incident: permutation p-values tie on zero counts"
+    return "permutation", f"only {zero_share:.0%} of segments have no incident"
+
+
 def hot_segments(frame: pd.DataFrame, router, *, neighbours: int = 8, permutations: int = 999,
-                 alpha: float = 0.05, seed: int = 0) -> pd.DataFrame:
+                 alpha: float = 0.05, seed: int = 0, inference: str = "auto") -> pd.DataFrame:
     """Getis-Ord Gi* of incident counts per foot-graph segment.
 
     Neighbours: the ``neighbours`` segments with the nearest midpoints (binary weights, the segment
     itself included: Gi*), which keeps every segment connected however long. Returns one row per
-    segment with ``count``, ``z``, ``p_sim`` (permutation pseudo p-value) and ``hot`` (z > 0 and
-    p_sim within the false-discovery-rate threshold at ``alpha``).
+    segment with ``count``, ``z``, ``p_sim`` (conditional-permutation pseudo p-value), ``p_norm``
+    (analytic one-sided p-value of z), ``p_value`` (the one used, see ``choose_inference``) and ``hot``
+    (z > 0 and p_value within the false-discovery-rate threshold at ``alpha``). ``attrs`` holds
+    ``inference`` and ``inference_reason``.
     """
     import warnings
 
@@ -199,14 +253,16 @@ def hot_segments(frame: pd.DataFrame, router, *, neighbours: int = 8, permutatio
     coords = np.column_stack([shapely.get_x(midpoints), shapely.get_y(midpoints)])
     snaps = router.snap_many(frame["lon"].to_numpy(), frame["lat"].to_numpy(), max_distance_m=np.inf)
     counts = np.bincount([s.segment for s in snaps], minlength=len(segments)).astype(float)
+    used, reason = choose_inference(counts, inference)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         weights = KNN(coords, k=neighbours, silence_warnings=True)
         gi = G_Local(counts, weights, transform="B", star=True, permutations=permutations, seed=seed,
                      keep_simulations=False)
-    threshold = fdr(gi.p_sim, alpha)
+    p_value = gi.p_norm if used == "analytic" else gi.p_sim
+    threshold = fdr(p_value, alpha)
     node_ids = router.network.node_ids
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "segment": np.arange(len(segments)),
         "u": node_ids[segments.u],
         "v": node_ids[segments.v],
@@ -214,6 +270,10 @@ def hot_segments(frame: pd.DataFrame, router, *, neighbours: int = 8, permutatio
         "count": counts.astype(int),
         "z": gi.Zs,
         "p_sim": gi.p_sim,
-        "hot": (gi.Zs > 0) & (gi.p_sim <= threshold),
+        "p_norm": gi.p_norm,
+        "p_value": p_value,
+        "hot": (gi.Zs > 0) & (p_value <= threshold),
         "geometry": segments.geometry_wgs84,
     })
+    table.attrs.update(inference=used, inference_reason=reason, fdr_threshold=float(threshold))
+    return table

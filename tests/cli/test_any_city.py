@@ -98,6 +98,8 @@ def city_run(request, tmp_path_factory):
         out["zones"] = run("zones", "generate")
         out["check"] = run("zones", "check")
         out["standby"] = run("zones", "standby", "--mode", "car")
+        out["p_center"] = run("zones", "standby", "--model", "p-center", "--k", "3", "--mode", "car", "--time-limit", "30")
+        out["hot_segments"] = run("hotspots", "--method", "gi")
         out["routes"] = run("routes", "plan", "--time-limit", "1")
         lon, lat = CITIES[name][3]
         out["dispatch"] = run("dispatch", f"{lon},{lat}", "--datum", "wgs84", "--category", "stray_dog")
@@ -180,6 +182,21 @@ def test_zones_partition_and_coverage_matches_networkx(in_city):
         assert worst[zone.zone_id] >= slowest_end - 0.051, zone.zone_id  # the report rounds to 0.1 s
         checked += 1
     assert checked > 0 or not any(p.mode == "foot" for p in patrols.values())
+
+
+def test_solvers_and_hot_segments_on_every_city(in_city):
+    """p-center standby points (exact or honestly cut, never worse than greedy), and Gi* that finds a
+    point-like concentration planted on the city's own streets (checked against the textbook formula)."""
+    from geo.city import load_city
+    from tests.planner.test_hotspots import check_point_like_concentration
+
+    name, out = in_city
+    center = out["p_center"]
+    assert center["model"] == "p_center" and center["count"] == 3
+    assert center["worst_response_s"] <= center["greedy_worst_response_s"] + 1e-6
+    assert center["optimal"] or center["time_limited"]
+    assert out["hot_segments"]["inference"] in ("analytic", "permutation")
+    check_point_like_concentration(load_city(name).router("foot"))
 
 
 def test_routes_start_and_end_at_base(in_city):

@@ -122,7 +122,7 @@ def test_gi_star_finds_hot_areas_and_nothing_in_uniform_counts(chengdu):
     ready, _ = IncidentPlacer(chengdu, blocks).validate(records, default_datum="wgs84")
     frame = pd.DataFrame(ready)
     router = chengdu.router("foot")
-    table = hot_segments(frame, router, permutations=999, seed=1)
+    table = hot_segments(frame, router, permutations=999, seed=1, inference="permutation")
     hot = table[table["hot"]]
     assert len(hot) > 0 and (hot["z"] > 0).all()
     centres = [shapely.line_interpolate_point(g, 0.5, normalized=True) for g in hot["geometry"]]
@@ -136,4 +136,53 @@ def test_gi_star_finds_hot_areas_and_nothing_in_uniform_counts(chengdu):
     uniform = frame.copy()
     uniform["lon"] = [seg.geometry_wgs84[p].interpolate(0.5, normalized=True).x for p in picks]
     uniform["lat"] = [seg.geometry_wgs84[p].interpolate(0.5, normalized=True).y for p in picks]
-    assert hot_segments(uniform, router, permutations=999, seed=1)["hot"].sum() <= 0.01 * len(seg)
+    assert hot_segments(uniform, router, permutations=999, seed=1, inference="permutation")["hot"].sum() <= 0.01 * len(seg)
+    assert hot_segments(uniform, router, permutations=999, seed=1, inference="analytic")["hot"].sum() <= 0.01 * len(seg)
+
+
+def check_point_like_concentration(router, seed: int = 0) -> None:
+    """Plant 37 incidents on one street segment and 250 scattered (zero-inflated counts, as in real crime
+    data with point-like concentrations): the default inference is analytic, it flags the segment, and its
+    z and p-value equal the textbook Gi* computed here independently (scipy KD-tree neighbours, the
+    Ord-Getis formula, the normal tail)."""
+    from scipy import stats
+    from scipy.spatial import cKDTree
+
+    seg = router.segments
+    rng = np.random.default_rng(seed)
+    target = int(np.argmax(seg.length_m > 20) if seed == 0 else rng.integers(len(seg)))
+    mids = shapely.line_interpolate_point(seg.geometry_m, 0.5, normalized=True)
+    picks = np.concatenate([rng.integers(0, len(seg), 250), np.full(37, target)])
+    lon, lat = seg.to_wgs84(np.column_stack([shapely.get_x(mids[picks]), shapely.get_y(mids[picks])])).T
+    table = hot_segments(pd.DataFrame({"lon": lon, "lat": lat}), router, seed=1)
+    assert table.attrs["inference"] == "analytic" and "no incident" in table.attrs["inference_reason"]
+    assert table.loc[target, "count"] >= 37 and bool(table.loc[target, "hot"])
+    assert table["hot"].sum() <= 30 and (table.loc[table["hot"], "z"] > 0).all()
+    x = table["count"].to_numpy(float)
+    n, w = len(x), 9  # 8 nearest midpoints and the segment itself, binary weights
+    _, near = cKDTree(np.column_stack([shapely.get_x(mids), shapely.get_y(mids)])).query(
+        [shapely.get_x(mids[target]), shapely.get_y(mids[target])], k=w)
+    spread = np.sqrt((x ** 2).mean() - x.mean() ** 2)
+    z = (x[near].sum() - x.mean() * w) / (spread * np.sqrt((n * w - w ** 2) / (n - 1)))
+    assert table.loc[target, "z"] == pytest.approx(z, rel=1e-9)
+    assert table.loc[target, "p_norm"] == pytest.approx(stats.norm.sf(z), abs=1e-12)
+    # Why not permutations here: the smallest permutation p-values go to empty (cold) segments.
+    permuted = hot_segments(pd.DataFrame({"lon": lon, "lat": lat}), router, seed=1, inference="permutation")
+    assert permuted.attrs["inference"] == "permutation"
+    assert permuted.sort_values("p_sim").iloc[0]["count"] == 0
+
+
+@pytest.mark.slow
+def test_a_point_like_concentration_is_hot(chengdu):
+    check_point_like_concentration(chengdu.router("foot"))
+    check_point_like_concentration(chengdu.router("foot"), seed=3)
+
+
+def test_inference_choice_follows_the_counts():
+    from planner.hotspots import choose_inference
+
+    assert choose_inference(np.array([0, 0, 0, 5]))[0] == "analytic"
+    assert choose_inference(np.array([1, 2, 0, 5]))[0] == "permutation"
+    assert choose_inference(np.array([0, 0, 0, 5]), "permutation")[0] == "permutation"
+    with pytest.raises(ValueError, match="inference must be"):
+        choose_inference(np.array([1]), "bayes")

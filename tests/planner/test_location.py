@@ -147,3 +147,19 @@ def test_greedy_cover_drops_points_made_redundant():
     # Candidate 0 covers rows 0-1, candidate 1 rows 1-2, candidate 2 rows 0-2: greedy takes 2 alone.
     cover = np.array([[1, 0, 1, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 0, 1]], dtype=bool)
     assert sorted(greedy_set_cover(sp.csr_matrix(cover))) == [2, 3]
+
+
+def test_a_start_never_makes_the_answer_worse_than_plain_highs():
+    """HiGHS 1.16 with presolve and a start once reported 'Optimal' for the start itself (135 points) on
+    this instance; the true optimum (scipy's milp, an independent call) is 115."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    rng = np.random.default_rng(300)
+    cover = rng.random((300, 3000)) < 0.003
+    empty = np.flatnonzero(~cover.any(axis=1))
+    cover[empty, rng.integers(0, 3000, len(empty))] = True
+    reference = milp(np.ones(3000), constraints=LinearConstraint(cover.astype(float), lb=1), integrality=np.ones(3000),
+                     bounds=Bounds(0, 1), options={"time_limit": 60})
+    solution = set_cover(sp.csr_matrix(cover), time_limit_s=60)
+    assert solution.optimal and solution.objective == pytest.approx(reference.fun) == 115
+    assert solution.greedy_objective > solution.objective and solution.source == "solver"
