@@ -82,6 +82,7 @@ def jobs(redis_url: str | None, as_json: bool) -> None:
 @click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds per solve.")
 @click.option("--quick", is_flag=True, help="Only the two smallest sizes of each model.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
 @reports_errors
 def solvers(time_limit: float, quick: bool, as_json: bool) -> None:
     """Location models: ours (greedy start, better of two) against plain HiGHS on generated instances."""

@@ -50,7 +50,8 @@ def city() -> None:
 @background_option
 @reports_errors
 def build(source: str | None, name: str, force: bool, as_json: bool, background: bool) -> None:
-    """Build a city from SOURCE: an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) or a place name.
+    """Build a city from SOURCE: an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf), a line layer of street
+    centrelines (.gpkg, .shp, .fgb; in any CRS pyproj knows, with class/speed/oneway/name fields) or a place name.
 
     Without SOURCE the city profile's own extract is used.
     """

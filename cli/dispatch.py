@@ -13,7 +13,7 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-reada
 @click.command()
 @click.argument("location")
 @click.option("--category", default="stray_dog", show_default=True, help="Incident category (sets the target).")
-@click.option("--datum", default=None, help="wgs84, gcj02 or bd09 for a 'lon,lat' LOCATION [default: the city's].")
+@click.option("--datum", default=None, help="wgs84, gcj02, bd09, or a CRS code such as EPSG:4549 (LOCATION as x,y in its units) [default: the city's].")
 @click.option("--assign", "do_assign", is_flag=True, help="Assign the recommended patrol (logged).")
 @click.option("--patrol", "patrol_id", default=None, help="With --assign: this patrol instead of the recommended one.")
 @CITY

@@ -44,7 +44,7 @@ def incidents() -> None:
 
 @incidents.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--datum", default=None, help="Datum of the coordinates: wgs84, gcj02 or bd09 [default: the city's].")
+@click.option("--datum", default=None, help="Datum of the coordinates: wgs84, gcj02, bd09 or a CRS code such as EPSG:4549 (x,y) [default: the city's].")
 @CITY
 @JSON
 @background_option

@@ -84,7 +84,7 @@ def list_command(name: str, as_json: bool) -> None:
 @click.argument("patrol_id")
 @click.argument("location")
 @click.option("--at", default=None, help="Time of the fix (city time zone) [default: now].")
-@click.option("--datum", default=None, help="wgs84, gcj02 or bd09 [default: the city's].")
+@click.option("--datum", default=None, help="wgs84, gcj02, bd09 or a CRS code such as EPSG:4549 (x,y) [default: the city's].")
 @CITY
 @JSON
 @reports_errors

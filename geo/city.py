@@ -36,6 +36,7 @@ from geo.errors import CityNotBuiltError, OfflineError, OsmFileError, ProfileErr
 from geo.graph import build_mode_graph, finish_mode_graph
 from geo.graphio import load_graph, save_graph
 from geo.inferred import infer_settings
+from geo.layers import is_line_layer, layer_to_osm
 from geo.osm import OSM_SUFFIXES, check_osm_file, read_streets
 from geo.profile import MODES, CityProfile, default_profile, list_profiles, load_profile, with_inferred
 
@@ -230,14 +231,26 @@ def build_city(
 ) -> City:
     """Build (or reuse from the cache) the street graphs of city ``slug`` from an OSM source.
 
-    ``source`` is an OSM file (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``) or a place
-    name to download through osmnx (needs a network). Default: the profile's source.
+    ``source`` is an OSM file (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``), a line layer of street
+    centrelines (``.gpkg``, ``.shp``, ``.fgb``: ``geo.layers``) or a place name to download through osmnx
+    (needs a network). Default: the profile's source.
     """
     profile = _profile_for(slug)
     source = resolve_source(profile, source, progress)
     jurisdiction = _jurisdiction(profile)
     if not _looks_like_file(source):
         return _build_from_place(profile, source, jurisdiction, progress)
+    layer_info = None
+    if is_line_layer(source):  # a bureau's own centrelines: through an OSM file, then as any extract
+        layer_path = Path(source)
+        if not layer_path.is_file():
+            raise OsmFileError(f"{layer_path}: file does not exist.")
+        converted = _city_dir(profile.slug) / "layers" / f"{_file_sha256(layer_path)[:20]}.osm"
+        progress(f"reading the street lines of {layer_path.name} ...")
+        layer_info = {"layer_source": str(layer_path)} | layer_to_osm(layer_path, converted)
+        progress(f"  {layer_info['ways']} lines in {layer_info['layer_crs_name']} ({layer_info['layer_unit']}); "
+                 f"fields used: {', '.join(f'{k}={v}' for k, v in layer_info['fields'].items() if v) or 'none'}")
+        source = str(converted)
     path = check_osm_file(source)
     key = hashlib.sha256(
         f"{_file_sha256(path)}|{profile.fingerprint()}|{PIPELINE_VERSION}".encode()
@@ -273,6 +286,8 @@ def build_city(
         "missing_node_refs": extract.missing_node_refs,
         "clipped_to": "boundary" if jurisdiction is not None else "extract bounding box",
     }
+    if layer_info:
+        source_info["layer"] = layer_info
     graphs, reports = {}, {}
     for index, mode in enumerate(MODES, start=1):
         progress(f"[{index}/{len(MODES)}] building the {mode} graph ...")

@@ -8,6 +8,7 @@ outside China's rough bounding box pass through unchanged, as that algorithm doe
 is iterated until the forward transform reproduces the input to under 0.5 m (typically 1e-3 m).
 """
 
+import functools
 import math
 from typing import Final
 
@@ -22,12 +23,15 @@ __all__ = [
     "DATUMS",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "check_datum",
     "from_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "is_crs_code",
     "local_crs",
     "out_of_china",
     "parse_lonlat",
+    "parse_xy",
     "to_wgs84",
     "utm_crs_for",
     "validate_lonlat",
@@ -127,19 +131,42 @@ def bd09_to_wgs84(lon, lat):
 
 
 def to_wgs84(lon, lat, datum: str):
-    """Convert lon/lat given in ``datum`` ('wgs84', 'gcj02' or 'bd09') to WGS-84."""
-    datum = _check_datum(datum)
+    """Convert lon/lat given in ``datum`` ('wgs84', 'gcj02' or 'bd09') to WGS-84; with a CRS code such as
+    'EPSG:4549' (e.g. a bureau's projected layer), x/y in that CRS's own units become WGS-84 lon/lat."""
+    datum = check_datum(datum)
     if datum == "gcj02":
         return gcj02_to_wgs84(lon, lat)
     if datum == "bd09":
         return bd09_to_wgs84(lon, lat)
+    if is_crs_code(datum):
+        x, y, scalar = _as_arrays(lon, lat)
+        lon, lat = _transformer_to_wgs84(datum).transform(x, y)
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        if not (np.all(np.isfinite(lon)) and np.all(np.isfinite(lat))):
+            raise CoordinateError(f"the point(s) cannot be placed on the earth in {datum}: are they x,y in its units?")
+        return _result(lon, lat, scalar)
     lon, lat, scalar = _as_arrays(lon, lat)
     return _result(lon, lat, scalar)
 
 
+def is_crs_code(datum: str) -> bool:
+    """Is ``datum`` (as ``check_datum`` returns it) a CRS code rather than a lon/lat datum?"""
+    return str(datum).upper().startswith("EPSG:")
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer_to_wgs84(code: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(pyproj.CRS(code), "EPSG:4326", always_xy=True)
+
+
 def from_wgs84(lon, lat, datum: str):
     """Convert WGS-84 lon/lat to ``datum`` (for display on GCJ-02 or BD-09 base maps only)."""
-    datum = _check_datum(datum)
+    datum = check_datum(datum)
+    if is_crs_code(datum):
+        x, y, scalar = _as_arrays(lon, lat)
+        back = pyproj.Transformer.from_crs("EPSG:4326", pyproj.CRS(datum), always_xy=True)
+        x, y = back.transform(x, y)
+        return _result(np.asarray(x, dtype=float), np.asarray(y, dtype=float), scalar)
     if datum == "gcj02":
         return wgs84_to_gcj02(lon, lat)
     if datum == "bd09":
@@ -148,12 +175,26 @@ def from_wgs84(lon, lat, datum: str):
     return _result(lon, lat, scalar)
 
 
-def _check_datum(datum: str) -> str:
+def check_datum(datum: str) -> str:
+    """The canonical name of a datum: 'wgs84', 'gcj02', 'bd09', or 'EPSG:<code>' for another CRS that
+    pyproj knows and can take to WGS-84 (projected x/y, in its own units; or geographic lon/lat)."""
     normalized = str(datum).strip().lower().replace("-", "").replace("_", "")
-    aliases = {"wgs84": "wgs84", "epsg4326": "wgs84", "gcj02": "gcj02", "bd09": "bd09"}
-    if normalized not in aliases:
-        raise DatumError(f"`datum` must be one of {', '.join(DATUMS)}; got {datum!r}.")
-    return aliases[normalized]
+    aliases = {"wgs84": "wgs84", "epsg4326": "wgs84", "epsg:4326": "wgs84", "gcj02": "gcj02", "bd09": "bd09"}
+    if normalized in aliases:
+        return aliases[normalized]
+    text = str(datum).strip()
+    if text.upper().startswith("EPSG:") and text[5:].isdigit() and len(text) <= 12:
+        try:
+            crs = pyproj.CRS.from_epsg(int(text[5:]))
+        except pyproj.exceptions.CRSError:
+            raise DatumError(f"`datum` {text!r}: no such EPSG code.") from None
+        if not (crs.is_projected or crs.is_geographic):
+            raise DatumError(f"`datum` {text!r} ({crs.name}) cannot be measured on the earth; use a projected or "
+                             "geographic CRS.")
+        return f"EPSG:{int(text[5:])}"
+    raise DatumError(f"`datum` must be one of {', '.join(DATUMS)} or a CRS code such as EPSG:4549; got {datum!r}.")
+
+
 
 
 def validate_lonlat(lon: float, lat: float, *, what: str = "point") -> tuple[float, float]:
@@ -168,15 +209,23 @@ def validate_lonlat(lon: float, lat: float, *, what: str = "point") -> tuple[flo
     return float(lon), float(lat)
 
 
-def parse_lonlat(text: str, *, what: str = "point") -> tuple[float, float]:
-    """Parse ``"lon,lat"`` (degrees) into a range-checked pair, naming the problem if malformed."""
+def parse_xy(text: str, *, what: str = "point", names: str = "x,y") -> tuple[float, float]:
+    """Parse two finite numbers separated by a comma (``names`` says which, for the message)."""
     parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
     if len(parts) != 2:
-        raise CoordinateError(f"{what}: expected 'lon,lat' (two numbers separated by a comma); got {text!r}.")
+        raise CoordinateError(f"{what}: expected '{names}' (two numbers separated by a comma); got {text!r}.")
     try:
-        lon, lat = float(parts[0]), float(parts[1])
+        a, b = float(parts[0]), float(parts[1])
     except ValueError:
-        raise CoordinateError(f"{what}: expected 'lon,lat' as numbers; got {text!r}.") from None
+        raise CoordinateError(f"{what}: expected '{names}' as numbers; got {text!r}.") from None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise CoordinateError(f"{what}: '{names}' must be finite numbers; got {text!r}.")
+    return a, b
+
+
+def parse_lonlat(text: str, *, what: str = "point") -> tuple[float, float]:
+    """Parse ``"lon,lat"`` (degrees) into a range-checked pair, naming the problem if malformed."""
+    lon, lat = parse_xy(text, what=what, names="lon,lat")
     return validate_lonlat(lon, lat, what=what)
 
 

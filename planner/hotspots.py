@@ -23,7 +23,9 @@ import shapely
 from scipy.spatial import cKDTree
 from sklearn.cluster import DBSCAN
 
-__all__ = ["CATEGORY_WEIGHTS", "INFERENCES", "Hotspot", "choose_inference", "threshold_rule", "dbscan_labels", "default_min_incidents", "find_hotspots", "hot_segments"]
+from geo.errors import PatrolError
+
+__all__ = ["CATEGORY_WEIGHTS", "INFERENCES", "ClusteringError", "Hotspot", "choose_inference", "threshold_rule", "dbscan_labels", "default_min_incidents", "find_hotspots", "hot_segments"]
 
 # Score weight per category: dogs must be reached in 30 minutes; private wiring is a fire risk.
 CATEGORY_WEIGHTS: Final = {"stray_dog": 2.0, "private_wiring": 1.5}
@@ -55,6 +57,26 @@ class Hotspot:
             "trend": None if self.trend is None else self.trend["trend"],
             "trend_counts": None if self.trend is None else self.trend["counts"],
         }
+
+
+class ClusteringError(PatrolError, ValueError):
+    """Congestion points cannot be computed with these inputs (no usable CRS, unknown method)."""
+
+
+def _metric_crs(crs) -> pyproj.CRS:
+    """The clustering CRS: a projected CRS in which distances can be measured; the product's own error
+    (never pyproj's) when it is missing or not one."""
+    if crs is None:
+        raise ClusteringError("clustering needs the city's metric CRS (crs=None): build the city first, or pass a "
+                              "projected CRS such as EPSG:32650")
+    try:
+        crs = pyproj.CRS(crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise ClusteringError(f"clustering CRS {crs!r} is not a CRS pyproj knows ({exc})") from None
+    if not crs.is_projected:
+        raise ClusteringError(f"clustering CRS {crs.name!r} is not projected: distances in metres need a projected "
+                              "CRS such as the city's local UTM zone")
+    return crs
 
 
 def _local_xy(lons, lats, crs: pyproj.CRS) -> np.ndarray:
@@ -160,6 +182,7 @@ def find_hotspots(frame: pd.DataFrame, *, crs: pyproj.CRS, timezone: str, method
     A congestion point is at least ``min_incidents`` incidents within ``radius_m`` metres of one
     another (default threshold: :func:`default_min_incidents`).
     """
+    crs = _metric_crs(crs)
     if len(frame) == 0:
         return []
     if min_incidents is None:
@@ -168,10 +191,10 @@ def find_hotspots(frame: pd.DataFrame, *, crs: pyproj.CRS, timezone: str, method
         labels = dbscan_labels(_local_xy(frame["lon"], frame["lat"], crs), radius_m=radius_m, min_incidents=min_incidents)
     elif method == "network":
         if router is None:
-            raise ValueError("the network method needs the foot router")
+            raise ClusteringError("the network method needs the foot router")
         labels = _network_labels(frame, router, radius_m=radius_m, min_incidents=min_incidents)
     else:
-        raise ValueError(f"`method` must be 'planar' or 'network'; got {method!r}.")
+        raise ClusteringError(f"`method` must be 'planar' or 'network'; got {method!r}.")
     return _describe(frame, labels, crs=crs, timezone=timezone)
 
 
@@ -222,7 +245,7 @@ def choose_inference(counts: np.ndarray, inference: str = "auto") -> tuple[str, 
     where conditional permutations tie on zero-inflated counts and lose the point-like concentrations;
     otherwise permutation p-values."""
     if inference not in INFERENCES:
-        raise ValueError(f"inference must be one of {', '.join(INFERENCES)}; got {inference!r}")
+        raise ClusteringError(f"inference must be one of {', '.join(INFERENCES)}; got {inference!r}")
     zero_share = float(np.mean(counts == 0)) if len(counts) else 1.0
     if inference != "auto":
         return inference, "asked for"

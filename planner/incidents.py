@@ -23,8 +23,8 @@ import pandas as pd
 import shapely
 from sqlalchemy import select
 
-from geo.crs import DATUMS, to_wgs84
-from geo.errors import PatrolError
+from geo.crs import DATUMS, check_datum, is_crs_code, to_wgs84, validate_lonlat
+from geo.errors import CoordinateError, DatumError, PatrolError
 from geo.geocode import GeocodeError
 from planner.clock import utc_now
 from planner.models import Incident
@@ -204,9 +204,12 @@ class IncidentPlacer:
             incident["reported_at"] = parse_time(record.get("reported_at", record.get("time")), self.city.profile.timezone)
         except ValueError as exc:
             problem("reported_at", "required field is missing" if str(exc) == "missing" else str(exc))
-        datum = default_datum if _blank(record.get("datum")) else str(record.get("datum")).strip().lower()
-        if datum not in DATUMS:
-            problem("datum", f"unknown datum {record.get('datum')!r}; known: {', '.join(DATUMS)}")
+        datum = default_datum if _blank(record.get("datum")) else str(record.get("datum")).strip()
+        try:
+            datum = check_datum(datum)
+        except DatumError:
+            problem("datum", f"unknown datum {record.get('datum')!r}; known: {', '.join(DATUMS)} or a CRS code "
+                             "such as EPSG:4549")
         incident["input_datum"] = datum
         status = "open" if _blank(record.get("status")) else str(record.get("status")).strip().lower()
         if status not in STATUSES:
@@ -241,11 +244,16 @@ class IncidentPlacer:
             if not (math.isfinite(lon) and math.isfinite(lat)):
                 problem("lon/lat", "coordinates must be finite numbers")
                 return
-            if abs(lat) > 90 or abs(lon) > 180:
+            projected = is_crs_code(str(incident.get("input_datum")))  # x, y in the CRS's own units
+            if not projected and (abs(lat) > 90 or abs(lon) > 180):
                 swapped = abs(lon) <= 90 and abs(lat) <= 180
                 problem("lon/lat", f"out of range (lon={lon}, lat={lat})" + ("; lon and lat look swapped" if swapped else ""))
                 return
-            lon, lat = to_wgs84(lon, lat, incident["input_datum"])
+            try:
+                lon, lat = validate_lonlat(*to_wgs84(lon, lat, incident["input_datum"]))
+            except (CoordinateError, DatumError) as exc:
+                problem("lon/lat", str(exc))
+                return
             incident.update(lon=lon, lat=lat)
         point = shapely.Point(incident["lon"], incident["lat"])
         if self.city.jurisdiction is not None and not self.city.jurisdiction.covers(point):

@@ -30,7 +30,7 @@ class Incident(Base):
     reported_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC, naive
     lon: Mapped[float] = mapped_column(Float)  # WGS-84, as reported (after datum conversion)
     lat: Mapped[float] = mapped_column(Float)
-    input_datum: Mapped[str] = mapped_column(String(8))
+    input_datum: Mapped[str] = mapped_column(String(16))  # wgs84, gcj02, bd09 or a CRS code (EPSG:4549)
     address: Mapped[str | None] = mapped_column(Text)
     geocode_confidence: Mapped[float | None] = mapped_column(Float)
     geocode_match: Mapped[str | None] = mapped_column(Text)

@@ -20,8 +20,8 @@ import numpy as np
 import shapely
 from sqlalchemy import select, update
 
-from geo.crs import DATUMS, to_wgs84, validate_lonlat
-from geo.errors import CoordinateError, NotFoundError, PatrolError
+from geo.crs import check_datum, is_crs_code, to_wgs84, validate_lonlat
+from geo.errors import CoordinateError, DatumError, NotFoundError, PatrolError
 from geo.profile import MODES
 from planner.clock import utc_now
 from planner.models import Patrol, PositionFix
@@ -173,8 +173,9 @@ def upsert_patrols(store, city: str, rows: list[dict]) -> int:
 def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *, at: datetime | None = None,
                     datum: str = "wgs84", jurisdiction=None) -> PatrolUnit:
     """Record a patrol's position (any datum; stored WGS-84) with its time (naive UTC; default now)."""
-    validate_lonlat(lon, lat, what=f"position of {patrol_id}")
-    lon, lat = to_wgs84(lon, lat, datum)
+    if not is_crs_code(check_datum(datum)):
+        validate_lonlat(lon, lat, what=f"position of {patrol_id}")
+    lon, lat = validate_lonlat(*to_wgs84(lon, lat, datum), what=f"position of {patrol_id}")
     if jurisdiction is not None and not jurisdiction.covers(shapely.Point(lon, lat)):
         raise CoordinateError(f"position of {patrol_id} ({lon:.6f}, {lat:.6f}) is outside the city.")
     at = at or utc_now()
@@ -222,14 +223,17 @@ def _validate_roster(records: list[dict], rows: list[int], city, default_datum: 
         mode = str(record.get("mode") or "").strip().lower()
         if mode not in MODES:
             problem("mode", f"must be one of {', '.join(MODES)}; got {record.get('mode')!r}")
-        datum = str(record.get("datum") or default_datum).strip().lower()
-        if datum not in DATUMS:
-            problem("datum", f"unknown datum {record.get('datum')!r}")
+        try:
+            datum = check_datum(str(record.get("datum") or default_datum))
+        except DatumError as exc:
+            problem("datum", str(exc))
+            datum = None
         try:
             lon, lat = float(record.get("base_lon", record.get("lon"))), float(record.get("base_lat", record.get("lat")))
-            validate_lonlat(lon, lat, what="base")
-            if datum in DATUMS:
-                lon, lat = to_wgs84(lon, lat, datum)
+            if datum is None or not is_crs_code(datum):
+                validate_lonlat(lon, lat, what="base")
+            if datum is not None:
+                lon, lat = validate_lonlat(*to_wgs84(lon, lat, datum), what="base")
             if city.jurisdiction is not None and not city.jurisdiction.covers(shapely.Point(lon, lat)):
                 problem("base", f"base ({lon:.6f}, {lat:.6f}) is outside the city")
         except (TypeError, ValueError, CoordinateError) as exc:

@@ -9,7 +9,7 @@ pair, so a malformed pair is refused at once, never sent to the fuzzy geocoder.
 import re
 from dataclasses import dataclass, field
 
-from geo.crs import parse_lonlat, to_wgs84
+from geo.crs import check_datum, is_crs_code, parse_lonlat, parse_xy, to_wgs84, validate_lonlat
 from geo.errors import CoordinateError, PatrolError
 from planner.incidents import CATEGORIES
 
@@ -63,6 +63,11 @@ def locate_report(city, location: str, datum: str | None = None) -> Location:
     if len(location) > MAX_LOCATION_CHARS:
         raise CoordinateError(f"location is {len(location)} characters long; give 'lon,lat' or an address of at most "
                               f"{MAX_LOCATION_CHARS} characters")
+    datum = check_datum(datum or city.profile.default_datum)
+    if is_crs_code(datum) and _is_coordinate_pair(location):  # x,y in the CRS's own units
+        x, y = parse_xy(location, what="location")
+        lon, lat = validate_lonlat(*to_wgs84(x, y, datum), what="location")
+        return Location(lon, lat, {"datum": datum})
     try:
         lon, lat = parse_lonlat(location, what="location")
     except CoordinateError:
@@ -71,7 +76,6 @@ def locate_report(city, location: str, datum: str | None = None) -> Location:
         result = city.geocoder().geocode(location)
         return Location(result.lon, result.lat,
                         {"address": location, "match": result.match, "confidence": result.confidence})
-    datum = datum or city.profile.default_datum
     lon, lat = to_wgs84(lon, lat, datum)
     return Location(lon, lat, {"datum": datum})
 

@@ -120,3 +120,29 @@ def test_local_crs():
     with pytest.raises(CoordinateError, match="not a CRS"):
         local_crs("EPSG:999999", 0, 0)
     assert math.isclose(local_crs("utm", 104.06, 30.66).axis_info[0].unit_conversion_factor, 1.0)
+
+
+def test_points_in_a_projected_crs_are_converted_with_its_units():
+    """x/y in a bureau's projected CRS (CGCS2000 Gauss-Kruger, metres; a CRS in US feet) become WGS-84 as
+    pyproj says; a CRS code is never read as lon/lat."""
+    import pyproj
+
+    from geo.crs import check_datum, is_crs_code, to_wgs84
+
+    lon, lat = 120.68, 30.51  # Haining
+    for code in ("EPSG:4549", "EPSG:32651", "EPSG:2249"):
+        x, y = pyproj.Transformer.from_crs("EPSG:4326", code, always_xy=True).transform(lon, lat)
+        assert check_datum(code.lower()) == code and is_crs_code(code)
+        back = to_wgs84(x, y, code)
+        assert back == pytest.approx((lon, lat), abs=1e-7)
+    assert check_datum("EPSG:4326") == "wgs84" and not is_crs_code("gcj02")
+
+
+@pytest.mark.parametrize("datum, words", [("EPSG:999999", "no such EPSG code"), ("EPSG:abc", "or a CRS code"),
+                                           ("utm", "or a CRS code")])
+def test_unknown_crs_codes_are_refused_in_one_line(datum, words):
+    from geo.crs import check_datum
+    from geo.errors import DatumError
+
+    with pytest.raises(DatumError, match=words):
+        check_datum(datum)

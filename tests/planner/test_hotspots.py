@@ -166,10 +166,11 @@ def check_point_like_concentration(router, seed: int = 0) -> None:
     z = (x[near].sum() - x.mean() * w) / (spread * np.sqrt((n * w - w ** 2) / (n - 1)))
     assert table.loc[target, "z"] == pytest.approx(z, rel=1e-9)
     assert table.loc[target, "p_norm"] == pytest.approx(stats.norm.sf(z), abs=1e-12)
-    # Why not permutations here: the smallest permutation p-values go to empty (cold) segments.
+    # Why not permutations here: the smallest permutation p-values go to cold segments (ties on zeros).
     permuted = hot_segments(pd.DataFrame({"lon": lon, "lat": lat}), router, seed=1, inference="permutation")
     assert permuted.attrs["inference"] == "permutation"
-    assert permuted.sort_values("p_sim").iloc[0]["count"] == 0
+    smallest = permuted[permuted["p_sim"] == permuted["p_sim"].min()]
+    assert (smallest["z"] < 0).mean() > 0.5  # mostly cold segments tie at the smallest p-value
 
 
 @pytest.mark.slow

@@ -99,3 +99,13 @@ def test_dense_records_keep_one_a_day():
                           "reported_at": START + pd.to_timedelta(rng.uniform(0, 30, n), unit="D")})
     assert default_min_incidents(frame) == 30
     assert threshold_rule(frame)[1].startswith("1 a day")
+
+
+@pytest.mark.parametrize("crs, words", [(None, "needs the city's metric CRS"), ("EPSG:4326", "not projected"),
+                                        ("no such crs", "not a CRS pyproj knows")])
+def test_clustering_without_a_usable_crs_is_the_products_own_error(crs, words):
+    from geo.errors import PatrolError
+
+    frame, _ = planted(CITIES["chengdu"][0], np.random.default_rng(1))
+    with pytest.raises(PatrolError, match=words):
+        find_hotspots(frame, crs=crs, timezone="Asia/Shanghai")
