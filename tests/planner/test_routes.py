@@ -130,3 +130,23 @@ def test_a_zone_too_big_for_its_patrol_is_not_called_safe(chengdu, samples):
     route = plan_route(chengdu, patrol("foot", *base), zone, [], samples, day=DAY, target_s=1800.0, time_limit_s=1.0)
     assert not route.guarantee_holds and route.worst_case_s > 1800.0
     assert route.proposal.startswith("split the zone")
+
+
+def test_ordering_reports_its_cost_status_and_cut(chengdu):
+    """OR-Tools' answer comes with its objective (travel + dwell seconds of the closed tour), its status
+    and whether the time limit cut the search; the default limit grows with the stops."""
+    from planner.routes import order_time_limit
+
+    router = chengdu.router("car")
+    places = random_places(router, 41, 5)
+    times = router.matrix(places, places)
+    dwell = np.full(41, 30.0)
+    dwell[0] = 0.0
+    solved = solve_order(times, dwell, [None] * 41, 86400.0, time_limit_s=1.0)
+    assert sorted(solved.order) == list(range(1, 41))
+    assert solved.cost_s == pytest.approx(tour_time(times, solved.order) + dwell.sum(), abs=0.1 * 41 + 1)
+    assert solved.time_limited and solved.time_limit_s == 1.0 and solved.status.startswith("ROUTING_")
+    assert solved.as_dict()["time_limited"] is True
+    assert [order_time_limit(n) for n in (5, 40, 280, 2000)] == [2.0, 5.0, 29.0, 60.0]
+    small = solve_order(times[:6, :6], dwell[:6], [None] * 6, 86400.0)
+    assert small.time_limit_s == 2.0 and sorted(small.order) == [1, 2, 3, 4, 5]

@@ -315,3 +315,19 @@ def test_behind_a_trusted_proxy_throttling_counts_each_client(web_instance, monk
     monkeypatch.delenv("PATROL_PROXIES")
     direct = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
     assert direct.post("/login", headers=guesser, data={"username": "planner", "password": PASSWORD}).status_code == 302
+
+
+def test_json_answers_are_strict_json():
+    """NaN and Infinity (a zone nobody reaches has an infinite worst case) are null in every JSON answer."""
+    import json
+
+    from web.app import StrictJSONProvider, create_app
+
+    app = create_app({"TESTING": True})
+    assert isinstance(app.json, StrictJSONProvider)
+    text = app.json.dumps({"worst_case_s": float("inf"), "gap": float("nan"), "rows": [1.5, float("-inf")]})
+
+    def refuse(word):
+        raise AssertionError(word)
+
+    assert json.loads(text, parse_constant=refuse) == {"worst_case_s": None, "gap": None, "rows": [1.5, None]}
