@@ -151,10 +151,12 @@ def check(version, name, as_json) -> None:
 
 
 @zones.command("standby")
-@click.option("--model", type=click.Choice(["cover", "max-cover", "p-median", "p-center"]), default=None,
-              help="cover: fewest (or cheapest, with --sites) points for every street; max-cover: best K for past dog "
-                   "reports within target; p-median: K points, least mean response to past reports; p-center: K points, "
-                   "least worst response to any street. Default: cover, or max-cover with --k.")
+@click.option("--model", type=click.Choice(["cover", "backup", "max-cover", "p-median", "p-center", "pcenter", "pmedian"],
+                                          case_sensitive=False), default=None,
+              help="cover: fewest (or cheapest, with --sites) points for every street; backup: every street within target "
+                   "of two points; max-cover: best K for past dog reports within target; p-median: K points, least mean "
+                   "response to past reports; p-center: K points, least worst response to any street. Default: cover, "
+                   "or max-cover with --k.")
 @click.option("--k", "k", type=click.IntRange(1, 500), default=None, help="How many standby points (all models but cover).")
 @click.option("--mode", default="ebike", show_default=True, type=click.Choice(["foot", "ebike", "car"]))
 @click.option("--time-limit", default=120.0, show_default=True, type=click.FloatRange(0.01, 3600),
@@ -169,9 +171,9 @@ def check(version, name, as_json) -> None:
 @reports_errors
 def standby(model, k, mode, time_limit, sites_file, new_site_cost, name, as_json, background) -> None:
     """Standby points by integer programming (HiGHS) from a greedy start; status, bound and gap reported."""
-    from planner.standby import read_sites, solve_standby
+    from planner.standby import model_name, read_sites, solve_standby
 
-    model = model or ("cover" if k is None else "max-cover")
+    model = model_name(model, k)
     sites = read_sites(sites_file) if sites_file else None
     if background:
         return submit(name, "standby", {"mode": mode, "k": k, "model": model, "time_limit_s": min(max(time_limit, 1), 600),
@@ -186,12 +188,13 @@ def standby(model, k, mode, time_limit, sites_file, new_site_cost, name, as_json
 def standby_text(data: dict, target_s: float) -> str:
     """The answer of ``zones standby`` for people: the figures, the solver's honesty, what cannot be covered."""
     minutes = f"{target_s / 60:.0f} min"
-    if data["model"] in ("set_cover", "weighted_set_cover"):
+    if data["model"] in ("set_cover", "weighted_set_cover", "backup_cover", "weighted_backup_cover"):
+        twice = " of two of them" if data["model"] == "backup_cover" or data.get("times") == 2 else ""
         if data["count"] == 0:
             text = f"{data['mode']}: no street can be reached within {minutes} from any candidate point"
         else:
-            text = f"{data['mode']}: {data['count']} standby points put every coverable street within {minutes}"
-        if data["model"] == "weighted_set_cover":
+            text = f"{data['mode']}: {data['count']} standby points put every coverable street within {minutes}{twice}"
+        if data["model"].startswith("weighted"):
             text += f" (cost {data['cost']:g}; {data['sites_chosen']} of {data['sites']} existing sites used)"
     elif data["model"] == "max_cover":
         text = (f"{data['mode']}: {data['k']} standby points reach {data['covered_reports']} of {data['reports']} "
@@ -205,7 +208,7 @@ def standby_text(data: dict, target_s: float) -> str:
         text = (f"{data['mode']}: {data['count']} standby points, worst response to any street "
                 f"{data['worst_response_s'] / 60:.1f} min (at {worst['name']}, {worst['lon']},{worst['lat']})")
         greedy = f"{data['greedy_worst_response_s'] / 60:.1f} min"
-    if data["model"] in ("set_cover", "weighted_set_cover", "max_cover"):
+    if data["model"] in ("set_cover", "weighted_set_cover", "backup_cover", "weighted_backup_cover", "max_cover"):
         greedy = f"{data['greedy_objective']:g}"
     gap = "proven optimal" if data["optimal"] else ("gap unknown" if data["gap"] is None else f"gap {data['gap']:.1%}")
     text += (f"\n  {data['status']}, {gap}; answer from the {data['source']}"

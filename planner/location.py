@@ -1,7 +1,7 @@
 """Location models on a demand x candidate matrix, solved exactly with HiGHS from a greedy start.
 
 - ``set_cover``: the fewest candidates (or the cheapest, with a cost per candidate) reaching every
-  coverable demand point;
+  coverable demand point (``times=2``: twice, backup coverage for when the nearest is busy);
 - ``max_cover``: K candidates reaching the most demand weight;
 - ``p_median``: K candidates minimising the weighted sum of each demand point's time to its nearest
   chosen candidate (the mean response time);
@@ -209,40 +209,58 @@ def _finish(model, sense, started, greedy, greedy_value, mip: MipResult, solver_
 
 # Set covering -------------------------------------------------------------------------------------
 
-def greedy_set_cover(cover: sp.csr_matrix, costs: np.ndarray | None = None) -> list[int]:
-    """Repeatedly take the candidate with the most newly covered demand points per unit of cost."""
+def _needed(cover: sp.csr_matrix, times: int) -> np.ndarray:
+    """How many chosen candidates each demand point needs: ``times``, or all that reach it if fewer."""
+    return np.minimum(times, np.asarray(cover.sum(axis=1)).ravel())
+
+
+def _covers(cover: sp.csr_matrix, chosen, needed: np.ndarray) -> bool:
+    reached = np.asarray(cover[:, list(chosen)].sum(axis=1)).ravel() if len(chosen) else np.zeros(cover.shape[0])
+    return bool(np.all(reached >= needed))
+
+
+def greedy_set_cover(cover: sp.csr_matrix, costs: np.ndarray | None = None, *, times: int = 1) -> list[int]:
+    """Repeatedly take the candidate with the most still-needed coverings per unit of cost (each demand
+    point needs ``times`` candidates, or all that reach it), then drop those made redundant."""
     cover_csc = cover.tocsc().astype(np.int64)
     costs = np.ones(cover.shape[1]) if costs is None else np.asarray(costs, dtype=float)
-    uncovered = np.asarray(cover.sum(axis=1)).ravel() > 0
-    chosen = []
-    while uncovered.any():
-        gains = cover_csc.T @ uncovered.astype(np.int64)
-        ratio = np.where(gains > 0, gains / costs, -1.0)
+    needed = _needed(cover, times)
+    still = needed.copy()
+    chosen: list[int] = []
+    taken = np.zeros(cover.shape[1], dtype=bool)
+    while still.any():
+        gains = cover_csc.T @ (still > 0).astype(np.int64)
+        ratio = np.where((gains > 0) & ~taken, gains / costs, -1.0)
         best = int(np.argmax(ratio))
-        if gains[best] == 0:
+        if ratio[best] <= 0:
             break
         chosen.append(best)
-        uncovered &= ~(cover_csc[:, best].toarray().ravel() > 0)
-    # Drop points made redundant by later ones (cheapest first to keep, dearest first to drop).
+        taken[best] = True
+        still = np.maximum(0, still - cover_csc[:, best].toarray().ravel())
+    # Drop points made redundant by later ones (dearest first).
     for j in sorted(chosen, key=lambda c: -costs[c]):
         rest = [c for c in chosen if c != j]
-        if rest and np.all(np.asarray(cover[:, rest].sum(axis=1)).ravel()[np.asarray(cover.sum(axis=1)).ravel() > 0] > 0):
+        if rest and _covers(cover, rest, needed):
             chosen = rest
     return chosen
 
 
 def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_limit_s: float = 120.0,
-              greedy_start: bool = True, rel_gap: float = 0.0) -> LocationSolution:
+              greedy_start: bool = True, rel_gap: float = 0.0, times: int = 1) -> LocationSolution:
     """Fewest (or, with ``costs`` > 0 per candidate, cheapest) candidates covering every coverable demand
-    point of the boolean (demand x candidate) matrix. Demand no candidate covers is in ``uncoverable``.
-    ``greedy_start=False`` is plain HiGHS (the benchmark's baseline): no start, its own answer only;
-    ``rel_gap`` stops the search at that relative gap."""
+    point of the boolean (demand x candidate) matrix ``times`` times (2: backup coverage, a second point
+    within reach when the first is busy; a point reached by fewer candidates needs all of them). Demand
+    no candidate covers is in ``uncoverable``. ``greedy_start=False`` is plain HiGHS (the benchmark's
+    baseline): no start, its own answer only; ``rel_gap`` stops the search at that relative gap."""
     started = time.perf_counter()
+    model = "set_cover" if times == 1 else "backup_cover"
     cover = cover.tocsr().astype(bool)
     n = cover.shape[1]
     costs = np.ones(n) if costs is None else np.asarray(costs, dtype=float)
     if costs.shape != (n,) or not np.all(np.isfinite(costs)) or np.any(costs <= 0):
         raise ValueError("every candidate needs a cost above 0")
+    if times < 1:
+        raise ValueError("times must be 1 or more")
     coverable = np.asarray(cover.sum(axis=1)).ravel() > 0
     uncoverable = np.flatnonzero(~coverable).tolist()
     rows = cover[coverable]
@@ -250,23 +268,24 @@ def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_lim
     for i in range(rows.shape[0]):
         keys.setdefault(tuple(rows.indices[rows.indptr[i]:rows.indptr[i + 1]]), i)
     rows = rows[sorted(keys.values())].tocsr()
-    greedy = greedy_set_cover(rows, costs)
+    needed = _needed(rows, times)
+    greedy = greedy_set_cover(rows, costs, times=times)
     greedy_value = float(costs[greedy].sum())
     if rows.shape[0] == 0:
         mip = MipResult(None, None, 0.0, "Optimal", False)
-        return _finish("set_cover", "min", started, [], 0.0, mip, [], 0.0, uncoverable)
+        return _finish(model, "min", started, [], 0.0, mip, [], 0.0, uncoverable)
     start = np.zeros(n)
     start[greedy] = 1.0
     matrix = sp.csr_matrix((np.ones(rows.nnz), rows.indices, rows.indptr), shape=rows.shape)
-    mip = solve_with_highs(costs, matrix, np.ones(rows.shape[0]), np.full(rows.shape[0], np.inf), integer=np.ones(n, bool),
+    mip = solve_with_highs(costs, matrix, needed.astype(float), np.full(rows.shape[0], np.inf), integer=np.ones(n, bool),
                            sense="min", start=start if greedy_start else None, time_limit_s=_remaining(started, time_limit_s),
                            rel_gap=rel_gap)
     solver_chosen = solver_value = None
     if mip.values is not None:
         picked = np.flatnonzero(mip.values > 0.5)
-        if np.all(np.asarray(rows[:, picked].sum(axis=1)).ravel() > 0):  # a cover indeed
+        if _covers(rows, picked, needed):  # a cover indeed
             solver_chosen, solver_value = picked.tolist(), float(costs[picked].sum())
-    return _finish("set_cover", "min", started, greedy, greedy_value, mip, solver_chosen, solver_value, uncoverable,
+    return _finish(model, "min", started, greedy, greedy_value, mip, solver_chosen, solver_value, uncoverable,
                    solver_only=not greedy_start)
 
 

@@ -20,7 +20,7 @@ from geo.errors import PatrolError
 from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
 
 __all__ = ["candidate_nodes", "city_max_cover", "city_p_center", "city_p_median", "city_set_cover", "coverage_from",
-           "coverage_matrix", "read_sites", "site_costs", "solve_standby", "store_solution", "stored_solutions", "street_demand"]
+           "coverage_matrix", "model_name", "read_sites", "site_costs", "solve_standby", "store_solution", "stored_solutions", "street_demand"]
 
 
 def coverage_matrix(times_s: np.ndarray, limit_s: float) -> sp.csr_matrix:
@@ -82,20 +82,23 @@ def site_costs(router, candidates: np.ndarray, sites: list[tuple[float, float, f
 
 
 def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 120.0, sites=None,
-                   other_cost: float = 1.0) -> dict:
+                   other_cost: float = 1.0, times: int = 1) -> dict:
     """Fewest standby points on ``mode``'s graph putting every street within ``target_s`` (with turnout);
     with ``sites`` [(lon, lat, cost)], the cheapest such set (weighted set covering; other nodes cost
-    ``other_cost``). ``time_limit_s`` bounds the whole computation's solver part; ``seconds`` is all of it."""
+    ``other_cost``); ``times=2``: every street within target of two points (backup coverage).
+    ``time_limit_s`` bounds the whole computation's solver part; ``seconds`` is all of it."""
     router = city.router(mode)
     started = time.perf_counter()
     demand, node_count = street_demand(router)
     candidates = candidate_nodes(router.network.size, len(demand))
     cover = coverage_from(router, candidates, demand, target_s - city.profile.turnout_s)  # demand x candidate
     costs = site_costs(router, candidates, sites, other_cost=other_cost) if sites else None
-    solution = set_cover(cover, costs=costs, time_limit_s=time_limit_s)
+    solution = set_cover(cover, costs=costs, time_limit_s=time_limit_s, times=times)
     result = _describe(router, solution, candidates, demand, node_count, started, mode, target_s)
+    result["times"] = times
     if costs is not None:
-        result.update(model="weighted_set_cover", cost=round(float(costs[solution.chosen].sum()), 4),
+        result.update(model="weighted_set_cover" if times == 1 else "weighted_backup_cover",
+                      cost=round(float(costs[solution.chosen].sum()), 4),
                       sites=len(sites), sites_chosen=int(np.sum(costs[solution.chosen] != other_cost)))
     return result
 
@@ -216,7 +219,19 @@ def _describe(router, solution: LocationSolution, candidates, demand, node_count
     }
 
 
-MODELS = ("cover", "max-cover", "p-median", "p-center")
+MODELS = ("cover", "backup", "max-cover", "p-median", "p-center")
+MODEL_ALIASES = {"pcenter": "p-center", "pmedian": "p-median", "maxcover": "max-cover", "set-cover": "cover",
+                 "backup-cover": "backup"}
+
+
+def model_name(model: str | None, k: int | None) -> str:
+    """The canonical model name (aliases such as ``pcenter`` accepted); default: cover, or max-cover with K."""
+    if model is None:
+        return "cover" if k is None else "max-cover"
+    name = MODEL_ALIASES.get(str(model).strip().lower(), str(model).strip().lower())
+    if name not in MODELS:
+        raise StandbyInputError(f"unknown standby model {model!r}; use one of {', '.join(MODELS)}")
+    return name
 
 
 class StandbyInputError(PatrolError):
@@ -261,12 +276,15 @@ def solve_standby(city, store, *, mode: str, model: str = "cover", k: int | None
 
 def _solve_standby(city, store, *, mode, model, k, time_limit_s, sites, other_cost, say) -> dict:
     target = city.profile.target_s("stray_dog")
-    if model not in MODELS:
-        raise StandbyInputError(f"unknown standby model {model!r}; use one of {', '.join(MODELS)}")
-    if model != "cover" and k is None:
+    model = model_name(model, k)
+    if model in ("max-cover", "p-median", "p-center") and k is None:
         raise StandbyInputError(f"the {model} model needs --k (how many standby points)")
-    if sites and model != "cover":
-        raise StandbyInputError("site costs apply to set covering only: leave out --sites or use --model cover")
+    if sites and model not in ("cover", "backup"):
+        raise StandbyInputError("site costs apply to set covering only: leave out --sites or use --model cover or backup")
+    if model == "backup":
+        say(f"backup covering on the {mode} graph: every street within target of two points")
+        return city_set_cover(city, mode, target_s=target, time_limit_s=time_limit_s, sites=sites, other_cost=other_cost,
+                              times=2)
     if model == "cover":
         say(f"{'weighted ' if sites else ''}set covering on the {mode} graph (HiGHS, up to {time_limit_s:g} s)")
         data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit_s, sites=sites, other_cost=other_cost)

@@ -244,15 +244,17 @@ def check_params(kind: str, params: dict | None) -> dict:
         p["mode"] = _choice(p, "mode", MODES)
         p["time_limit_s"] = _number(p, "time_limit_s", 1, 600)
         p["k"] = None if p["k"] in (None, "") else _number(p, "k", 1, 500, integer=True)
-        from planner.standby import MODELS
+        from planner.standby import StandbyInputError, model_name
 
-        p["model"] = p["model"] or ("cover" if p["k"] is None else "max-cover")  # --k alone: maximal covering
-        p["model"] = _choice(p, "model", MODELS)
-        if p["model"] != "cover" and p["k"] is None:
+        try:
+            p["model"] = model_name(p["model"], p["k"])  # --k alone: maximal covering
+        except StandbyInputError as exc:
+            raise JobError(str(exc)) from None
+        if p["model"] in ("max-cover", "p-median", "p-center") and p["k"] is None:
             raise JobError(f"the {p['model']} model needs k (how many standby points)")
         p["sites"] = _sites(p["sites"])
-        if p["sites"] and p["model"] != "cover":
-            raise JobError("sites (costs per existing site) apply to the cover model only")
+        if p["sites"] and p["model"] not in ("cover", "backup"):
+            raise JobError("sites (costs per existing site) apply to the cover and backup models only")
         p["new_site_cost"] = _number(p, "new_site_cost", 1e-6, 1e9)
     elif kind == "zones_generate":
         p["author"], p["comment"] = str(p["author"])[:128], str(p["comment"])[:500]

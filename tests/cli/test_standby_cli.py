@@ -78,3 +78,18 @@ def test_bad_input_is_one_line(built_instance, tmp_path, args, words):
     errors = [line for line in result.output.splitlines() if line.startswith(("error", "Error"))]
     assert result.exit_code == 2 and len(errors) == 1 and words in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_backup_cover_puts_every_street_within_reach_of_two_points(built_instance, chengdu):
+    plain = standby("--mode", "car")
+    backup = standby("--model", "backup", "--mode", "car", "--time-limit", "60")
+    assert backup["model"] == "backup_cover" and backup["times"] == 2 and backup["count"] >= max(2, plain["count"])
+    router = chengdu.router("car")
+    nodes = list(router.network.node_ids.tolist())
+    limit = chengdu.profile.target_s("stray_dog") - chengdu.profile.turnout_s
+    reach_all = router.matrix(nodes, nodes) <= limit + 1e-6  # candidate x node (every node is a candidate here)
+    needed = np.minimum(2, reach_all.sum(axis=0))
+    chosen = router.matrix([p["node"] for p in backup["points"]], nodes) <= limit + 1e-6
+    assert np.all(chosen.sum(axis=0) >= needed)
+    alias = standby("--model", "pcenter", "--k", "2", "--mode", "car", "--time-limit", "30")
+    assert alias["model"] == "p_center"

@@ -163,3 +163,26 @@ def test_a_start_never_makes_the_answer_worse_than_plain_highs():
     solution = set_cover(sp.csr_matrix(cover), time_limit_s=60)
     assert solution.optimal and solution.objective == pytest.approx(reference.fun) == 115
     assert solution.greedy_objective > solution.objective and solution.source == "solver"
+
+
+def brute_backup_cover(cover: np.ndarray) -> int:
+    needed = np.minimum(2, cover.sum(axis=1))
+    for size in range(cover.shape[1] + 1):
+        for subset in itertools.combinations(range(cover.shape[1]), size):
+            if np.all(cover[:, list(subset)].sum(axis=1) >= needed):
+                return size
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_backup_cover_equals_brute_force(seed):
+    """Every demand point within reach of two chosen candidates (or of all that reach it, if fewer)."""
+    rng = np.random.default_rng(200 + seed)
+    cover = rng.random((12, 8)) < 0.35
+    solution = set_cover(sp.csr_matrix(cover), times=2)
+    assert solution.model == "backup_cover" and solution.optimal
+    assert solution.objective == brute_backup_cover(cover)
+    assert np.all(cover[:, solution.chosen].sum(axis=1) >= np.minimum(2, cover.sum(axis=1)))
+    greedy = greedy_set_cover(sp.csr_matrix(cover), times=2)
+    assert np.all(cover[:, greedy].sum(axis=1) >= np.minimum(2, cover.sum(axis=1)))
+    assert solution.objective <= len(greedy)
