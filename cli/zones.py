@@ -132,22 +132,51 @@ def diff(a, b, name, as_json) -> None:
 
 @zones.command("check")
 @click.option("--version", "version", type=int, default=None, help="Version [default: the newest].")
+@click.option("--hour", "hours", type=click.IntRange(0, 23), multiple=True,
+              help="Also check this hour of the day (local), with the patrols on duty then (repeatable).")
+@click.option("--all-hours", is_flag=True, help="Also check every hour of the week (168 rows) with the patrols on duty.")
 @CITY
 @JSON
 @reports_errors
-def check(version, name, as_json) -> None:
-    """Prove the guarantee: each zone's worst-case response from its patrols' positions."""
-    from planner.zone_check import check_version
+def check(version, hours, all_hours, name, as_json) -> None:
+    """Prove the guarantee: each zone's worst-case response from its patrols' positions; with --hour or
+    --all-hours, hour by hour with only the patrols on duty (first and second fastest)."""
+    from planner.zone_check import check_version, samples_for
 
     progress = Reporter()
     city, store = _setup(name, progress)
     progress("checking every zone's streets ...")
     data = check_version(store, city, version)
     lines = [f"version {data['version']}: {'all zones covered' if data['all_covered'] else 'NOT all covered'} "
-             f"within {data['target_s'] / 60:.0f} min ({data['seconds']} s)"]
+             f"within {data['target_s'] / 60:.0f} min from the bases ({data['seconds']} s)"]
     lines += [f"  {z['zone_id']:5s} worst {z['worst_case_s'] / 60:5.1f} min, {z['covered_km_share']:.1%} of "
               f"{z['street_km']} km, uncovered {z['uncovered_km']} km" for z in data["zones"]]
+    if hours or all_hours:
+        from planner.hourly import hourly_coverage
+
+        progress("hour by hour with the patrols on duty ...")
+        hourly = hourly_coverage(store, city, samples_for(city), hours=None if all_hours else sorted(set(hours)))
+        data |= {"hours": hourly["hours"], "failing_hours": hourly["failing_hours"],
+                 "all_covered": data["all_covered"] and hourly["all_hours_covered"]}
+        lines += hourly_lines(hourly)
     emit(data, as_json, "\n".join(lines))
+
+
+def hourly_lines(hourly: dict) -> list[str]:
+    """One line per hour of the day (shifts are daily): patrols on duty, worst case, shares, what fails."""
+    lines = ["hour  on duty  worst      streets within target  with a second patrol  dog reports"]
+    for row in (r for r in hourly["hours"] if r["weekday"] == 0):
+        worst = "-" if row["worst_case_s"] is None else f"{row['worst_case_s'] / 60:5.1f} min"
+        reports = "-" if row["reports_share"] is None else f"{row['reports_share']:.0%}"
+        line = (f"{row['hour']:02d}h  {row['patrols_on_duty']:7d}  {worst:>9}  {row['covered_km_share']:21.1%}  "
+                f"{row['backup_km_share']:20.1%}  {reports:>11}")
+        if row["uncovered_km"] > 0:
+            streets = ", ".join(f"{s['street']} ({s['km']} km)" for s in row["uncovered_streets"][:3])
+            line += f"  FAILS: {row['uncovered_km']} km, e.g. {streets}"
+        lines.append(line)
+    lines.append("every hour holds" if not hourly["failing_hours"] else
+                 f"hours that fail: {', '.join(f'{h:02d}h' for h in hourly['failing_hours'])}")
+    return lines
 
 
 @zones.command("standby")

@@ -97,6 +97,8 @@ def city_run(request, tmp_path_factory):
         out["patrols"] = run("patrols", "demo")
         out["zones"] = run("zones", "generate")
         out["check"] = run("zones", "check")
+        out["check_hours"] = run("zones", "check", "--all-hours")
+        out["roster"] = run("patrols", "list")
         out["standby"] = run("zones", "standby", "--mode", "car")
         out["p_center"] = run("zones", "standby", "--model", "p-center", "--k", "3", "--mode", "car", "--time-limit", "30")
         out["hot_segments"] = run("hotspots", "--method", "gi")
@@ -197,6 +199,28 @@ def test_solvers_and_hot_segments_on_every_city(in_city):
     assert center["optimal"] or center["time_limited"]
     assert out["hot_segments"]["inference"] in ("analytic", "permutation")
     check_point_like_concentration(load_city(name).router("foot"))
+
+
+def test_hourly_check_on_every_city(city_run):
+    """168 hours, each with the patrols whose shift (local HH:MM, maybe across midnight) holds at :30."""
+    _, out = city_run
+    hours = out["check_hours"]["hours"]
+    assert len(hours) == 168 and {(h["weekday"], h["hour"]) for h in hours} == {(d, h) for d in range(7) for h in range(24)}
+    roster = out["roster"]
+
+    def minutes(text):
+        hh, mm = text.split(":")
+        return int(hh) * 60 + int(mm)
+
+    def on_duty(patrol, now):
+        start, end = (minutes(t) for t in patrol["shift"].split("-"))
+        return start <= now <= end if start <= end else (now >= start or now <= end)
+
+    for row in hours:
+        expected = sorted(p["id"] for p in roster if p["status"] != "off_duty" and on_duty(p, row["hour"] * 60 + 30))
+        assert row["patrol_ids"] == expected
+        assert 0 <= row["backup_km_share"] <= row["covered_km_share"] <= 1
+    assert out["check_hours"]["all_covered"] == (out["check"]["all_covered"] and not out["check_hours"]["failing_hours"])
 
 
 def test_routes_start_and_end_at_base(in_city):
