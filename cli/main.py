@@ -32,6 +32,7 @@ def _register() -> None:
         jobs,
         lists,
         patrols,
+        plan,
         route,
         routes,
         serve,
@@ -58,6 +59,7 @@ def _register() -> None:
     cli.add_command(bench.bench)
     cli.add_command(jobs.jobs)
     cli.add_command(jobs.worker)
+    cli.add_command(plan.plan)
 
 
 def main() -> None:

@@ -74,6 +74,11 @@ class PatrolTimeline:
         """True while the patrol is on shift."""
         return (t_s - self.shift_start_s) % 86400.0 < self.shift_s
 
+    def shift_starts(self, horizon_s: float) -> list[float]:
+        """Simulation seconds (0..``horizon_s``) at which the patrol comes on duty."""
+        starts = (self.shift_start_s + day * 86400.0 for day in range(int(np.ceil(horizon_s / 86400.0)) + 1))
+        return [s for s in starts if 0.0 <= s <= horizon_s]
+
 
 @dataclass
 class SimulationResult:
@@ -183,10 +188,7 @@ def simulate(city, timelines: list[PatrolTimeline], reports: list[SimReport], *,
     busy_s = dict.fromkeys(by_id, 0.0)
     events = [(r.t_s, 0, r.id) for r in reports]  # (time, kind 0 = report / 1 = a patrol may go, id)
     for timeline in timelines:  # shift starts: queued reports may go then
-        for day in range(int(np.ceil(hours / 24.0)) + 1):
-            start_s = timeline.shift_start_s + day * 86400.0
-            if 0.0 <= start_s <= hours * 3600.0:
-                events.append((start_s, 1, -1))
+        events.extend((start_s, 1, -1) for start_s in timeline.shift_starts(hours * 3600.0))
     heapq.heapify(events)
     queue: list[int] = []
     start_utc = start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start
