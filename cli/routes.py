@@ -65,7 +65,7 @@ def plan(patrol_id, version, day, time_limit, name, as_json, background) -> None
         lines += [f"       dropped {d['id']} {d['name']}: {d['reason']}" for d in route.dropped]
         if route.proposal:
             lines.append(f"       proposal: {route.proposal}")
-        if route.ordering and route.ordering["time_limited"]:
+        if route.ordering and route.ordering["time_limited"] and len(route.stops) >= 30:  # small tours settle early
             lines.append(f"       stop order: {route.ordering['status']} after the {route.ordering['time_limit_s']:g} s limit "
                          "(a longer --time-limit may find a shorter tour)")
     emit(data, as_json, "\n".join(lines))

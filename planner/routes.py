@@ -93,14 +93,28 @@ class OrderResult:
     """An ordered tour: stop indices (1-based) and what the solver can say about it."""
 
     order: list[int] | None  # None: no tour fits the windows and the horizon
-    cost_s: float | None  # the solver's objective: travel plus dwell seconds of the closed tour
+    cost_s: float | None  # the solver's objective: travel plus dwell seconds of the closed tour (and penalties)
     status: str  # OR-Tools' routing status, e.g. "ROUTING_SUCCESS", "ROUTING_OPTIMAL"
     time_limit_s: float
     time_limited: bool  # the search ran until the time limit (a longer one may find a shorter tour)
+    dropped: list[int] = field(default_factory=list)  # optional stops left out (they did not fit the horizon)
 
     def as_dict(self) -> dict:
         return {"status": self.status, "cost_s": None if self.cost_s is None else round(self.cost_s, 1),
-                "time_limit_s": round(self.time_limit_s, 2), "time_limited": self.time_limited}
+                "time_limit_s": round(self.time_limit_s, 2), "time_limited": self.time_limited,
+                "dropped": len(self.dropped)}
+
+
+VISIT_PENALTY_S = {1: 3.0e5, 2: 1.0e6, 3: 3.0e6}  # dropping a visit costs far more than any travel
+PRIORITY_NAMES = {1: "a congestion point, the least important visit", 2: "a later visit of a key block",
+                  3: "a key block's first visit"}
+
+
+def stop_priority(stop: "Stop") -> int:
+    """3: a key block's first (or only) visit; 2: its later visits; 1: a congestion point."""
+    if stop.kind != "block":
+        return 1
+    return 2 if stop.window is not None and stop.window[0] > 0 else 3
 
 
 def order_time_limit(stops: int) -> float:
@@ -110,11 +124,16 @@ def order_time_limit(stops: int) -> float:
 
 
 def solve_order(times: np.ndarray, dwell: np.ndarray, windows: list, horizon_s: float, *,
-                time_limit_s: float | None = None) -> OrderResult:
-    """Order stops 1..n of a closed tour from node 0 with OR-Tools (time windows, dwell times).
+                time_limit_s: float | None = None, penalties: np.ndarray | None = None,
+                places: np.ndarray | None = None) -> OrderResult:
+    """Order stops 1..n of a closed tour from node 0 with OR-Tools (time windows, dwell times), ending
+    within ``horizon_s``.
 
     ``times`` (n+1 x n+1, s) between depot and stops; ``time_limit_s`` None: ``order_time_limit``.
-    Small tours (up to 10 stops) stop after at most 2 s.
+    ``penalties`` (seconds, per node; index 0 unused): stops may be left out at that cost when the tour
+    cannot hold them all (the dropped ones are listed). ``places`` (a label per node): two stops at the
+    same place are never visited one right after the other unless nothing else is possible (a one-hour
+    penalty). Small tours (up to 10 stops) stop after at most 2 s.
     """
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -134,7 +153,20 @@ def solve_order(times: np.ndarray, dwell: np.ndarray, windows: list, horizon_s: 
         return int(cost[a, b] + service[a])
 
     callback = routing.RegisterTransitCallback(transit)
-    routing.SetArcCostEvaluatorOfAllVehicles(callback)
+    if places is not None:
+        labels = list(places)
+
+        def cost_of(from_index, to_index):
+            a, b = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
+            repeat = a and b and a != b and labels[a] == labels[b]
+            return int(cost[a, b] + service[a] + (36000 if repeat else 0))
+
+        routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(cost_of))
+    else:
+        routing.SetArcCostEvaluatorOfAllVehicles(callback)
+    if penalties is not None:
+        for node in range(1, n):
+            routing.AddDisjunction([manager.NodeToIndex(node)], int(penalties[node] * scale))
     horizon = int(horizon_s * scale)
     routing.AddDimension(callback, horizon, horizon, True, "time")
     dimension = routing.GetDimensionOrDie("time")
@@ -159,7 +191,8 @@ def solve_order(times: np.ndarray, dwell: np.ndarray, windows: list, horizon_s: 
         if node:
             order.append(node)
         index = solution.Value(routing.NextVar(index))
-    return OrderResult(order, solution.ObjectiveValue() / scale, status, time_limit_s, time_limited)
+    dropped = sorted(set(range(1, n)) - set(order))
+    return OrderResult(order, solution.ObjectiveValue() / scale, status, time_limit_s, time_limited, dropped)
 
 
 def _routing_status(code: int) -> str:
@@ -292,10 +325,20 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
     times = router.matrix(places, places)
     dwell = np.array([0.0] + [s.dwell_s for s in stops])
     windows = [None] + [s.window for s in stops]
-    solved = solve_order(times, dwell, windows, shift_s, time_limit_s=time_limit_s) if stops else None
+    # Visits that do not fit the shift are left out, the least important first (a congestion point, then a
+    # key block's later visits; first visits last), never the same place twice in a row.
+    penalties = np.array([0.0] + [VISIT_PENALTY_S[stop_priority(s)] for s in stops])
+    labels = np.array(["base"] + [f"{s.kind}:{s.ref}" for s in stops])
+    solved = solve_order(times, dwell, windows, shift_s, time_limit_s=time_limit_s, penalties=penalties,
+                         places=labels) if stops else None
     if solved is not None and solved.order is None:  # the windows cannot all be met: plan without them
-        solved = solve_order(times, dwell, [None] * len(windows), shift_s, time_limit_s=time_limit_s)
-    order = [] if solved is None else (solved.order or list(range(1, len(places))))
+        solved = solve_order(times, dwell, [None] * len(windows), shift_s, time_limit_s=time_limit_s,
+                             penalties=penalties, places=labels)
+    order = [] if solved is None else (solved.order if solved.order is not None else list(range(1, len(places))))
+    for i in [] if solved is None else solved.dropped:
+        stop = stops[i - 1]
+        dropped.append({"kind": stop.kind, "id": stop.ref, "name": stop.name, "worst_case_s": None,
+                        "reason": f"did not fit the {shift_s / 3600:.0f} h shift ({PRIORITY_NAMES[stop_priority(stop)]})"})
     ordered = [stops[i - 1] for i in order]
     clock, previous = 0.0, 0
     for i, stop in zip(order, ordered, strict=True):
@@ -325,6 +368,9 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
     if base_worst > target_s:
         proposal = (f"split the zone: even from the base its farthest street is {base_worst / 60:.1f} min away "
                     f"(target {target_s / 60:.0f} min); or add a standby point ('patrol zones standby')")
+    elif any(d["worst_case_s"] is None for d in dropped):
+        proposal = (f"{sum(d['worst_case_s'] is None for d in dropped)} visits did not fit the shift: give some key blocks "
+                    "to a neighbouring zone's patrol, or add a patrol to this zone")
     elif dropped:
         proposal = ("give the dropped stops to a neighbouring zone's patrol, or add a standby point near them "
                     "('patrol zones standby'): visiting them from here would leave streets beyond the target")

@@ -40,3 +40,22 @@ def test_plan_and_export(runner, tmp_path):
     assert features[0]["geometry"]["type"] == "LineString" and len(features) == len(route["stops"]) + 1
     result = runner.invoke(cli, ["routes", "plan", "--patrol", "X99"])
     assert result.exit_code == 2 and "no zone" in result.output + result.stderr
+
+
+def test_every_route_of_generated_zones_fits_its_shift(runner):
+    """Visits that do not fit are left out (the least important first) and named; never the same place twice
+    in a row when the route has another place to go; every route ends within its patrol's shift."""
+    result = runner.invoke(cli, ["routes", "plan", "--day", "2026-11-27", "--time-limit", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    routes = strict_loads(result.stdout)["routes"]
+    assert len(routes) == 20
+    for route in routes:
+        shift_s = route["duration_s"] + route["slack_s"]
+        assert route["duration_s"] <= shift_s + 1.0, (route["patrol_id"], route["duration_s"], shift_s)
+        places = [stop["id"] for stop in route["stops"]]
+        if len(set(places)) > 1:
+            assert all(a != b for a, b in zip(places, places[1:])), (route["patrol_id"], places)
+        for gone in route["dropped"]:
+            assert gone["reason"]
+        arrivals = [stop["arrival_s"] for stop in route["stops"]]
+        assert arrivals == sorted(arrivals) and (not arrivals or arrivals[-1] <= shift_s)
