@@ -125,17 +125,29 @@ def solve_with_highs(cost, matrix: sp.csr_matrix, row_lower, row_upper, *, integ
 
     HiGHS' answer is checked: when the objective it reports is not that of the solution it returns (seen
     with HiGHS 1.16's presolve and a start on set covering: "Optimal" 106 for a 135-point start whose true
-    optimum is 115), the run is repeated without presolve in the time left."""
+    optimum is 115), so a start is handed over with presolve off; an answer that still does not add up is
+    replaced by a run without the start in the time left."""
     started = time.perf_counter()
-    result = _run_highs(cost, matrix, row_lower, row_upper, integer, sense, start, time_limit_s, col_upper, rel_gap,
-                        presolve=True)
-    if result.values is not None:
-        true_objective = float(np.dot(cost, result.values))
-        if abs(true_objective - result.objective) > 1e-6 * max(1.0, abs(true_objective)):
-            left = time_limit_s - (time.perf_counter() - started)
-            result = _run_highs(cost, matrix, row_lower, row_upper, integer, sense, start, max(left, 0.001), col_upper,
-                                rel_gap, presolve=False)
-    return result
+    # With a start, HiGHS 1.16's presolve can lose track of the objective (see above): the start goes in
+    # without presolve; should an answer still not add up, plain HiGHS (presolve, no start) follows.
+    attempts = [(start, False), (None, True)] if start is not None else [(None, True), (None, False)]
+    result = None
+    for attempt_start, presolve in attempts:
+        left = time_limit_s - (time.perf_counter() - started)
+        if result is not None and left <= 0:
+            break
+        result = _run_highs(cost, matrix, row_lower, row_upper, integer, sense, attempt_start, max(left, 0.001),
+                            col_upper, rel_gap, presolve=presolve)
+        if result.values is None or _consistent(cost, result):
+            return result
+    # Every attempt reported an objective that is not its solution's: keep the solution, trust no bound.
+    return MipResult(result.values, float(np.dot(cost, result.values)), None, "Inconsistent answer", result.time_limited)
+
+
+def _consistent(cost, result: MipResult) -> bool:
+    """Is HiGHS' reported objective that of the solution it returned?"""
+    true_objective = float(np.dot(cost, result.values))
+    return abs(true_objective - result.objective) <= 1e-6 * max(1.0, abs(true_objective))
 
 
 def _run_highs(cost, matrix, row_lower, row_upper, integer, sense, start, time_limit_s, col_upper, rel_gap, *,
@@ -503,9 +515,16 @@ def p_center(times: np.ndarray, k: int, *, time_limit_s: float = 120.0) -> Locat
         if remaining <= 0:
             status, limited = "Time limit reached", True
             break
-        cover = set_cover(sp.csr_matrix(times <= radii[middle]), time_limit_s=remaining)
+        reach = sp.csr_matrix(times <= radii[middle])
+        quick = greedy_set_cover(reach)  # often enough to show the radius is reachable with K
         steps += 1
-        if len(cover.uncoverable) == 0 and cover.objective <= k:
+        if len(quick) <= k:
+            best_chosen = _fill_to_k(times, quick, k)
+            best_value = _center_value(times, best_chosen)
+            high = int(np.searchsorted(radii, best_value))
+            continue
+        cover = set_cover(reach, time_limit_s=remaining, greedy_start=False)  # a decision: no use for a start
+        if len(cover.uncoverable) == 0 and cover.chosen and cover.objective <= k:
             best_chosen = _fill_to_k(times, cover.chosen, k)
             best_value = _center_value(times, best_chosen)
             high = int(np.searchsorted(radii, best_value))  # the chosen points may do better than the radius

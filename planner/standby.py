@@ -119,7 +119,7 @@ def city_max_cover(city, mode: str, k: int, report_lons, report_lats, *, target_
     return result
 
 
-MAX_TIME_PAIRS = 2_000_000  # demand x candidates kept as a dense time table for the p-median / p-center
+MAX_TIME_PAIRS = 1_000_000  # demand x candidates kept as a dense time table for the p-center
 MAX_MEDIAN_PAIRS = 150_000  # assignment variables of the p-median's integer program
 
 

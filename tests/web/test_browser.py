@@ -157,7 +157,7 @@ def test_planner_draws_a_zone_and_sees_it_saved(server, browser, web_instance, c
 def test_planner_starts_a_standby_job_and_sees_the_points_without_reloading(server, browser):
     page, errors, outside = open_page(browser, f"{server}/planner?lang=en")
     page.evaluate("window.notReloaded = true")
-    page.select_option("#jobs form[data-kind=standby] select[name=mode]", "ebike")
+    page.select_option("#jobs form[data-kind=standby] select[name=mode]", "car")
     page.click("#job-standby")
     page.wait_for_selector("#job-list li.job[data-kind=standby]", timeout=10_000)
     bars = []
@@ -170,7 +170,7 @@ def test_planner_starts_a_standby_job_and_sees_the_points_without_reloading(serv
         page.wait_for_timeout(100)
     assert bars[-1] == ["done", 100], bars[-5:]
     assert any(0 < value < 100 for _, value in bars), bars[:10]  # the bar moved before the end
-    drawn = page.evaluate("window.patrolLayers['standby-ebike'].getLayers().length")
+    drawn = page.evaluate("window.patrolLayers['standby-car'].getLayers().length")
     shown = page.inner_text("#job-list li.job[data-kind=standby] .job-result")
     assert drawn >= 1 and f"{drawn} standby points drawn on the map" in shown
     assert page.evaluate("window.notReloaded === true")  # the same page all along
