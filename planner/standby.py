@@ -20,7 +20,7 @@ from geo.errors import PatrolError
 from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
 
 __all__ = ["candidate_nodes", "city_max_cover", "city_p_center", "city_p_median", "city_set_cover", "coverage_from",
-           "coverage_matrix", "model_name", "read_sites", "site_costs", "solve_standby", "store_solution", "stored_solutions", "street_demand"]
+           "check_site", "coverage_matrix", "model_name", "read_sites", "site_costs", "solve_standby", "store_solution", "stored_solutions", "street_demand"]
 
 
 def coverage_matrix(times_s: np.ndarray, limit_s: float) -> sp.csr_matrix:
@@ -238,6 +238,17 @@ class StandbyInputError(PatrolError):
     """A standby model's inputs are missing or do not fit (no reports, no K, a bad site row)."""
 
 
+def check_site(values, where: str) -> tuple[float, float, float]:
+    """One existing site (lon, lat, cost): WGS-84 degrees and a cost above 0; ``where`` names it in the error."""
+    try:
+        lon, lat, cost = (float(x) for x in values)
+    except (TypeError, ValueError):
+        raise StandbyInputError(f"{where}: needs numbers lon, lat, cost; got {values!r}"[:200]) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not (0 < cost < 1e9):
+        raise StandbyInputError(f"{where}: lon/lat must be WGS-84 degrees and cost above 0")
+    return lon, lat, cost
+
+
 def read_sites(path) -> list[tuple[float, float, float]]:
     """Existing sites with their cost from a CSV file with columns lon, lat, cost (WGS-84; cost > 0)."""
     import csv
@@ -249,15 +260,8 @@ def read_sites(path) -> list[tuple[float, float, float]]:
             rows = list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError) as exc:
         raise StandbyInputError(f"cannot read the sites file {path}: {exc}; give a UTF-8 CSV with lon,lat,cost") from None
-    sites = []
-    for number, row in enumerate(rows, start=2):
-        try:
-            lon, lat, cost = float(row["lon"]), float(row["lat"]), float(row["cost"])
-        except (KeyError, TypeError, ValueError):
-            raise StandbyInputError(f"{path.name} row {number}: needs numbers in the columns lon, lat, cost") from None
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not (0 < cost < 1e9):
-            raise StandbyInputError(f"{path.name} row {number}: lon/lat must be WGS-84 degrees and cost above 0")
-        sites.append((lon, lat, cost))
+    sites = [check_site((row.get("lon"), row.get("lat"), row.get("cost")), f"{path.name} row {number}")
+             for number, row in enumerate(rows, start=2)]
     if not sites:
         raise StandbyInputError(f"{path.name} has no rows; give lon,lat,cost per existing site")
     return sites

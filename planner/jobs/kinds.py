@@ -95,20 +95,17 @@ def _standby(city, store, params, progress) -> Outcome:
 
 def _sites(value) -> list | None:
     """Existing sites as [[lon, lat, cost], ...] (WGS-84, cost > 0), or None."""
+    from planner.standby import StandbyInputError, check_site
+
     if value in (None, [], ""):
         return None
     if not isinstance(value, list) or len(value) > 10_000:
         raise JobError("sites must be a list of up to 10,000 [lon, lat, cost] rows")
-    rows = []
-    for number, row in enumerate(value, start=1):
-        try:
-            lon, lat, cost = (float(x) for x in row)
-        except (TypeError, ValueError):
-            raise JobError(f"sites row {number}: needs [lon, lat, cost]; got {row!r}"[:200]) from None
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not (0 < cost < 1e9):
-            raise JobError(f"sites row {number}: lon/lat must be WGS-84 degrees and cost above 0")
-        rows.append((lon, lat, cost))
-    return rows
+    try:
+        return [check_site(row if isinstance(row, list | tuple) and len(row) == 3 else (row, None, None),
+                           f"sites row {number}") for number, row in enumerate(value, start=1)]
+    except StandbyInputError as exc:
+        raise JobError(str(exc)) from None
 
 
 def _zones_generate(city, store, params, progress) -> Outcome:
