@@ -36,6 +36,9 @@ def _child(store_url: str, job_id: str, attempt: int, city, kind: str, params: d
     _die_with_parent()
     if os.getppid() != parent:  # the worker died between fork and prctl
         os._exit(3)
+    from geo.network import single_threaded_after_fork
+
+    single_threaded_after_fork()  # the parent's OpenMP pool does not exist here
     from planner.store import Store
 
     store = Store(store_url, migrate=False)
