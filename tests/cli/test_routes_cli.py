@@ -45,7 +45,7 @@ def test_plan_and_export(runner, tmp_path):
 def test_every_route_of_generated_zones_fits_its_shift(runner):
     """Visits that do not fit are left out (the least important first) and named; never the same place twice
     in a row when the route has another place to go; every route ends within its patrol's shift."""
-    result = runner.invoke(cli, ["routes", "plan", "--day", "2026-11-27", "--time-limit", "1", "--json"])
+    result = runner.invoke(cli, ["routes", "plan", "--day", "2026-11-27", "--time-limit", "0.5", "--json"])
     assert result.exit_code == 0, result.output
     routes = strict_loads(result.stdout)["routes"]
     assert len(routes) == 20
