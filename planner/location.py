@@ -123,13 +123,11 @@ def solve_with_highs(cost, matrix: sp.csr_matrix, row_lower, row_upper, *, integ
     default), integrality where ``integer``; ``start`` is a feasible column vector handed to HiGHS;
     the search stops at the relative gap ``rel_gap`` (0: proven optimal).
 
-    HiGHS' answer is checked: when the objective it reports is not that of the solution it returns (seen
-    with HiGHS 1.16's presolve and a start on set covering: "Optimal" 106 for a 135-point start whose true
-    optimum is 115), so a start is handed over with presolve off; an answer that still does not add up is
-    replaced by a run without the start in the time left."""
+    HiGHS 1.16's presolve can lose track of a start (seen on set covering: "Optimal" 106 for the 135-point
+    start itself, where the optimum is 115), so a start goes in with presolve off. Every answer is checked:
+    one whose reported objective is not its solution's is replaced by plain HiGHS (presolve, no start) in
+    the time left."""
     started = time.perf_counter()
-    # With a start, HiGHS 1.16's presolve can lose track of the objective (see above): the start goes in
-    # without presolve; should an answer still not add up, plain HiGHS (presolve, no start) follows.
     attempts = [(start, False), (None, True)] if start is not None else [(None, True), (None, False)]
     result = None
     for attempt_start, presolve in attempts:
