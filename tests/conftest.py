@@ -110,3 +110,18 @@ def strict_loads(text: str):
         raise AssertionError(f"not strict JSON: {word} in {text[:200]!r}")
 
     return json.loads(text, parse_constant=refuse)
+
+
+def on_duty_all_day(city: str = "chengdu") -> None:
+    """Put every stored patrol of ``city`` on duty round the clock (the demo roster has day and night shifts),
+    so that tests about dispatching do not depend on the hour at which the suite runs."""
+    from dataclasses import asdict
+
+    from planner.patrols import list_patrols, upsert_patrols
+    from web.settings import current_settings
+
+    store = current_settings().store()
+    keep = ("id", "call_sign", "mode", "base_lon", "base_lat", "zone", "squadron", "status")
+    rows = [{k: v for k, v in asdict(p).items() if k in keep} | {"shift_start": "00:00", "shift_end": "24:00"}
+            for p in list_patrols(store, city)]
+    upsert_patrols(store, city, rows)

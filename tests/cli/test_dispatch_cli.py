@@ -16,12 +16,14 @@ def runner(built_instance, monkeypatch):
     # Noon in Chengdu, so the day shift is on duty whenever the test runs.
     from datetime import datetime
 
+    import planner.clock
     import planner.dispatch
     import planner.patrols
 
     noon = datetime(2026, 11, 27, 4, 0)
     monkeypatch.setattr(planner.patrols, "utc_now", lambda: noon)
     monkeypatch.setattr(planner.dispatch, "utc_now", lambda: noon)
+    monkeypatch.setattr(planner.clock, "utc_now", lambda: noon)  # the commands read the clock here
     runner = CliRunner()
     assert runner.invoke(cli, ["patrols", "demo"]).exit_code == 0
     return runner

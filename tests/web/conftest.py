@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
-from tests.conftest import instance_at, point_instance
+from tests.conftest import instance_at, on_duty_all_day, point_instance
 
 _register()
 PASSWORD = "correct horse 42"
@@ -22,6 +22,7 @@ def web_instance(chengdu, session_instance, tmp_path_factory):
     with instance_at(folder):
         for args in (["patrols", "demo"], ["zones", "generate"], ["incidents", "generate", "--days", "7"]):
             assert runner.invoke(cli, args).exit_code == 0
+        on_duty_all_day()  # the pages' tests must not depend on the hour the suite runs
         for username, role, patrol in USERS:
             args = ["users", "add", username, "--role", role, "--password", PASSWORD]
             assert runner.invoke(cli, args + (["--patrol", patrol] if patrol else [])).exit_code == 0
