@@ -86,15 +86,17 @@ def _sources(folder: Path, foot_nodes: int) -> list[tuple[str, str]]:
             ("bayreuth", str(osm / "north-bayreuth.osm.gz")), ("generated", str(generated))]
 
 
-def run(*, full: bool = False, foot_nodes: int = GENERATED_FOOT_NODES, extra: tuple = (),
+def run(*, full: bool = False, foot_nodes: int = GENERATED_FOOT_NODES, extra: tuple = (), only: tuple = (),
         progress=lambda message: None) -> dict:
     """Build each city with our pipeline and (except the generated one unless ``full``) the baseline.
 
-    ``extra``: more (name, OSM file) pairs, such as a built city's own extract."""
+    ``extra``: more (name, OSM file) pairs, such as a built city's own extract; ``only``: these names only."""
     cities = []
     with tempfile.TemporaryDirectory(prefix="patrol-bench-city-") as folder:
         folder = Path(folder)
         for name, source in [*_sources(folder, foot_nodes), *extra]:
+            if only and name not in only:
+                continue
             progress(f"building {name} ({Path(source).name}) ...")
             ours = _measure("ours", source, name, folder / "instance")
             row = {"name": name, "highway_ways": ours["highway_ways"], "nodes": ours["nodes"],

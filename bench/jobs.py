@@ -91,8 +91,7 @@ def run(*, redis_url: str | None = None, progress=lambda message: None) -> dict:
         direct_total = direct["short"] + direct["long"]
         result = {"benchmark": "jobs", "city": city.slug, "short_jobs": SHORT, "long_jobs": LONG,
                   "direct_s": {k: round(v, 2) for k, v in direct.items()}, "backends": {}}
-        embedded = JobQueue(store, sqlite_path=instance / "bench-queue.sqlite", name=f"bench-{uuid.uuid4().hex[:6]}",
-                            load_city=lambda slug: city)
+        embedded = JobQueue(store, sqlite_path=instance / "bench-queue.sqlite", name=f"bench-{uuid.uuid4().hex[:6]}")
         worker = EmbeddedWorker(embedded, idle_s=0.05).start()
         try:
             figures = _through(embedded, city.slug, jobs, progress, "embedded (SQLite, 1 thread)")
@@ -102,7 +101,7 @@ def run(*, redis_url: str | None = None, progress=lambda message: None) -> dict:
         result["backends"]["embedded"] = figures
         if redis_url:
             env = {**os.environ, "PATROL_INSTANCE_DIR": str(instance), "PATROL_REDIS_URL": redis_url}
-            queue = JobQueue(store, redis_url=redis_url, load_city=lambda slug: city)
+            queue = JobQueue(store, redis_url=redis_url)
             queue.huey.flush()
             workers = []
             for number in range(2):

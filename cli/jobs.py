@@ -105,7 +105,7 @@ def cancel(job_id, name, as_json) -> None:
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 16), help="Jobs run at once.")
 @click.option("--stale-after", default=30.0, show_default=True, type=click.FloatRange(2, 3600),
               help="Seconds without a heartbeat after which a running job's worker counts as dead.")
-@click.option("--city", "name", default=None, help="Load this city before the first job (jobs of any city are run).")
+@click.option("--city", "name", default=None, help="Check this city is built before taking jobs (jobs of any city are run).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line when ready (worker, backend, threads).")
 @reports_errors
 def worker(threads: int, stale_after: float, name: str | None, as_json: bool) -> None:
@@ -115,12 +115,14 @@ def worker(threads: int, stale_after: float, name: str | None, as_json: bool) ->
     import os
     import socket
 
-    from planner.jobs.queue import cached_city, recover_now
+    from planner.jobs.queue import recover_now
     from web.settings import current_settings
 
     settings = current_settings()
     if name:
-        cached_city(name)
+        from geo.city import load_city
+
+        load_city(name)  # each job loads its city in its own process; this only fails fast on a missing one
     queue = settings.job_queue(settings.store(), stale_after_s=stale_after)
     queue.recover()
     stop = threading.Event()

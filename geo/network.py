@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["TABLE_MAX_NODES", "CompiledNetwork", "single_threaded_after_fork"]
+__all__ = ["TABLE_MAX_NODES", "CompiledNetwork"]
 
 TABLE_MAX_NODES = 6000  # 288 MB of float64 per mode at the limit
 
@@ -216,10 +216,3 @@ class CompiledNetwork:
         )
         origin_position = np.where(sources[:n] >= 0, sources[:n] - n, -1)
         return times[:n], origin_position
-
-
-def single_threaded_after_fork() -> None:
-    """In a forked child: run NetworKit's searches on one thread. libgomp's OpenMP thread pool belongs to
-    the parent; a child that starts a parallel team after the parent has used one waits for ever (seen: a
-    job child of a server that had routed before hung at its first table)."""
-    nk.setNumberOfThreads(1)

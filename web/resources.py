@@ -66,14 +66,8 @@ class Resources:
             from planner.jobs import JobQueue
 
             self._jobs = JobQueue(self.store, sqlite_path=paths.instance_dir() / "jobs-queue.sqlite",
-                                  redis_url=self.redis_url, load_city=self._city_for_job)
+                                  redis_url=self.redis_url)
         return self._jobs
-
-    def _city_for_job(self, slug: str):
-        """The served city for its own jobs (already loaded); another city's jobs load that city."""
-        from planner.jobs.queue import cached_city
-
-        return self.city if slug == self.city.slug else cached_city(slug)
 
     def recommend(self, location: str, category: str, datum: str | None):
         """The ranked patrols (a ``Recommendation``) for a report at 'lon,lat' in ``datum`` or an address."""

@@ -7,7 +7,6 @@ the queue. A worker is Huey's consumer (``patrol worker``) or one thread inside 
 (``EmbeddedWorker``); both recover the jobs of workers that died (``records.recover_jobs``).
 """
 
-import functools
 import logging
 import threading
 from pathlib import Path
@@ -19,7 +18,7 @@ from planner.jobs import records
 from planner.jobs.kinds import check_params
 from planner.jobs.runner import run_job
 
-__all__ = ["EmbeddedWorker", "JobQueue", "cached_city", "recover_now"]
+__all__ = ["EmbeddedWorker", "JobQueue", "recover_now"]
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +28,9 @@ class JobQueue:
     workers built from the same settings run it."""
 
     def __init__(self, store, *, sqlite_path: str | Path | None = None, redis_url: str | None = None,
-                 load_city=None, stale_after_s: float = 30.0, name: str = "patrol-jobs"):
+                 stale_after_s: float = 30.0, name: str = "patrol-jobs"):
         self.store = store
         self.stale_after_s = stale_after_s
-        self.load_city = load_city or cached_city
         if redis_url:
             self.huey = RedisHuey(name, url=redis_url, results=False)
             self.backend = "redis"
@@ -49,7 +47,7 @@ class JobQueue:
         self.task = self.huey.task(name="patrol.run_job")(self._execute)
 
     def _execute(self, job_id: str) -> None:
-        state = run_job(self.store, job_id, self.load_city)
+        state = run_job(self.store, job_id)
         log.info("job %s: %s", job_id, state or "skipped (not queued)")
 
     def submit(self, city: str, kind: str, params: dict | None = None, *, owner: str) -> tuple[dict, bool]:
@@ -84,14 +82,6 @@ class JobQueue:
             return False
         self.huey.execute(task)
         return True
-
-
-@functools.lru_cache(maxsize=4)
-def cached_city(slug: str):
-    """A city loaded once per worker process (its graphs are shared with the jobs' forked children)."""
-    from geo.city import get_city
-
-    return get_city(slug)
 
 
 def recover_now(queue: JobQueue, stop: threading.Event, every_s: float) -> None:

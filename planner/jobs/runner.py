@@ -1,7 +1,12 @@
-"""Running one claimed job in a worker: the work happens in a forked child process, watched by the
-worker's thread, which sends heartbeats, stops the child within a second of a cancel request, and
-records why a child died. The child dies with its worker (``PR_SET_PDEATHSIG``), so a killed worker
-leaves no orphan writing results; its attempt is then recovered by ``records.recover_jobs``.
+"""Running one claimed job in a worker: the work happens in a child process, watched by the worker's
+thread, which sends heartbeats, stops the child within a second of a cancel request, and records why a
+child died. The child dies with its worker (``PR_SET_PDEATHSIG``), so a killed worker leaves no orphan
+writing results; its attempt is then recovered by ``records.recover_jobs``.
+
+The child is a fresh interpreter (``spawn``), not a fork: workers are threads of busy processes (the web
+server, other workers), and a fork taken while another thread holds a lock (SQLite's, SQLAlchemy's,
+OpenMP's pool) leaves the child waiting for ever; a job hung so at its first step. It costs the child its
+imports (about 3 s) and loading its city's graphs (about 1 s for the demo city).
 """
 
 import ctypes
@@ -31,16 +36,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(store_url: str, job_id: str, attempt: int, city, kind: str, params: dict, parent: int) -> None:
-    """The work itself, in the forked child: progress and the result go straight to the store."""
+def _child(store_url: str, job_id: str, attempt: int, slug: str | None, kind: str, params: dict, parent: int,
+           locations) -> None:
+    """The work itself, in the child: it loads the job's city (``slug``; None for jobs without one) from the
+    worker's folders (``locations``); progress and the result go straight to the store."""
     _die_with_parent()
-    if os.getppid() != parent:  # the worker died between fork and prctl
+    if os.getppid() != parent:  # the worker died between start and prctl
         os._exit(3)
-    from geo.network import single_threaded_after_fork
-
-    single_threaded_after_fork()  # the parent's OpenMP pool does not exist here
+    from geo import paths
     from planner.store import Store
 
+    paths.configure(data_dir=locations.data, shared_dir=locations.shared, instance_dir=locations.instance)
     store = Store(store_url, migrate=False)
     last = {"at": 0.0}
 
@@ -51,6 +57,12 @@ def _child(store_url: str, job_id: str, attempt: int, city, kind: str, params: d
             records.report_progress(store, job_id, attempt, percent, step)
 
     try:
+        city = None
+        if slug is not None:
+            from geo.city import get_city
+
+            records.report_progress(store, job_id, attempt, 1, f"loading {slug}")
+            city = get_city(slug)
         outcome = KINDS[kind].run(city, store, params | {"job_id": job_id}, progress)
         records.finish_job(store, job_id, attempt, outcome.result, file=outcome.file, filename=outcome.filename)
     except PatrolError as exc:
@@ -66,12 +78,16 @@ def _child(store_url: str, job_id: str, attempt: int, city, kind: str, params: d
     os._exit(0)
 
 
-def run_claimed(store, job_id: str, attempt: int, city) -> str:
+def run_claimed(store, job_id: str, attempt: int) -> str:
     """Run a job this worker has claimed (``attempt``); returns the job's final state."""
+    from geo import paths
+
     job = records.get_job(store, job_id)
     params = json.loads(job.params_json)
-    context = multiprocessing.get_context("fork")
-    child = context.Process(target=_child, args=(store.url, job_id, attempt, city, job.kind, params, os.getpid()),
+    slug = job.city if KINDS[job.kind].needs_city else None
+    context = multiprocessing.get_context("spawn")
+    child = context.Process(target=_child, args=(store.url, job_id, attempt, slug, job.kind, params, os.getpid(),
+                                                 paths.locations()),
                             name=f"job-{job_id[:8]}", daemon=True)
     child.start()
     while True:
@@ -98,21 +114,9 @@ def run_claimed(store, job_id: str, attempt: int, city) -> str:
     return final.state
 
 
-def run_job(store, job_id: str, load_city) -> str | None:
-    """Claim and run a queued job; None when it was not queued (taken, cancelled, finished).
-
-    ``load_city(slug)`` gives the worker's (cached) city, loaded before the fork so children share it.
-    """
+def run_job(store, job_id: str) -> str | None:
+    """Claim and run a queued job; None when it was not queued (taken, cancelled, finished)."""
     attempt = records.claim_job(store, job_id)
     if attempt is None:
         return None
-    job = records.get_job(store, job_id)
-    city = None
-    if KINDS[job.kind].needs_city:
-        try:
-            records.report_progress(store, job_id, attempt, 1, f"loading {job.city}")
-            city = load_city(job.city)
-        except PatrolError as exc:
-            records.fail_job(store, job_id, attempt, str(exc))
-            return "failed"
-    return run_claimed(store, job_id, attempt, city)
+    return run_claimed(store, job_id, attempt)

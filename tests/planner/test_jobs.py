@@ -21,9 +21,9 @@ def engine(request, chengdu, tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     name = f"test-{uuid.uuid4().hex[:8]}"
     if request.param == "redis":
-        queue = JobQueue(store, redis_url=redis_url(), name=name, load_city=lambda slug: chengdu)
+        queue = JobQueue(store, redis_url=redis_url(), name=name)
     else:
-        queue = JobQueue(store, sqlite_path=tmp_path / "queue.sqlite", name=name, load_city=lambda slug: chengdu)
+        queue = JobQueue(store, sqlite_path=tmp_path / "queue.sqlite", name=name)
     worker = EmbeddedWorker(queue, idle_s=0.1).start()
     yield queue, store
     worker.close()

@@ -14,9 +14,10 @@ USERS = [("admin", "admin", None), ("dispatcher", "dispatcher", None), ("planner
          ("officer-e02", "officer", "E02")]
 
 
-@pytest.fixture(scope="module")
-def web_instance(chengdu, session_instance, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("web-instance")
+@pytest.fixture(scope="session")
+def web_template(chengdu, session_instance, tmp_path_factory):
+    """The served instance, built once per session; each test module works on its own copy."""
+    folder = tmp_path_factory.mktemp("web-template")
     shutil.copytree(session_instance / "cities", folder / "cities")
     runner = CliRunner()
     with instance_at(folder):
@@ -26,6 +27,13 @@ def web_instance(chengdu, session_instance, tmp_path_factory):
         for username, role, patrol in USERS:
             args = ["users", "add", username, "--role", role, "--password", PASSWORD]
             assert runner.invoke(cli, args + (["--patrol", patrol] if patrol else [])).exit_code == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def web_instance(web_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web-instance") / "instance"
+    shutil.copytree(web_template, folder)
     return folder
 
 
