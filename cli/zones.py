@@ -40,14 +40,17 @@ def generate(author: str, comment: str, name: str, as_json: bool, background: bo
         return submit(name, "zones_generate", {"author": author, "comment": comment}, as_json)
     from planner.coverage import StreetSamples
     from planner.patrols import list_patrols
-    from planner.zones import generate_zones, save_version
+    from planner.key_blocks import load_blocks
+    from planner.zones import generate_zones, save_version, shift_workload
 
     progress = Reporter()
     city, store = _setup(name, progress)
     patrols = list_patrols(store, city.slug)
     if not patrols:
         raise click.UsageError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
-    plan = generate_zones(city, patrols, StreetSamples.for_city(city), target_s=city.profile.target_s("stray_dog"),
+    samples = StreetSamples.for_city(city)
+    workload = shift_workload(city, store, patrols, samples, load_blocks(store, city))
+    plan = generate_zones(city, patrols, samples, target_s=city.profile.target_s("stray_dog"), workload=workload,
                           progress=progress)
     version = save_version(store, city, plan, author=author, comment=comment, source="generated")
     lengths = city.router("foot").segments.length_m

@@ -29,8 +29,16 @@ import shapely
 from planner.dispatch import Dispatcher
 from planner.patrols import PatrolUnit
 
-__all__ = ["PatrolTimeline", "SimReport", "SimulationResult", "generate_reports", "late_reports_geojson", "response_chart",
-           "simulate", "timeline_from_route"]
+__all__ = ["HANDLING_MEDIAN_S", "HANDLING_SIGMA", "PatrolTimeline", "SimReport", "SimulationResult", "generate_reports",
+           "late_reports_geojson", "mean_handling_s", "response_chart", "simulate", "timeline_from_route"]
+
+HANDLING_MEDIAN_S = 900.0  # a report's handling on site (s): lognormal with this median ...
+HANDLING_SIGMA = 0.5  # ... and this sigma of its logarithm
+
+
+def mean_handling_s(median_s: float = HANDLING_MEDIAN_S, sigma: float = HANDLING_SIGMA) -> float:
+    """The mean handling time (s) of the lognormal handling the simulation draws."""
+    return float(median_s * np.exp(sigma**2 / 2))
 
 
 @dataclass
@@ -174,7 +182,7 @@ def generate_reports(city, history: pd.DataFrame, *, hours: float, seed: int, ca
 
 
 def simulate(city, timelines: list[PatrolTimeline], reports: list[SimReport], *, start: datetime, blocks_gdf=None,
-             coverage_aware: bool = True, handling_median_s: float = 900.0, handling_sigma: float = 0.5,
+             coverage_aware: bool = True, handling_median_s: float = HANDLING_MEDIAN_S, handling_sigma: float = HANDLING_SIGMA,
              seed: int = 0, name: str = "plan", hours: float = 24.0,
              zone_of_segment: np.ndarray | None = None) -> SimulationResult:
     """Run the event loop over ``reports`` (copied) with the patrols' ``timelines``."""

@@ -111,7 +111,8 @@ def _sites(value) -> list | None:
 def _zones_generate(city, store, params, progress) -> Outcome:
     from planner.coverage import StreetSamples
     from planner.patrols import list_patrols
-    from planner.zones import generate_zones, list_versions, load_version, save_version
+    from planner.key_blocks import load_blocks
+    from planner.zones import generate_zones, list_versions, load_version, save_version, shift_workload
 
     marker = f"[job {params.get('job_id')}]"
     saved = [v["version"] for v in list_versions(store, city) if (v["comment"] or "").endswith(marker)]
@@ -121,7 +122,10 @@ def _zones_generate(city, store, params, progress) -> Outcome:
         patrols = list_patrols(store, city.slug)
         if not patrols:
             raise JobError("no patrols in the store: create the demo roster with 'patrol patrols demo'")
-        plan = generate_zones(city, patrols, StreetSamples.for_city(city), target_s=city.profile.target_s("stray_dog"),
+        samples = StreetSamples.for_city(city)
+        progress(5, "the work of each street in a shift")
+        workload = shift_workload(city, store, patrols, samples, load_blocks(store, city))
+        plan = generate_zones(city, patrols, samples, target_s=city.profile.target_s("stray_dog"), workload=workload,
                               progress=message_progress(progress))
         progress(97, "saving the zone version")
         version = save_version(store, city, plan, author=params["author"], comment=f"{params['comment']} {marker}",

@@ -8,6 +8,7 @@ import shapely
 
 from planner.coverage import StreetSamples, response_times
 from planner.zones.model import PlanZone, ZonePlan
+from planner.zones.workload import ShiftWorkload, patrol_speed_kph
 
 __all__ = ["generate_zones", "worst_by_segment", "zone_polygons"]
 
@@ -31,25 +32,29 @@ def worst_by_segment(city, samples: StreetSamples, patrol: tuple[str, float, flo
     return worst
 
 
-def generate_zones(city, patrols, samples: StreetSamples, *, target_s: float, workload=None,
+def generate_zones(city, patrols, samples: StreetSamples, *, target_s: float, workload: ShiftWorkload | None = None,
                    max_moves: int = 200, progress=lambda message: None) -> ZonePlan:
     """One zone per patrol: each segment to the patrol that reaches it first (network Voronoi),
     then boundary segments moved from the busiest zones to neighbours that still reach them within
-    target, never splitting a zone. ``workload`` per segment defaults to its length (m), e.g. pass
-    length x (1 + incidents); a zone's load is its workload over its patrol's speed (km/h; car 30)."""
+    target, never splitting a zone. A zone's load is its ``workload`` (``zones.workload``: riding, visits and
+    handling in one shift) over its patrol's shift; without one, the time its patrol needs to ride its streets."""
     progress(f"response times from {len(patrols)} patrol bases ...")
     response = np.vstack([worst_by_segment(city, samples, (p.mode, p.base_lon, p.base_lat)) for p in patrols])
     owner = np.argmin(response, axis=0)
-    street = samples.length_m if workload is None else np.asarray(workload, dtype=float)
-    # A patrol's workload is the time its mode needs to ride its streets: a car covers more than a walker.
-    speeds = np.array([city.profile.mode(p.mode).speed_kph if p.mode != "car" else 30.0 for p in patrols])
-    work = street[None, :] / speeds[:, None]
+    if workload is None:
+        speeds = np.array([patrol_speed_kph(city, p.mode) for p in patrols])
+        work = samples.length_m[None, :] / speeds[:, None]
+    else:
+        work = workload.work_s / workload.shift_s[:, None]
     adjacency = _segment_adjacency(city)
 
     def loads():
         return np.array([work[z, owner == z].sum() for z in range(len(patrols))])
 
     before = loads()
+    if workload is not None:
+        progress("balancing each zone's work against its patrol's shift ...")
+        owner = _price_balance(owner, response, work, target_s=target_s)
     moves = _rebalance(owner, response, work, adjacency, target_s=target_s, max_moves=max_moves)
     after = loads()
     suffix = "责任区" if city.profile.language.startswith("zh") else " zone"
@@ -62,10 +67,55 @@ def generate_zones(city, patrols, samples: StreetSamples, *, target_s: float, wo
         zone.polygon = polygon
     notes = {"moves": moves, "workload_max_over_mean_before": round(float(before.max() / before.mean()), 3),
              "workload_max_over_mean_after": round(float(after.max() / after.mean()), 3)}
+    if workload is not None:
+        notes.update(_shift_notes(workload, owner, zones, patrols, progress))
     if fallbacks:
         notes["polygon_fallbacks"] = {zones[z].zone_id: how for z, how in fallbacks.items()}
         progress(f"  {len(fallbacks)} zone polygon(s) drawn with a fallback: {notes['polygon_fallbacks']}")
     return ZonePlan(zones, notes=notes)
+
+
+SHIFT_SHARE_GOAL = 0.8  # of a shift, for the work counted; the rest for travel between stops and the unforeseen
+
+
+def _price_balance(owner, response, work, *, target_s: float, rounds: int = 300, step_s: float = 60.0) -> np.ndarray:
+    """Zones whose work exceeds ``SHIFT_SHARE_GOAL`` of their shift (or the mean share, when the patrols have
+    less time than the work) get a price (s) added to their response times, raised round by round while they
+    stay over, and each street goes to the patrol of least priced response among those within target (its
+    fastest otherwise): an additively weighted network Voronoi. Returns the assignment of least maximal share."""
+    zones, segments = work.shape
+    allowed = response <= target_s
+    allowed[owner, np.arange(segments)] = True
+
+    def shares(assignment):
+        return np.bincount(assignment, weights=work[assignment, np.arange(segments)], minlength=zones)
+
+    goal = max(SHIFT_SHARE_GOAL, float(shares(owner).sum()) / zones)
+    price = np.zeros(zones)
+    best, best_max = owner, float(shares(owner).max())
+    for _ in range(rounds):
+        assignment = np.argmin(np.where(allowed, response + price[:, None], np.inf), axis=0)
+        load = shares(assignment)
+        if load.max() < best_max:
+            best, best_max = assignment, float(load.max())
+        if load.max() <= goal:
+            break
+        price += step_s * np.maximum(load - goal, 0.0)
+    return best
+
+
+def _shift_notes(workload: ShiftWorkload, owner, zones, patrols, progress) -> dict:
+    """Each zone's work against its patrol's shift, and the zones whose work exceeds it (named)."""
+    share = workload.utilisation(owner)
+    loads = [{"zone_id": zone.zone_id, "patrol_id": patrol.id, "work_min": round(float(u * s) / 60, 1),
+              "shift_min": round(float(s) / 60, 1), "share_of_shift": round(float(u), 3)}
+             for zone, patrol, u, s in zip(zones, patrols, share, workload.shift_s, strict=True)]
+    over = [row for row in loads if row["share_of_shift"] > 1.0]
+    for row in over:
+        progress(f"  zone {row['zone_id']} asks {row['work_min']:.0f} min of {row['patrol_id']} in a "
+                 f"{row['shift_min']:.0f}-min shift: add a patrol there or fewer key-block visits")
+    return {"shift_loads": loads, "zones_over_shift": [row["zone_id"] for row in over],
+            "work_parts_h": {k.removesuffix("_s"): round(v / 3600, 1) for k, v in workload.parts_s.items()}}
 
 
 def _components(members: set[int], adjacency) -> int:
