@@ -92,6 +92,22 @@ def solvers(time_limit: float, quick: bool, as_json: bool) -> None:
     emit(result, as_json, report_text(result))
 
 
+@bench.command("staffing")
+@click.option("--target", default=0.95, show_default=True, type=click.FloatRange(0.5, 0.999),
+              help="Share of dog reports to reach within the target time.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.1, 50), help="Report-rate multiplier.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 28), help="Simulated days per check.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
+@reports_errors
+def staffing(target: float, scale: float, days: int, as_json: bool) -> None:
+    """The 168-hour coverage strip and the staffing recommendation against a simulation-only search."""
+    from bench.staffing import report_text, run
+
+    result = run(target=target, scale=scale, days=days, progress=Reporter())
+    emit(result, as_json, report_text(result))
+
+
 @bench.command("routing")
 @click.option("--quick", is_flag=True, help="Skip the 1-million-node grid.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

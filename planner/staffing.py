@@ -25,13 +25,13 @@ import pandas as pd
 
 from planner.coverage import StreetSamples, response_times
 from planner.patrols import list_patrols
-from planner.simulation import PatrolTimeline, generate_reports, simulate
+from planner.simulation import PatrolTimeline, generate_reports, mean_handling_s, simulate
 
-__all__ = ["HOURS", "StaffingError", "expected_share", "forecast_rates", "recommend_staffing", "simulate_roster"]
+__all__ = ["HOURS", "StaffingError", "StaffingModel", "expected_share", "forecast_rates", "recommend_staffing", "roster_rows",
+           "simulate_roster", "staffing_model"]
 
 HOURS = range(24)
 EXTRA_PER_BASE = 2  # extra patrols a recommendation may put at each roster base
-HANDLING_MEAN_S = 900.0 * float(np.exp(0.5 ** 2 / 2))  # the simulation's lognormal handling (median 15 min)
 
 
 class StaffingError(ValueError):
@@ -74,7 +74,7 @@ def _busy(rate_per_h: float, service_s: float, patrols: int) -> float:
 
 
 @dataclass
-class _Model:
+class StaffingModel:
     """What the hour-by-hour search needs: the pool, travel times to past dog reports, rates."""
 
     pool: list
@@ -91,7 +91,7 @@ class _Model:
         """(analytic share, busy fraction) of ``chosen`` pool indices in ``hour``."""
         columns = self.columns(hour)
         travel = float(np.mean(np.min(self.times[chosen][:, columns], axis=0))) if columns.any() else 0.0
-        rho = _busy(self.rates.all_per_h[hour], HANDLING_MEAN_S + min(travel, 3600.0), len(chosen))
+        rho = _busy(self.rates.all_per_h[hour], mean_handling_s() + min(travel, 3600.0), len(chosen))
         return expected_share(self.reach[:, columns], chosen, rho), rho
 
     def next_best(self, hour: int, chosen: list[int]) -> int | None:
@@ -101,7 +101,8 @@ class _Model:
         return max(rest, key=lambda j: (self.share(hour, chosen + [j])[0], -j))
 
 
-def _model(store, city, scale: float, progress) -> _Model:
+def staffing_model(store, city, scale: float, progress=lambda message: None) -> StaffingModel:
+    """The pool (roster and extra patrols at its bases), their travel times to past dog reports, the rates."""
     from planner.incidents import incidents_frame
 
     roster = list_patrols(store, city.slug)
@@ -121,10 +122,11 @@ def _model(store, city, scale: float, progress) -> _Model:
     times = np.array([response_times(city, points, [(p.mode, p.base_lon, p.base_lat)]) for p in pool])
     local_hour = pd.to_datetime(dogs["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(
         ZoneInfo(city.profile.timezone)).dt.hour.to_numpy()
-    return _Model(pool, times, times <= city.profile.target_s("stray_dog"), local_hour, rates)
+    return StaffingModel(pool, times, times <= city.profile.target_s("stray_dog"), local_hour, rates)
 
 
-def _rows(model: _Model, chosen_by_hour: dict[int, list[int]], target: float) -> list[dict]:
+def roster_rows(model: StaffingModel, chosen_by_hour: dict[int, list[int]], target: float) -> list[dict]:
+    """One row per hour of the day: the chosen pool patrols (ids, by mode) and the analytic figures."""
     rows = []
     for hour in HOURS:
         chosen = chosen_by_hour[hour]
@@ -146,7 +148,7 @@ def recommend_staffing(store, city, *, target: float = 0.95, scale: float = 1.0,
     hour (the most patrols) one patrol fewer is simulated too (``one_fewer``): dropped while still enough."""
     if not 0 < target < 1:
         raise StaffingError(f"target must be a share between 0 and 1 (e.g. 0.95); got {target}")
-    model = _model(store, city, scale, progress)
+    model = staffing_model(store, city, scale, progress)
     chosen_by_hour: dict[int, list[int]] = {}
     for hour in HOURS:  # analytic: add the best patrol until the share meets the target (at least one)
         chosen: list[int] = []
@@ -156,8 +158,9 @@ def recommend_staffing(store, city, *, target: float = 0.95, scale: float = 1.0,
                 break
             chosen.append(best)
         chosen_by_hour[hour] = chosen
-    plan = {"target": target, "scale": scale, "hours": _rows(model, chosen_by_hour, target)}
+    plan = {"target": target, "scale": scale, "hours": roster_rows(model, chosen_by_hour, target)}
     sim = simulate_roster(store, city, plan, days=check_days, seed=seed, pool=model.pool)
+    simulations = 1
     for round_number in range(rounds):  # the simulation's short hours get the next-best patrols
         short = [h for h in HOURS if sim["by_hour"][h] is not None and sim["by_hour"][h] < target]
         progress(f"simulation round {round_number + 1}: {sim['share']} of dog reports in time; short hours {short}")
@@ -170,8 +173,9 @@ def recommend_staffing(store, city, *, target: float = 0.95, scale: float = 1.0,
                     grown = True
         if not grown:
             break
-        plan["hours"] = _rows(model, chosen_by_hour, target)
+        plan["hours"] = roster_rows(model, chosen_by_hour, target)
         sim = simulate_roster(store, city, plan, days=check_days, seed=seed, pool=model.pool)
+        simulations += 1
     # The binding hour (the most patrols): is one patrol fewer still enough? Then drop it (up to 3 times).
     binding = max(HOURS, key=lambda h: (len(chosen_by_hour[h]), h))
     one_fewer = None
@@ -181,18 +185,19 @@ def recommend_staffing(store, city, *, target: float = 0.95, scale: float = 1.0,
         last = chosen_by_hour[binding][-1]
         trial = simulate_roster(store, city, plan, days=check_days, seed=seed, pool=model.pool,
                                 drop=(binding, model.pool[last].id))
+        simulations += 1
         one_fewer = {"patrol_id": model.pool[last].id, "share": trial["by_hour"][binding]}
         if trial["by_hour"][binding] is None or trial["by_hour"][binding] < target:
             break
         chosen_by_hour[binding].pop()
-        plan["hours"] = _rows(model, chosen_by_hour, target)
+        plan["hours"] = roster_rows(model, chosen_by_hour, target)
         sim, one_fewer = trial, None
     for row in plan["hours"]:
         row["simulated_share"] = sim["by_hour"][row["hour"]]
         row["meets_target"] = row["simulated_share"] is None or row["simulated_share"] >= target
     extra = sorted({pid for row in plan["hours"] for pid in row["patrol_ids"] if "+" in pid})
     return plan | {"history_days": round(model.rates.days, 1),
-                   "simulation": {k: sim[k] for k in ("days", "seed", "dog_reports", "share")},
+                   "simulation": {k: sim[k] for k in ("days", "seed", "dog_reports", "share")}, "simulations": simulations,
                    "binding_hour": binding, "one_fewer": one_fewer, "roster_size": len(model.pool) // (EXTRA_PER_BASE + 1),
                    "extra_patrols": extra,
                    "short_hours": [r["hour"] for r in plan["hours"] if not r["meets_target"]],
