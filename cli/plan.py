@@ -3,10 +3,10 @@
 import click
 
 from cli.common import Reporter, emit, open_store, reports_errors
+from cli.jobs import background_option, submit
 
 __all__ = ["plan"]
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @click.group()
@@ -25,11 +25,18 @@ def plan() -> None:
               help="Write the roster table: .xlsx (hours and patrols sheets) or .csv (hours).")
 @click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@background_option
 @reports_errors
-def staffing(target, scale, days, seed, output, name, as_json) -> None:
+def staffing(target, scale, days, seed, output, name, as_json, background) -> None:
     """The fewest patrols per hour (by mode, at which base) for the target share of dog reports within
     30 min at the forecast rate: analytic (expected covering with busy patrols) and checked by simulation."""
+    if background:
+        if output:
+            raise click.UsageError("leave out --output with --background: the job keeps the XLSX roster "
+                                   "(the planner page's link, or GET /api/jobs/ID/file)")
+        return submit(name, "staffing", {"target": target, "scale": scale, "days": days, "seed": seed}, as_json)
     from geo.city import get_city
+    from planner.hourly import WEEKDAYS
     from planner.staffing import StaffingError, recommend_staffing
 
     progress = Reporter()
@@ -47,32 +54,16 @@ def staffing(target, scale, days, seed, output, name, as_json) -> None:
 
 
 def write_roster(path: str, result: dict) -> str:
-    """The roster as a table a squadron can print: hours (and, in XLSX, patrols with their hours)."""
+    """The roster as a table a squadron can print: .xlsx (hours and patrols sheets) or .csv (hours)."""
     from pathlib import Path
 
-    import pandas as pd
+    from planner.staffing import roster_tables, roster_xlsx
 
-    from planner.lists import export_frame
-
-    hours = export_frame([{"hour": f"{r['hour']:02d}:00-{r['hour'] + 1:02d}:00", "patrols": r["patrols"],
-                           **{f"{m}": n for m, n in r["patrols_by_mode"].items()}, "patrol_ids": " ".join(r["patrol_ids"]),
-                           "analytic_share": r["analytic_share"], "simulated_share": r["simulated_share"],
-                           "reports_per_h": r["reports_per_h"]} for r in result["hours"]])
-    on_duty: dict[str, list[int]] = {}
-    for row in result["hours"]:
-        for pid in row["patrol_ids"]:
-            on_duty.setdefault(pid, []).append(row["hour"])
-    where = {p["patrol_id"]: p for p in result["positions"]}
-    patrols = export_frame([{"patrol_id": pid, "mode": where[pid]["mode"], "lon": where[pid]["lon"], "lat": where[pid]["lat"],
-                             "hours_on_duty": len(hs), "hours": " ".join(f"{h:02d}" for h in sorted(hs)),
-                             "new": "+" in pid} for pid, hs in sorted(on_duty.items())])
     target = Path(path)
     if target.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(target) as writer:
-            hours.to_excel(writer, sheet_name="hours", index=False)
-            patrols.to_excel(writer, sheet_name="patrols", index=False)
+        roster_xlsx(result, target)
     elif target.suffix.lower() == ".csv":
-        hours.to_csv(target, index=False, encoding="utf-8-sig")
+        roster_tables(result)[0].to_csv(target, index=False, encoding="utf-8-sig")
     else:
         raise click.BadParameter(f"{path}: write .xlsx or .csv", param_hint="--output")
     return str(target)

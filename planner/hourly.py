@@ -16,7 +16,7 @@ import pandas as pd
 from planner.coverage import StreetSamples, response_times
 from planner.patrols import in_shift, list_patrols
 
-__all__ = ["hourly_coverage", "on_duty_at"]
+__all__ = ["WEEKDAYS", "hourly_coverage", "on_duty_at"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

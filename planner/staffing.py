@@ -28,7 +28,7 @@ from planner.patrols import list_patrols
 from planner.simulation import PatrolTimeline, generate_reports, mean_handling_s, simulate
 
 __all__ = ["HOURS", "StaffingError", "StaffingModel", "expected_share", "forecast_rates", "recommend_staffing", "roster_rows",
-           "simulate_roster", "staffing_model"]
+           "roster_tables", "roster_xlsx", "simulate_roster", "staffing_model"]
 
 HOURS = range(24)
 EXTRA_PER_BASE = 2  # extra patrols a recommendation may put at each roster base
@@ -203,6 +203,34 @@ def recommend_staffing(store, city, *, target: float = 0.95, scale: float = 1.0,
                    "short_hours": [r["hour"] for r in plan["hours"] if not r["meets_target"]],
                    "positions": [{"patrol_id": p.id, "mode": p.mode, "lon": p.base_lon, "lat": p.base_lat}
                                  for p in model.pool if any(p.id in r["patrol_ids"] for r in plan["hours"])]}
+
+
+def roster_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A recommendation as tables a squadron can print: hours (patrols by mode, shares) and patrols (mode,
+    WGS-84 base, hours on duty; ``new`` for patrols beyond the roster)."""
+    from planner.lists import export_frame
+
+    hours = export_frame([{"hour": f"{r['hour']:02d}:00-{r['hour'] + 1:02d}:00", "patrols": r["patrols"],
+                           **dict(r["patrols_by_mode"]), "patrol_ids": " ".join(r["patrol_ids"]),
+                           "analytic_share": r["analytic_share"], "simulated_share": r["simulated_share"],
+                           "reports_per_h": r["reports_per_h"]} for r in result["hours"]])
+    on_duty: dict[str, list[int]] = {}
+    for row in result["hours"]:
+        for pid in row["patrol_ids"]:
+            on_duty.setdefault(pid, []).append(row["hour"])
+    where = {p["patrol_id"]: p for p in result["positions"]}
+    patrols = export_frame([{"patrol_id": pid, "mode": where[pid]["mode"], "lon": where[pid]["lon"], "lat": where[pid]["lat"],
+                             "hours_on_duty": len(hs), "hours": " ".join(f"{h:02d}" for h in sorted(hs)),
+                             "new": "+" in pid} for pid, hs in sorted(on_duty.items())])
+    return hours, patrols
+
+
+def roster_xlsx(result: dict, target) -> None:
+    """Write the recommendation's two tables (sheets ``hours`` and ``patrols``) to ``target`` (path or file)."""
+    hours, patrols = roster_tables(result)
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        hours.to_excel(writer, sheet_name="hours", index=False)
+        patrols.to_excel(writer, sheet_name="patrols", index=False)
 
 
 class HoursTimeline(PatrolTimeline):

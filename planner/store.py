@@ -33,7 +33,13 @@ def owner_only(path: Path) -> Path:
     import os
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    # Never open an existing database file here: closing any descriptor of a file drops every POSIX lock
+    # this process holds on it, SQLite's included, and the process's other connections then fail ("disk
+    # I/O error") or corrupt it. O_EXCL creates a missing file without touching an existing one.
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
     return path

@@ -12,7 +12,7 @@ from web.resources import get_resources
 __all__ = ["WEB_KINDS", "bp"]
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
-WEB_KINDS = ("standby", "zones_generate", "routes_plan", "simulate", "lists_xlsx")  # others read worker-side files
+WEB_KINDS = ("standby", "zones_generate", "routes_plan", "simulate", "lists_xlsx", "hourly_check", "staffing")  # others read worker-side files
 JOB_ID = "<string(length=32):job_id>"
 
 
@@ -78,7 +78,7 @@ def cancel(job_id: str):
 @bp.get(f"/{JOB_ID}/file")
 @roles_required("planner", "dispatcher", api=True)
 def file(job_id: str):
-    """The job's file (a chart PNG, a list XLSX), once it is done."""
+    """The job's file (a chart PNG, a list or roster XLSX), once it is done."""
     job = _job(job_id)
     if job.state != "done" or not job.result_file:
         abort(404, f"job {job_id} has no file (state {job.state})")

@@ -11,8 +11,9 @@ from planner.jobs.records import (
     cancel_job,
     get_job,
     job_dict,
+    latest_done,
     list_jobs,
 )
 
 __all__ = ["ACTIVE", "FINISHED", "KINDS", "EmbeddedWorker", "JobError", "JobNotFoundError", "JobQueue", "Outcome",
-           "cancel_job", "check_params", "get_job", "job_dict", "list_jobs"]
+           "cancel_job", "check_params", "get_job", "job_dict", "latest_done", "list_jobs"]

@@ -198,6 +198,28 @@ def _lists_xlsx(city, store, params, progress) -> Outcome:
     return Outcome({"list": params["list"], "rows": len(rows)}, out.getvalue(), f"{city.slug}-{params['list']}.xlsx")
 
 
+def _hourly_check(city, store, params, progress) -> Outcome:
+    from planner.hourly import hourly_coverage
+    from planner.zone_check import samples_for
+
+    progress(10, "travel times from every patrol base, hour by hour")
+    return Outcome({"city": city.slug} | hourly_coverage(store, city, samples_for(city)))
+
+
+def _staffing(city, store, params, progress) -> Outcome:
+    from planner.staffing import StaffingError, recommend_staffing, roster_xlsx
+
+    try:
+        result = recommend_staffing(store, city, target=params["target"], scale=params["scale"],
+                                    check_days=params["days"], seed=params["seed"],
+                                    progress=message_progress(progress))
+    except StaffingError as exc:
+        raise JobError(str(exc)) from None
+    out = io.BytesIO()
+    roster_xlsx(result, out)
+    return Outcome({"city": city.slug} | result, out.getvalue(), f"{city.slug}-staffing.xlsx")
+
+
 def _incidents_import(city, store, params, progress) -> Outcome:
     from planner.incidents import IncidentPlacer, import_incidents
     from planner.key_blocks import load_blocks
@@ -225,6 +247,8 @@ KINDS: dict[str, Kind] = {
     "simulate": Kind(_simulate, {"hours": 24.0, "seed": 0, "plan": "bases", "compare": None, "scale": 1.0,
                                  "day": "2026-11-27"}, title=("模拟", "simulation")),
     "lists_xlsx": Kind(_lists_xlsx, {"list": "tasks"}, title=("清单 XLSX", "list as XLSX")),
+    "hourly_check": Kind(_hourly_check, {}, title=("全天候覆盖检查", "hour-by-hour coverage")),
+    "staffing": Kind(_staffing, {"target": 0.95, "scale": 1.0, "days": 7, "seed": 0}, title=("分时段警力配置", "staffing per hour")),
     "incidents_import": Kind(_incidents_import, {"file": None, "datum": None}, title=("导入事件", "incident import")),
     "city_build": Kind(_city_build, {"name": None, "source": None}, needs_city=False, title=("构建城市", "city build")),
 }
@@ -273,6 +297,11 @@ def check_params(kind: str, params: dict | None) -> dict:
                 raise JobError(f"{name} must be a plan name such as current, bases or v3; got {p[name]!r}")
     elif kind == "lists_xlsx":
         p["list"] = _choice(p, "list", LIST_KINDS)
+    elif kind == "staffing":
+        p["target"] = _number(p, "target", 0.5, 0.999)
+        p["scale"] = _number(p, "scale", 0.1, 50)
+        p["days"] = _number(p, "days", 1, 28, integer=True)
+        p["seed"] = _number(p, "seed", 0, 2**31 - 1, integer=True)
     elif kind == "incidents_import":
         if not p["file"]:
             raise JobError("file is required: the path of a CSV or GeoJSON of incidents on the worker's machine")

@@ -71,6 +71,14 @@ def get_job(store, job_id: str) -> Job:
     return job
 
 
+def latest_done(store, city: str, kind: str) -> Job | None:
+    """The newest finished job of ``kind`` in ``city`` (None if there is none)."""
+    query = (select(Job).where(Job.city == city, Job.kind == kind, Job.state == "done")
+             .order_by(Job.finished_at.desc()).limit(1))
+    with store.session() as session:
+        return session.scalar(query)
+
+
 def list_jobs(store, city: str | None = None, *, limit: int = 50) -> list[Job]:
     """The newest jobs first (of one city, or all)."""
     query = select(Job).order_by(Job.created_at.desc()).limit(limit)

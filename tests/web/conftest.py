@@ -32,8 +32,19 @@ def web_template(chengdu, session_instance, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def web_instance(web_template, tmp_path_factory):
+    """A copy of the served instance; its SQLite files copied through SQLite's backup (the template's store
+    may still be open in this process: a copied WAL index would be another database's)."""
+    import sqlite3
+
     folder = tmp_path_factory.mktemp("web-instance") / "instance"
-    shutil.copytree(web_template, folder)
+    shutil.copytree(web_template, folder, ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-wal", "*.sqlite-shm"))
+    for database in web_template.glob("*.sqlite"):
+        source, target = sqlite3.connect(database), sqlite3.connect(folder / database.name)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+        (folder / database.name).chmod(database.stat().st_mode)
     return folder
 
 

@@ -273,3 +273,49 @@ def test_hostile_names_stay_text_on_every_page(web_instance, browser, chengdu):
     finally:
         served.close()
         store.close()
+
+
+def _wait_for_job(page, kind: str, seconds: int = 240) -> str:
+    for _ in range(seconds * 5):
+        state = page.evaluate(f"(() => {{ var li = document.querySelector('#job-list li.job[data-kind={kind}]');"
+                              " return li ? li.dataset.state : null; })()")
+        if state in ("done", "failed", "cancelled"):
+            return state
+        page.wait_for_timeout(200)
+    return state
+
+
+def test_planner_sees_the_week_hour_by_hour_and_the_staffing_it_takes(server, browser, web_instance):
+    """The 7 x 24 strip and the staffing per hour, started as jobs, drawn without reloading, kept after it,
+    in Chinese; the roster downloads as XLSX with the hours the job recommended."""
+    import io
+
+    import openpyxl
+
+    from planner.patrols import list_patrols
+    from planner.store import Store
+
+    on_duty = len(list_patrols(Store(f"sqlite:///{web_instance / 'patrol.sqlite'}"), "chengdu"))  # all, all day
+    page, errors, outside = open_page(browser, f"{server}/planner?lang=zh")
+    page.click("#job-hourly")
+    page.wait_for_selector("#job-list li.job[data-kind=hourly_check]", timeout=10_000)
+    assert _wait_for_job(page, "hourly_check") == "done"
+    cells = page.locator("#strip-table td")
+    assert cells.count() == 168
+    assert "在岗巡逻组 " + str(on_duty) in cells.nth(3 * 24 + 3).get_attribute("title")  # Thursday 03:00
+    assert page.inner_text("#strip-table tr:nth-child(2) th") == "周一"
+    page.fill("#jobs form[data-kind=staffing] input[name=target]", "0.9")
+    page.click("#job-staffing")
+    page.wait_for_selector("#job-list li.job[data-kind=staffing]", timeout=10_000)
+    assert _wait_for_job(page, "staffing") == "done", page.inner_text("#job-list li.job[data-kind=staffing]")
+    counts = [int(page.inner_text(f"#staffing-table td[data-hour='{h}']")) for h in range(24)]
+    assert all(n >= 1 for n in counts)  # at least one patrol every hour, day and night
+    href = page.get_attribute("#staffing-download", "href")
+    sheet = page.evaluate("url => fetch(url).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)))", href)
+    hours = openpyxl.load_workbook(io.BytesIO(bytes(sheet)))["hours"]
+    assert [row[1] for row in hours.iter_rows(min_row=2, values_only=True)] == counts
+    page.reload()
+    assert page.locator("#strip-table td").count() == 168 and page.locator("#staffing-table td[data-hour]").count() == 24
+    page.screenshot(path=str(ARTIFACTS / "planner-hours.png"), full_page=True)
+    assert not errors and not outside, (errors, outside)
+    page.context.close()

@@ -105,15 +105,29 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
                 moved_count=len(moved_ids), keep=keep, categories=list(CATEGORIES),
                 category_label=lambda c: category_name(c) if c else t("all"), hotspot_count=len(spots),
                 edit_zone=edit_zone, zone_ids=[z.zone_id for z in plan.zones],
-                standby_counts={mode: len(d["points"]) for mode, d in solutions.items()}, job_texts=_job_texts())
+                standby_counts={mode: len(d["points"]) for mode, d in solutions.items()}, job_texts=_job_texts(),
+                **_kept_results(res))
 
 
 def _job_texts() -> dict:
     """The texts the jobs script shows, in the page's language."""
     keys = ["cancel", "download", "error", "open_version", "points_on_map", "within_target_share", "routes_planned",
-            "rows"] + [f"job_{k}" for k in ("queued", "running", "done", "failed", "cancelled", "standby",
-                                            "zones_generate", "routes_plan", "simulate", "lists_xlsx")]
+            "rows", "hour_strip", "weekdays", "patrols_on_duty", "worst", "covered_share", "backup_share", "reports_share",
+            "all_hours_covered", "failing_hours", "uncovered_streets", "staffing_title", "simulated_share", "patrols",
+            "roster_xlsx", "mode_car", "mode_ebike", "mode_foot"] + [
+        f"job_{k}" for k in ("queued", "running", "done", "failed", "cancelled", "standby", "zones_generate", "routes_plan",
+                             "simulate", "lists_xlsx", "hourly_check", "staffing")]
     return {k: t(k) for k in keys}
+
+
+def _kept_results(res) -> dict:
+    """The newest finished hour-by-hour check and staffing of this city, drawn when the page loads."""
+    from planner.jobs import latest_done
+
+    hourly, staffing = (latest_done(res.store, res.city.slug, kind) for kind in ("hourly_check", "staffing"))
+    return {"hourly_result": json.loads(hourly.result_json) if hourly and hourly.result_json else None,
+            "staffing_result": {"job_id": staffing.id, "result": json.loads(staffing.result_json)}
+            if staffing and staffing.result_json else None}
 
 
 @bp.get("/planner")
