@@ -27,6 +27,8 @@ __all__ = ["PatrolRoute", "Stop", "brute_force_order", "nearest_neighbour_order"
 
 BLOCK_DWELL_S = 600.0
 HOTSPOT_DWELL_S = 900.0
+PATROL_DWELL_S = 900.0  # a patrol stop that fills an idle stretch of the shift
+IDLE_FILL_S = 1800.0  # idle stretches at least this long are filled
 
 
 @dataclass
@@ -347,6 +349,9 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
             clock = stop.window[0]  # wait for the window to open
         stop.arrival_s = clock
         previous = i
+    order, ordered, idle_note = fill_idle(order, ordered, stops, times, shift_s)
+    previous = order[-1] if order else 0
+    clock = ordered[-1].arrival_s if ordered else 0.0
     duration = clock + (dwell[previous] if previous else 0.0) + times[previous, 0]
     pieces, length, nodes = [], 0.0, []
     path = [0, *order, 0]
@@ -377,8 +382,52 @@ def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *,
     elif not holds:
         proposal = "split the zone or shorten the visits: the route does not fit the shift" if duration > shift_s else \
             "add a standby point: some route positions leave streets beyond the target"
+    ordering = None if solved is None else solved.as_dict()
+    if ordering is not None and idle_note:
+        ordering["idle"] = idle_note
     return PatrolRoute(patrol.id, patrol.mode, ordered, float(duration), float(length), shift_s, worst, holds,
-                       geometry, shift_start, dropped, proposal, None if solved is None else solved.as_dict())
+                       geometry, shift_start, dropped, proposal, ordering)
+
+
+def fill_idle(order: list[int], ordered: list[Stop], stops: list[Stop], times: np.ndarray, shift_s: float):
+    """Fill idle stretches of at least ``IDLE_FILL_S`` (waiting for a visit's window, or the end of the shift
+    after the last visit) with patrol stops of ``PATROL_DWELL_S`` at the zone's places (congestion points
+    first, then key blocks), never the same place twice in a row, without moving any planned arrival; the
+    route then comes back to the base by the end of the shift. ``times`` is the (base + stops) matrix (s).
+    Returns (order, ordered stops, a note on the idle time left, or None)."""
+    if not stops:
+        return order, ordered, ("no key block or congestion point in the zone to patrol while idle"
+                                if shift_s >= IDLE_FILL_S else None)
+    label = ["base"] + [f"{s.kind}:{s.ref}" for s in stops]
+    places: dict[str, int] = {}  # one matrix index per distinct place, congestion points first
+    for i in sorted(range(1, len(label)), key=lambda i: (stops[i - 1].kind != "hotspot", i)):
+        places.setdefault(label[i], i)
+    used = dict.fromkeys(places, 0)
+    new_order, new_ordered, left = [], [], 0.0
+    previous, depart = 0, 0.0
+    for i, stop in [*zip(order, ordered, strict=True), (0, None)]:
+        arrive_by = stop.arrival_s if stop is not None else shift_s
+        while arrive_by - depart - times[previous, i] >= IDLE_FILL_S:
+            fits = [j for key, j in places.items() if key not in (label[previous], label[i])
+                    and depart + times[previous, j] + PATROL_DWELL_S + times[j, i] <= arrive_by]
+            if not fits:
+                break
+            j = min(fits, key=lambda j: (used[label[j]], times[previous, j]))
+            used[label[j]] += 1
+            place = stops[j - 1]
+            filler = Stop("patrol", place.ref, place.name, place.lon, place.lat, PATROL_DWELL_S, None,
+                          depart + times[previous, j])
+            new_order.append(j)
+            new_ordered.append(filler)
+            previous, depart = j, filler.arrival_s + PATROL_DWELL_S
+        left = max(left, arrive_by - depart - times[previous, i])
+        if stop is not None:
+            new_order.append(i)
+            new_ordered.append(stop)
+            previous, depart = i, stop.arrival_s + stop.dwell_s
+    note = None if left < IDLE_FILL_S else (f"{left / 60:.0f} min idle remain: the zone has "
+                                            f"{len(places)} place(s) to patrol and none fits the stretch")
+    return new_order, new_ordered, note
 
 
 def route_to_gpx(route: PatrolRoute, *, name: str) -> str:

@@ -44,7 +44,8 @@ def test_plan_and_export(runner, tmp_path):
 
 def test_every_route_of_generated_zones_fits_its_shift(runner):
     """Visits that do not fit are left out (the least important first) and named; never the same place twice
-    in a row when the route has another place to go; every route ends within its patrol's shift."""
+    in a row when the route has another place to go; no idle hour (patrol stops fill the stretches); every
+    route ends within its patrol's shift."""
     result = runner.invoke(cli, ["routes", "plan", "--day", "2026-11-27", "--time-limit", "0.5", "--json"])
     assert result.exit_code == 0, result.output
     routes = strict_loads(result.stdout)["routes"]
@@ -59,3 +60,7 @@ def test_every_route_of_generated_zones_fits_its_shift(runner):
             assert gone["reason"]
         arrivals = [stop["arrival_s"] for stop in route["stops"]]
         assert arrivals == sorted(arrivals) and (not arrivals or arrivals[-1] <= shift_s)
+        if len(set(places)) > 1 and not route["ordering"].get("idle"):  # idle stretches are patrolled
+            leaves = [stop["arrival_s"] + stop["dwell_s"] for stop in route["stops"]]
+            gaps = [b - a for a, b in zip([0.0, *leaves], [*arrivals, shift_s], strict=True)]
+            assert max(gaps) < 3600.0, (route["patrol_id"], [round(g) for g in gaps])  # at most 30 min idle + travel

@@ -85,7 +85,15 @@ def test_route_that_holds_the_guarantee(chengdu, samples):
     stops.append(Stop("hotspot", "H1", "热点", inside[0].lon, inside[0].lat, 900.0, (4 * 3600.0, 5 * 3600.0)))
     route = plan_route(chengdu, patrol("foot", *base), zone, stops, samples, day=DAY, target_s=1800.0, time_limit_s=1.0)
     assert route.guarantee_holds and route.dropped == [] and route.proposal is None
-    assert [s.ref for s in route.stops] and sorted(s.ref for s in route.stops) == sorted(s.ref for s in stops)
+    visits = [s for s in route.stops if s.kind != "patrol"]
+    assert visits and sorted(s.ref for s in visits) == sorted(s.ref for s in stops)
+    # An hour of visits in a 12-hour shift: the idle stretches are patrol stops at the zone's places, never the
+    # same place twice in a row, and the route comes back within the last half hour of the shift.
+    fillers = [s for s in route.stops if s.kind == "patrol"]
+    assert len(fillers) >= 10 and {s.ref for s in fillers} <= {s.ref for s in stops}
+    places = [s.ref for s in route.stops]  # one ref per place here (B0-B3, H1)
+    assert all(a != b for a, b in zip(places, places[1:], strict=False)), places
+    assert route.slack_s < 1800.0
     arrivals = [s.arrival_s for s in route.stops]
     assert arrivals == sorted(arrivals)
     hotspot = next(s for s in route.stops if s.kind == "hotspot")
