@@ -1,7 +1,7 @@
 """What a job can do: one entry per kind, with its parameter check and its work.
 
-Each kind's work is ``run(city, store, params, progress) -> Outcome``: ``city`` is loaded by the worker
-(None for ``city_build``), ``progress(percent, step)`` records 0-100 % and the current step, and
+Each kind's work is ``run(city, store, params, progress) -> Outcome``: ``city`` is loaded in the job's own
+process (None for ``city_build``), ``progress(percent, step)`` records 0-100 % and the current step, and
 ``params["job_id"]`` names the job (a re-run after a killed worker finds what the first attempt already
 saved, so a zone version is never saved twice). Parameters are checked when the job is created, so a
 bad one is refused at once (one line), never in a worker.

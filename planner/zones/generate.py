@@ -34,10 +34,12 @@ def worst_by_segment(city, samples: StreetSamples, patrol: tuple[str, float, flo
 
 def generate_zones(city, patrols, samples: StreetSamples, *, target_s: float, workload: ShiftWorkload | None = None,
                    max_moves: int = 200, progress=lambda message: None) -> ZonePlan:
-    """One zone per patrol: each segment to the patrol that reaches it first (network Voronoi),
-    then boundary segments moved from the busiest zones to neighbours that still reach them within
-    target, never splitting a zone. A zone's load is its ``workload`` (``zones.workload``: riding, visits and
-    handling in one shift) over its patrol's shift; without one, the time its patrol needs to ride its streets."""
+    """One zone per patrol: each segment to the patrol that reaches it first (network Voronoi); with a
+    ``workload`` (``zones.workload``: riding, visits and handling in one shift), zones over 80 % of their
+    patrol's shift give streets to patrols that reach them within target (a weighted Voronoi, which may leave a
+    zone in more pieces where the modes' networks differ); then boundary segments are moved from the busiest
+    zones to neighbours that reach them within target, never splitting a zone further. A zone's load is its
+    work over its patrol's shift; without a workload, the time its patrol needs to ride its streets."""
     progress(f"response times from {len(patrols)} patrol bases ...")
     response = np.vstack([worst_by_segment(city, samples, (p.mode, p.base_lon, p.base_lat)) for p in patrols])
     owner = np.argmin(response, axis=0)
