@@ -113,6 +113,8 @@ TEXT = {
     "mode_car": ("汽车", "car"),
     "mode_ebike": ("电动车", "e-bike"),
     "mode_foot": ("步行", "foot"),
+    "plan_bases": ("在基地待命", "patrols at their bases"),
+    "plan_routes": ("按巡逻路线", "patrols on their routes"),
 }
 
 
