@@ -39,8 +39,8 @@ def generate(author: str, comment: str, name: str, as_json: bool, background: bo
     if background:
         return submit(name, "zones_generate", {"author": author, "comment": comment}, as_json)
     from planner.coverage import StreetSamples
-    from planner.patrols import list_patrols
     from planner.key_blocks import load_blocks
+    from planner.patrols import list_patrols
     from planner.zones import generate_zones, save_version, shift_workload
 
     progress = Reporter()

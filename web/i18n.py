@@ -113,6 +113,11 @@ TEXT = {
     "mode_car": ("汽车", "car"),
     "mode_ebike": ("电动车", "e-bike"),
     "mode_foot": ("步行", "foot"),
+    "zone_table": ("责任区一览", "zones at a glance"),
+    "visits_per_shift": ("每班巡查次数", "visits per shift"),
+    "reports_per_day": ("日均警情", "reports per day"),
+    "share_of_shift": ("占班次时间", "share of the shift"),
+    "compare_note": ("括号内为最长响应，对比版本", "in brackets: worst case in version"),
     "plan_bases": ("在基地待命", "patrols at their bases"),
     "plan_routes": ("按巡逻路线", "patrols on their routes"),
 }

@@ -110,8 +110,8 @@ def _sites(value) -> list | None:
 
 def _zones_generate(city, store, params, progress) -> Outcome:
     from planner.coverage import StreetSamples
-    from planner.patrols import list_patrols
     from planner.key_blocks import load_blocks
+    from planner.patrols import list_patrols
     from planner.zones import generate_zones, list_versions, load_version, save_version, shift_workload
 
     marker = f"[job {params.get('job_id')}]"

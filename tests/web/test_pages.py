@@ -174,3 +174,36 @@ def test_each_role_is_offered_only_the_pages_it_may_open(app, user, offered, hid
         page = client.get(url).get_data(as_text=True)
         header = page[page.index('id="panel"'):][:1500]
         assert not (hidden & set(re.findall(r"href='(/[^']*)'", header))), (url, header)
+
+
+def test_planner_shows_the_zones_in_numbers(client, web_instance, chengdu):
+    """Beside the map, a row per zone: street km and key blocks as counted independently from the stored
+    version and the key blocks, the worst case of ``zones check``, in Chinese; with a comparison, the other
+    version's worst case in brackets."""
+    import numpy as np
+    from bs4 import BeautifulSoup
+
+    from planner.key_blocks import load_blocks
+    from planner.store import Store
+    from planner.zone_check import check_version
+    from planner.zones import load_version
+
+    store = Store(f"sqlite:///{web_instance / 'patrol.sqlite'}")
+    _, plan = load_version(store, chengdu)
+    lengths = chengdu.router("foot").segments.length_m
+    blocks = load_blocks(store, chengdu)
+    worst = {z["zone_id"]: z["worst_case_s"] for z in check_version(store, chengdu)["zones"]}
+    html = client.get("/planner?lang=zh&compare=1").get_data(as_text=True)
+    table = BeautifulSoup(html, "html.parser").find("table", id="zone-table")
+    headers = [th.get_text() for th in table.find_all("th")]
+    assert "每班巡查次数" in headers and "日均警情" in headers and "占班次时间" in headers
+    rows = {tr["data-zone"]: [td.get_text() for td in tr.find_all("td")] for tr in table.find_all("tr", attrs={"data-zone": True})}
+    assert set(rows) == {z.zone_id for z in plan.zones}
+    for zone in plan.zones:
+        cells = rows[zone.zone_id]
+        assert float(cells[2]) == pytest.approx(lengths[zone.segments].sum() / 1000, abs=0.06)
+        assert cells[5].startswith(f"{worst[zone.zone_id] / 60:.1f}") and "(" in cells[5]  # compared with v1
+    points = blocks.geometry.representative_point()
+    in_a_zone = np.isin(chengdu.router("foot").segments.locate(points.x.to_numpy(), points.y.to_numpy())["segment"],
+                        np.concatenate([z.segments for z in plan.zones]))
+    assert sum(int(cells[3]) for cells in rows.values()) == int(in_a_zone.sum())

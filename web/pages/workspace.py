@@ -38,6 +38,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     from planner.incidents import CATEGORIES
     from planner.standby import stored_solutions
     from planner.zone_check import check_version
+    from planner.zone_table import zone_rows
     from planner.zones import ZoneError, list_versions, load_version, moved_segments
     from web.args import filter_args, version_arg
     from web.geojson import block_collection, hot_segment_collection, hotspot_rows
@@ -73,11 +74,15 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
         standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
     moved, moves, moved_ids = None, [], []
     compare = version_arg(name="compare")
+    table = zone_rows(res.store, res.city, plan, report, res.blocks)
     if compare:
         try:
             _, other = load_version(res.store, res.city, compare)
         except ZoneError as exc:
             abort(404, str(exc))
+        before = {z["zone_id"]: z["worst_case_s"] for z in check_version(res.store, res.city, compare)["zones"]}
+        for row in table:
+            row["compare_worst_case_s"] = before.get(row["zone_id"])
         by_pair = moved_segments(other, plan)
         moved_ids = [s for v in by_pair.values() for s in v]
         moved = segment_lines(foot, moved_ids, [{"from": f, "to": to} for (f, to), v in by_pair.items() for _ in v])
@@ -106,6 +111,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
                 category_label=lambda c: category_name(c) if c else t("all"), hotspot_count=len(spots),
                 edit_zone=edit_zone, zone_ids=[z.zone_id for z in plan.zones],
                 standby_counts={mode: len(d["points"]) for mode, d in solutions.items()}, job_texts=_job_texts(),
+                zone_table=table,
                 **_kept_results(res))
 
 
