@@ -92,7 +92,7 @@ def hourly_coverage(store, city, samples: StreetSamples, *, hours: list[int] | N
         for weekday in range(7):
             share = None
             if found["report_first"] is not None:
-                mine = ((report_hours.dt.weekday == weekday) & (report_hours.dt.hour == hour)).to_numpy()
+                mine = ((report_hours.dt.day_of_week == weekday) & (report_hours.dt.hour == hour)).to_numpy()
                 if mine.any():
                     share = float(np.mean(found["report_first"][mine] <= target))
             rows.append({"weekday": weekday, "weekday_name": WEEKDAYS[weekday], "hour": hour,

@@ -180,8 +180,10 @@ def test_zones_partition_and_coverage_matches_networkx(in_city):
         times = nx.single_source_dijkstra_path_length(with_points(router, [base]), ("p", 0), weight="travel_time")
         ends = {int(router.network.node_ids[i]) for s in zone.segments for i in (segments.u[s], segments.v[s])}
         slowest_end = max(times[n] for n in ends) + city.profile.turnout_s
-        # The worst sample is at least as late as the slowest street end (samples include the ends).
-        assert worst[zone.zone_id] >= slowest_end - 0.051, zone.zone_id  # the report rounds to 0.1 s
+        # The worst sample is at least as late as the slowest street end (samples include the ends), less the
+        # walk the coverage model allows from another street within 40 m (seen: 7 s in Andorra's hills).
+        walk_s = 40.0 / (city.profile.mode("foot").speed_kph / 3.6)
+        assert worst[zone.zone_id] >= slowest_end - walk_s - 0.051, zone.zone_id  # the report rounds to 0.1 s
         checked += 1
     assert checked > 0 or not any(p.mode == "foot" for p in patrols.values())
 
