@@ -13,15 +13,9 @@ from planner.incidents import incidents_frame
 from planner.patrols import list_patrols
 from planner.zone_check import samples_for
 from planner.zones import shift_workload
+from planner.zones.workload import segments_at
 
 __all__ = ["zone_rows"]
-
-
-def _segments_of(city, lon, lat) -> np.ndarray:
-    if len(lon) == 0:
-        return np.zeros(0, dtype=int)
-    return np.asarray(city.router("foot").segments.locate(np.asarray(lon, float), np.asarray(lat, float))["segment"],
-                      dtype=int)
 
 
 def zone_rows(store, city, plan, report: dict, blocks_gdf) -> list[dict]:
@@ -35,7 +29,7 @@ def zone_rows(store, city, plan, report: dict, blocks_gdf) -> list[dict]:
     block_zone, visits = np.zeros(0, dtype=int), np.zeros(0)
     if blocks_gdf is not None and len(blocks_gdf):
         points = blocks_gdf.geometry.representative_point()
-        block_zone = owner[_segments_of(city, points.x.to_numpy(), points.y.to_numpy())]
+        block_zone = owner[segments_at(city, points.x.to_numpy(), points.y.to_numpy())]
         visits = blocks_gdf["visits_per_shift"].fillna(1).clip(lower=1).to_numpy(dtype=float)
     blocks_per_zone = np.bincount(block_zone[block_zone >= 0], minlength=zones)
     visits_per_zone = np.bincount(block_zone[block_zone >= 0], weights=visits[block_zone >= 0], minlength=zones)
@@ -47,7 +41,7 @@ def zone_rows(store, city, plan, report: dict, blocks_gdf) -> list[dict]:
         days = max(1.0, (at.max() - at.min()).total_seconds() / 86400.0)
         lon = frame["snapped_lon"].fillna(frame["lon"]).to_numpy()
         lat = frame["snapped_lat"].fillna(frame["lat"]).to_numpy()
-        zone_of = owner[_segments_of(city, lon, lat)]
+        zone_of = owner[segments_at(city, lon, lat)]
         reports_per_day = np.bincount(zone_of[zone_of >= 0], minlength=zones) / days
 
     patrols = {p.id: p for p in list_patrols(store, city.slug)}

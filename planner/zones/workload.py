@@ -18,7 +18,7 @@ import pandas as pd
 from planner.coverage import StreetSamples
 from planner.routes import BLOCK_DWELL_S, HOTSPOT_DWELL_S, shift_window
 
-__all__ = ["ShiftWorkload", "patrol_speed_kph", "shift_workload"]
+__all__ = ["ShiftWorkload", "patrol_speed_kph", "segments_at", "shift_workload"]
 
 
 def patrol_speed_kph(city, mode: str) -> float:
@@ -42,7 +42,8 @@ class ShiftWorkload:
         return work / self.shift_s
 
 
-def _segment_of(city, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def segments_at(city, lon, lat) -> np.ndarray:
+    """The foot segment nearest each WGS-84 point (indices; empty for no point)."""
     if len(lon) == 0:
         return np.zeros(0, dtype=int)
     return np.asarray(city.router("foot").segments.locate(np.asarray(lon, float), np.asarray(lat, float))["segment"],
@@ -78,7 +79,7 @@ def shift_workload(city, store, patrols, samples: StreetSamples, blocks_gdf, *, 
     visits = np.zeros(segments)
     if blocks_gdf is not None and len(blocks_gdf):
         points = blocks_gdf.geometry.representative_point()
-        where = _segment_of(city, points.x.to_numpy(), points.y.to_numpy())
+        where = segments_at(city, points.x.to_numpy(), points.y.to_numpy())
         per_shift = np.maximum(1, blocks_gdf["visits_per_shift"].fillna(1).astype(int).to_numpy())
         np.add.at(visits, where, per_shift * BLOCK_DWELL_S)
 
@@ -88,13 +89,13 @@ def shift_workload(city, store, patrols, samples: StreetSamples, blocks_gdf, *, 
     if len(frame):
         spots = find_hotspots(frame, crs=city.crs, timezone=timezone)[: top_hotspots_per_zone * len(patrols)]
         if spots:
-            where = _segment_of(city, np.array([s.lon for s in spots]), np.array([s.lat for s in spots]))
+            where = segments_at(city, np.array([s.lon for s in spots]), np.array([s.lat for s in spots]))
             np.add.at(hotspot_visits, where, HOTSPOT_DWELL_S)
         lon = frame["snapped_lon"].fillna(frame["lon"]).to_numpy()
         lat = frame["snapped_lat"].fillna(frame["lat"]).to_numpy()
         local = pd.to_datetime(frame["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(ZoneInfo(timezone))
         days = max(1.0, (local.max() - local.min()).total_seconds() / 86400.0)
-        np.add.at(by_hour, (_segment_of(city, lon, lat), local.dt.hour.to_numpy()), handling_s / days)
+        np.add.at(by_hour, (segments_at(city, lon, lat), local.dt.hour.to_numpy()), handling_s / days)
     handling = np.vstack([by_hour @ _shift_hours(p, timezone) for p in patrols]) if patrols else np.zeros((0, segments))
 
     work = ride + visits[None, :] + hotspot_visits[None, :] + handling
