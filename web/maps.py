@@ -63,14 +63,24 @@ def segment_lines(router, indices, properties=None, *, tolerance_m: float = 3.0)
 
 def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", tiles_key: str | None = None) -> folium.Map:
     """A map fitted to ``bounds`` (minx, miny, maxx, maxy) with the streets drawn; offline unless
-    ``tiles`` names an online provider (see ``web.tiles``)."""
+    ``tiles`` names an online provider (see ``web.tiles``). ``streets`` is the GeoJSON text, or the URL
+    of it (starting with ``/``): then the page fetches it once and the browser keeps it (a page of 1 MB
+    less for every request)."""
     minx, miny, maxx, maxy = bounds
     m = offline(folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None, max_zoom=19,
                            control_scale=True))
     m.options["maxZoom"] = 19  # no tile layer carries it; marker clustering needs it
     add_tiles(m, tiles, tiles_key)  # first: a GCJ-02 provider changes how everything after it is projected
-    folium.GeoJson(json.loads(streets), name="streets", style_function=lambda _: {"color": "#adb5bd", "weight": 1.2},
-                   attr=attribution, control=False).add_to(m)
+    if streets.startswith("/"):
+        Script(f"""(function (map) {{
+            var layer = L.geoJSON(null, {{style: {{color: '#adb5bd', weight: 1.2}}, interactive: false}}).addTo(map);
+            window.patrolStreets = layer;
+            fetch({json.dumps(streets)}, {{credentials: 'same-origin'}}).then(function (r) {{ return r.json(); }})
+              .then(function (data) {{ layer.addData(data); layer.bringToBack(); }});
+        }})({m.get_name()});""").add_to(m)
+    else:
+        folium.GeoJson(json.loads(streets), name="streets", style_function=lambda _: {"color": "#adb5bd", "weight": 1.2},
+                       attr=attribution, control=False).add_to(m)
     m.get_root().html.add_child(folium.Element(
         f'<div class="osm-attribution" style="position:fixed;bottom:4px;right:8px;z-index:1000;background:#fff;'
         f'font:12px sans-serif;padding:2px 6px;opacity:.85">{attribution}</div>'))

@@ -16,6 +16,7 @@ class Resources:
         self.database_url = database_url
         self.redis_url = redis_url
         self._city = self._store = self._blocks = self._dispatcher = self._streets = self._jobs = None
+        self._streets_file = None
         self.route_cache: dict = {}  # today's routes by (patrol, zone version, day, roster entry)
 
     @property
@@ -59,6 +60,17 @@ class Resources:
         return self._streets
 
     @property
+    def streets_file(self) -> tuple[bytes, str]:
+        """The street layer gzipped, and its tag (a hash of the text: changes when the city is rebuilt)."""
+        if self._streets_file is None:
+            import gzip
+            import hashlib
+
+            text = self.streets.encode()
+            self._streets_file = gzip.compress(text, 6, mtime=0), hashlib.sha256(text).hexdigest()[:16]
+        return self._streets_file
+
+    @property
     def jobs(self):
         """The job queue (Huey on Redis at ``redis_url``, else on SQLite in the instance folder)."""
         if self._jobs is None:
@@ -89,7 +101,7 @@ def warm(res: Resources, progress=lambda message: None) -> None:
     from planner.zone_check import samples_for
 
     progress(f"loading {res.city_name} (graphs, key blocks, routers) ...")
-    _ = res.city, res.blocks, res.streets
+    _ = res.city, res.blocks, res.streets_file
     for mode in ("foot", "ebike", "car"):
         res.city.router(mode).warm()
     samples_for(res.city)  # street samples of the coverage check (the planner page)

@@ -151,6 +151,33 @@ def test_planner_with_standby_points_stays_offline(client, web_instance, monkeyp
     assert "leaflet-dvf" not in html and "RegularPolygonMarker" not in html and not mentions_cdn(html)
 
 
+def test_streets_come_once_gzipped_and_are_kept_by_the_browser(client):
+    import gzip
+    import json
+
+    from web.resources import get_resources
+
+    html = client.get("/dispatcher").get_data(as_text=True)
+    url = re.search(r'fetch\("(/streets\.geojson\?v=[0-9a-f]+)"', html).group(1)
+    response = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert response.cache_control.max_age >= 86400 and response.headers["ETag"]
+    streets = json.loads(gzip.decompress(response.data))
+    assert streets == json.loads(get_resources(client.application).streets)  # the same layer, not in the page
+    assert len(streets["features"]) > 1000 and not re.search(r'\{"n": ?"', html)  # no street feature in the page
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    plain = client.get(url)  # a client that takes no gzip
+    assert "Content-Encoding" not in plain.headers and json.loads(plain.data) == streets
+
+
+@pytest.mark.parametrize("url", ["/dispatcher?location={{ 7*191 }}", "/dispatcher?location={%25 print(7*191) %25}"])
+def test_text_from_a_request_is_never_run_as_a_template(client, url):
+    """branca compiled every rendered piece as Jinja again: '{{ 7*191 }}' typed as an address came back 1337."""
+    html = client.get(url).get_data(as_text=True)
+    assert "7*191" in html and "value='1337'" not in html
+
+
 def test_tooltip_text_cannot_leave_its_template_string():
     from web.maps import tooltip_text
 

@@ -21,6 +21,7 @@ MATRIX = {
     "auth.change_password": ("GET", "/password", None, {"admin", "dispatcher", "planner", "officer-e02"}),
     "layout.vendor": ("GET", "/vendor/leaflet/leaflet.js", None, PUBLIC),
     "layout.index": ("GET", "/", None, PUBLIC),
+    "layout.streets": ("GET", "/streets.geojson", None, {"dispatcher", "planner", "officer-e02"}),
     "api.openapi": ("GET", "/api/openapi.json", None, PUBLIC),
     "api.csrf": ("GET", "/api/csrf", None, PUBLIC),
     "console.dispatcher": ("GET", "/dispatcher", None, {"dispatcher"}),

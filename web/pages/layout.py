@@ -12,6 +12,7 @@ from flask import (
 from flask_login import current_user
 
 from web.assets import asset_path
+from web.auth import roles_required
 from web.i18n import category_name, language, other_language, t
 from web.resources import get_resources
 
@@ -59,12 +60,13 @@ def page(m, template: str, **context) -> Response:
 
 
 def base_with_streets():
-    from flask import current_app
+    from flask import current_app, url_for
 
     from web.maps import base_map
 
     res = get_resources()
-    return res, base_map(res.city.report["bbox"], res.streets, attribution=res.city.profile.attribution,
+    streets = url_for("layout.streets", v=res.streets_file[1])
+    return res, base_map(res.city.report["bbox"], streets, attribution=res.city.profile.attribution,
                          tiles=current_app.config["TILES"], tiles_key=current_app.config["TIANDITU_KEY"])
 
 
@@ -75,6 +77,26 @@ def vendor(package: str, filename: str):
     if path is None:
         abort(404, f"no asset {package}/{filename}")
     return send_file(path, max_age=86400)
+
+
+@bp.get("/streets.geojson")
+@roles_required("dispatcher", "planner", "officer")
+def streets():
+    """The city's streets (GeoJSON, WGS-84), gzipped; kept by the browser (the URL carries its tag)."""
+    from flask import request
+
+    data, tag = get_resources().streets_file
+    if "gzip" not in request.headers.get("Accept-Encoding", ""):
+        import gzip
+
+        response = Response(gzip.decompress(data), mimetype="application/geo+json")
+    else:
+        response = Response(data, mimetype="application/geo+json", headers={"Content-Encoding": "gzip"})
+    response.set_etag(tag)
+    response.headers["Vary"] = "Accept-Encoding"
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400 * 30 if request.args.get("v") == tag else 0
+    return response.make_conditional(request)
 
 
 @bp.get("/")
