@@ -39,6 +39,7 @@ __all__ = [
     "incidents_frame",
     "incidents_in_window",
     "list_incidents",
+    "open_incident_points",
     "parse_time",
     "store_incidents",
 ]
@@ -390,6 +391,16 @@ def list_incidents(store, city: str, *, category=None, since=None, until=None, l
         query = query.limit(limit)
     with store.session() as session:
         return list(session.scalars(query))
+
+
+def open_incident_points(store, city: str, limit: int) -> list[tuple]:
+    """The latest reported ``limit`` open incidents as (id, category, lon, lat, reported_at) tuples, oldest first
+    (WGS-84 degrees, naive UTC): what a map of open reports draws, read without the other columns."""
+    query = (select(Incident.id, Incident.category, Incident.lon, Incident.lat, Incident.reported_at)
+             .where(Incident.city == city, Incident.status == "open")
+             .order_by(Incident.reported_at.desc(), Incident.id.desc()).limit(limit))
+    with store.session() as session:
+        return [tuple(row) for row in session.execute(query)][::-1]
 
 
 def incidents_frame(store, city: str, *, category=None, since=None, until=None) -> pd.DataFrame:

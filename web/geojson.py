@@ -6,7 +6,7 @@ Pure reads of the resources (store, city, key blocks); no request parsing here (
 from shapely.geometry import mapping
 
 __all__ = ["block_collection", "collection", "dispatch_rows", "hot_segment_collection", "hotspot_rows",
-           "incident_rows", "patrol_features", "point"]
+           "incident_rows", "patrol_features", "point", "version_check"]
 
 
 def patrol_features(res) -> list[dict]:
@@ -28,12 +28,11 @@ def patrol_features(res) -> list[dict]:
 
 def incident_rows(res, limit: int = 10_000) -> list[dict]:
     """The newest open incidents (WGS-84)."""
-    from planner.incidents import incidents_frame
+    from planner.incidents import open_incident_points
 
-    frame = incidents_frame(res.store, res.city.slug)
-    frame = frame[frame["status"] == "open"].tail(limit)
-    return [{"id": int(r.id), "category": r.category, "lon": round(float(r.lon), 6), "lat": round(float(r.lat), 6),
-             "reported_at": r.reported_at.isoformat() + "Z"} for r in frame.itertuples()]
+    return [{"id": id_, "category": category, "lon": round(lon, 6), "lat": round(lat, 6),
+             "reported_at": reported_at.isoformat() + "Z"}
+            for id_, category, lon, lat, reported_at in open_incident_points(res.store, res.city.slug, limit)]
 
 
 def incidents_in_window(res, category: str | None, days: int, hours: tuple[int, int] | None):
@@ -44,28 +43,44 @@ def incidents_in_window(res, category: str | None, days: int, hours: tuple[int, 
 
 
 def hotspot_rows(res, *, category: str | None = None, days: int = 30, hours: tuple[int, int] | None = None) -> list[dict]:
-    """Congestion points (planar DBSCAN, 50 m) of the filtered incidents, as dicts (WGS-84)."""
+    """Congestion points (planar DBSCAN, 50 m) of the filtered incidents, as dicts (WGS-84); computed
+    once per hour and incident change (``Resources.view``)."""
     from planner.hotspots import find_hotspots
 
-    frame = incidents_in_window(res, category, days, hours)
-    spots = find_hotspots(frame, crs=res.city.crs, timezone=res.city.profile.timezone)
-    return [s.as_dict() for s in spots]
+    def compute():
+        frame = incidents_in_window(res, category, days, hours)
+        return [s.as_dict() for s in find_hotspots(frame, crs=res.city.crs, timezone=res.city.profile.timezone)]
+
+    return [dict(s) for s in res.view("hotspots", (category, days, hours), compute)]
 
 
 def hot_segment_collection(res, *, category: str | None = None, days: int = 30,
                            hours: tuple[int, int] | None = None, permutations: int = 199) -> dict:
-    """Getis-Ord Gi* hot segments of the filtered incidents as GeoJSON lines (WGS-84)."""
+    """Getis-Ord Gi* hot segments of the filtered incidents as GeoJSON lines (WGS-84); computed once per
+    hour and incident change (``Resources.view``; read-only)."""
     from planner.hotspots import hot_segments
 
-    frame = incidents_in_window(res, category, days, hours)
-    features = []
-    if len(frame) >= 3:
-        table = hot_segments(frame, res.city.router("foot"), permutations=permutations)
-        for r in table[table["hot"]].itertuples():
-            features.append({"type": "Feature", "geometry": mapping(r.geometry),
-                             "properties": {"street": r.name if isinstance(r.name, str) else "", "count": int(r.count),
-                                            "z": round(float(r.z), 2)}})
-    return {"type": "FeatureCollection", "features": features}
+    def compute():
+        frame = incidents_in_window(res, category, days, hours)
+        features = []
+        if len(frame) >= 3:
+            table = hot_segments(frame, res.city.router("foot"), permutations=permutations)
+            for r in table[table["hot"]].itertuples():
+                features.append({"type": "Feature", "geometry": mapping(r.geometry),
+                                 "properties": {"street": r.name if isinstance(r.name, str) else "",
+                                                "count": int(r.count), "z": round(float(r.z), 2)}})
+        return {"type": "FeatureCollection", "features": features}
+
+    return res.view("hot_segments", (category, days, hours, permutations), compute)
+
+
+def version_check(res, version: int) -> dict:
+    """``zone_check.check_version`` of a zone version with its uncovered segments; computed once per hour
+    and incident or patrol change (``Resources.view``; read-only)."""
+    from planner.zone_check import check_version
+
+    return res.view("check", (version,), lambda: check_version(res.store, res.city, version, with_segments=True),
+                    patrols=True)
 
 
 def block_collection(res, *, tolerance_deg: float = 0.00003) -> dict:

@@ -5,7 +5,13 @@ layer and today's routes, each built once (lazily) and kept for the process.
 Every blueprint takes its resources from here; nothing in ``web/`` imports the app factory.
 """
 
+import threading
+
 __all__ = ["Resources", "get_resources", "warm"]
+
+KEPT_VIEWS = 64  # costly views kept per process (a planner page holds about five)
+_VIEWS: dict = {}  # by (store, city, name, inputs, hour, data stamps): see ``Resources.view``
+_VIEWS_LOCK = threading.Lock()
 
 
 class Resources:
@@ -81,6 +87,26 @@ class Resources:
                                   redis_url=self.redis_url)
         return self._jobs
 
+    def view(self, name: str, inputs: tuple, compute, *, incidents: bool = True, patrols: bool = False):
+        """``compute()``, kept in this process for ``name`` and ``inputs`` (of this store and city) while the city's incidents (and,
+        with ``patrols``, the patrols' planning fields) are unchanged and within the same UTC hour (the
+        "last N days" windows move). Treat the result as read-only."""
+        from planner.clock import utc_now
+        from planner.freshness import incidents_stamp, patrols_stamp
+
+        key = (self.store.url, self.city.key, name, inputs, utc_now().strftime("%Y%m%d%H"),
+               incidents_stamp(self.store, self.city.slug) if incidents else None,
+               patrols_stamp(self.store, self.city.slug) if patrols else None)
+        with _VIEWS_LOCK:
+            if key in _VIEWS:
+                return _VIEWS[key]
+        value = compute()
+        with _VIEWS_LOCK:
+            _VIEWS[key] = value
+            while len(_VIEWS) > KEPT_VIEWS:
+                _VIEWS.pop(next(iter(_VIEWS)))
+        return value
+
     def recommend(self, location: str, category: str, datum: str | None):
         """The ranked patrols (a ``Recommendation``) for a report at 'lon,lat' in ``datum`` or an address."""
         from planner.reports import recommend_for_report
@@ -106,3 +132,12 @@ def warm(res: Resources, progress=lambda message: None) -> None:
         res.city.router(mode).warm()
     samples_for(res.city)  # street samples of the coverage check (the planner page)
     _ = res.dispatcher
+    progress("computing the planner's default views (coverage check, congestion points, hot segments) ...")
+    from planner.zones import list_versions
+    from web.geojson import hot_segment_collection, hotspot_rows, version_check
+
+    versions = list_versions(res.store, res.city)
+    if versions:
+        version_check(res, versions[-1]["version"])
+    hotspot_rows(res)
+    hot_segment_collection(res)

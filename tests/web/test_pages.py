@@ -234,3 +234,4 @@ def test_planner_shows_the_zones_in_numbers(client, web_instance, chengdu):
     in_a_zone = np.isin(chengdu.router("foot").segments.locate(points.x.to_numpy(), points.y.to_numpy())["segment"],
                         np.concatenate([z.segments for z in plan.zones]))
     assert sum(int(cells[3]) for cells in rows.values()) == int(in_a_zone.sum())
+

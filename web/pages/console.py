@@ -51,8 +51,9 @@ def dispatcher():
     for p in patrols:
         p["label"] = _patrol_label(p)
     incidents = incident_rows(res)
+    names = {c: category_name(c) for c in CATEGORIES}
     for i in incidents:
-        i["label"] = f"{category_name(i['category'])} #{i['id']} {i['reported_at'][:16].replace('T', ' ')} UTC"
+        i["label"] = f"{names.get(i['category'], i['category'])} #{i['id']} {i['reported_at'][:16].replace('T', ' ')} UTC"
     dispatcher_map(m, patrols, incidents, recommendation, click_input="location",
                    names={"patrols": t("patrol"), "incidents": t("category")})
     return page(m, "dispatcher.html", location=location, datum=datum, datums=("wgs84", "gcj02", "bd09"),

@@ -37,11 +37,10 @@ def _edit_polygons(geometry) -> dict:
 def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | None = None) -> Response:
     from planner.incidents import CATEGORIES
     from planner.standby import stored_solutions
-    from planner.zone_check import check_version
     from planner.zone_table import zone_rows
     from planner.zones import ZoneError, list_versions, load_version, moved_segments
     from web.args import filter_args, version_arg
-    from web.geojson import block_collection, hot_segment_collection, hotspot_rows
+    from web.geojson import block_collection, hot_segment_collection, hotspot_rows, version_check
     from web.maps import planner_map, segment_lines
 
     res, m = base_with_streets()
@@ -51,17 +50,19 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     version = version_arg() or versions[-1]
     if version not in versions:
         abort(404, f"no zone version {version}; versions: {versions}")
-    _, plan = load_version(res.store, res.city, version)
+    plan = res.view("plan", (version,), lambda: load_version(res.store, res.city, version)[1], incidents=False)
     edit_zone = edit_zone or request.args.get("edit")
     if edit_zone and drawn is None and edit_zone not in {z.zone_id for z in plan.zones}:
         abort(404, f"no zone {edit_zone[:64]!r} in version {version}")  # before any costly work
-    report = check_version(res.store, res.city, version, with_segments=True)
+    report = version_check(res, version)
     target = report["target_s"]
     worst = {z["zone_id"]: z for z in report["zones"]}
     foot = res.city.router("foot")
-    zones = [{"zone_id": z.zone_id, "polygon": z.polygon.simplify(0.00005), "worst_case_s": worst[z.zone_id]["worst_case_s"],
+    shown = res.view("zone_outlines", (version,), lambda: [z.polygon.simplify(0.00005) for z in plan.zones],
+                     incidents=False)
+    zones = [{"zone_id": z.zone_id, "polygon": outline, "worst_case_s": worst[z.zone_id]["worst_case_s"],
               "label": f"{z.zone_id} {z.name} ({', '.join(z.patrol_ids)}): {t('worst')} "
-                       f"{worst[z.zone_id]['worst_case_s'] / 60:.1f} min"} for z in plan.zones]
+                       f"{worst[z.zone_id]['worst_case_s'] / 60:.1f} min"} for z, outline in zip(plan.zones, shown, strict=True)]
     uncovered = sorted({s for z in report["zones"] for s in z.get("uncovered_segment_ids", [])})
     filters = filter_args()
     spots = hotspot_rows(res, **filters)
@@ -74,13 +75,14 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
         standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
     moved, moves, moved_ids = None, [], []
     compare = version_arg(name="compare")
-    table = zone_rows(res.store, res.city, plan, report, res.blocks)
+    table = [dict(row) for row in res.view("zone_rows", (version,), lambda: zone_rows(res.store, res.city, plan, report,
+                                                                                        res.blocks), patrols=True)]
     if compare:
         try:
-            _, other = load_version(res.store, res.city, compare)
+            other = res.view("plan", (compare,), lambda: load_version(res.store, res.city, compare)[1], incidents=False)
         except ZoneError as exc:
             abort(404, str(exc))
-        before = {z["zone_id"]: z["worst_case_s"] for z in check_version(res.store, res.city, compare)["zones"]}
+        before = {z["zone_id"]: z["worst_case_s"] for z in version_check(res, compare)["zones"]}
         for row in table:
             row["compare_worst_case_s"] = before.get(row["zone_id"])
         by_pair = moved_segments(other, plan)
@@ -97,7 +99,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
         edit = _edit_polygons(source.simplify(0.00002))
     planner_map(m, zones, target, uncovered=segment_lines(foot, uncovered) if uncovered else None,
                 hotspots=spots, hot_segments=hot_segment_collection(res, **filters),
-                blocks=block_collection(res), standby=standby, moved=moved,
+                blocks=res.view("blocks", (), lambda: block_collection(res), incidents=False), standby=standby, moved=moved,
                 gaps=segment_lines(foot, gaps) if gaps else None, edit=edit,
                 names={k: t(k) for k in ("zones", "uncovered", "hot_segments", "key_blocks", "hotspots", "standby")}
                 | {"moved": t("moved"), "gaps": t("error")})
