@@ -242,13 +242,28 @@ class Dispatcher:
 
 # -- the lifecycle ---------------------------------------------------------------------------------
 
+def _taken_by(store, city_slug: str, patrol_id: str) -> str | None:
+    """Who took the patrol: 'C04 was just sent to report #3 by dispatcher X (10:02 UTC)', if it has an active
+    dispatch; None otherwise."""
+    with store.session() as session:
+        latest = session.scalars(select(Dispatch).where(Dispatch.city == city_slug, Dispatch.patrol_id == patrol_id,
+                                                        Dispatch.status != "closed")
+                                 .order_by(Dispatch.id.desc()).limit(1)).first()
+    if latest is None:
+        return None
+    who = f" by {latest.assigned_by}" if latest.assigned_by else ""
+    return (f"{patrol_id} was just sent to report #{latest.incident_id}{who} "
+            f"({latest.assigned_at:%H:%M} UTC); choose another patrol.")
+
+
 def assign(store, city, recommendation: Recommendation, *, patrol_id: str | None = None,
            incident_id: int | None = None, reported_at: datetime | None = None, now: datetime | None = None,
-           source: str = "hotline") -> Dispatch:
+           source: str = "hotline", assigned_by: str | None = None) -> Dispatch:
     """Assign a patrol (the recommended one by default) to the report; the patrol becomes busy.
 
     Creates the incident when ``incident_id`` is not given. Raises DispatchConflictError if the
-    patrol is no longer available (another dispatcher was first); nothing is written then.
+    patrol is no longer available (another dispatcher was first: the message says who); nothing is
+    written then. ``assigned_by``: the dispatcher's user name, kept with the dispatch.
     """
     now = now or utc_now()
     patrol_id = patrol_id or recommendation.recommended
@@ -256,17 +271,28 @@ def assign(store, city, recommendation: Recommendation, *, patrol_id: str | None
         raise DispatchStateError("no patrol to assign: none can reach the report.")
     candidate = next((c for c in recommendation.candidates if c.patrol_id == patrol_id), None)
     if candidate is None:
+        taken = _taken_by(store, city.slug, patrol_id)
+        if taken:
+            raise DispatchConflictError(taken)
         raise DispatchStateError(f"patrol {patrol_id!r} is not among the candidates of this report.")
+    try:
+        return _assign(store, city, recommendation, candidate, incident_id=incident_id, now=now,
+                       reported_at=reported_at or now, source=source, assigned_by=assigned_by)
+    except DispatchConflictError as exc:
+        raise DispatchConflictError(_taken_by(store, city.slug, patrol_id) or str(exc)) from None
+
+
+def _assign(store, city, recommendation: Recommendation, candidate: Candidate, *, incident_id, now, reported_at,
+            source, assigned_by) -> Dispatch:
+    patrol_id = candidate.patrol_id
     patrol = get_patrol(store, city.slug, patrol_id)
     incident = recommendation.incident
-    reported_at = reported_at or now
     with store.session() as session, session.begin():
         taken = session.execute(update(Patrol).where(
             Patrol.city == city.slug, Patrol.id == patrol_id, Patrol.status == "available",
         ).values(status="busy", version=Patrol.version + 1))
-        if taken.rowcount != 1:
-            raise DispatchConflictError(
-                f"patrol {patrol_id} is no longer available (assigned by another dispatcher?); choose another.")
+        if taken.rowcount != 1:  # said after this transaction is rolled back
+            raise DispatchConflictError(f"patrol {patrol_id} is no longer available; choose another.")
         if incident_id is None:
             record = Incident(city=city.slug, category=incident["category"], source=source, reported_at=reported_at,
                               lon=incident["lon"], lat=incident["lat"], input_datum="wgs84", status="assigned",
@@ -281,7 +307,7 @@ def assign(store, city, recommendation: Recommendation, *, patrol_id: str | None
             zone=patrol.zone, lon=incident["lon"], lat=incident["lat"], predicted_eta_s=candidate.eta_s,
             target_s=incident["target_s"], reason=recommendation.reason,
             candidates_json=json.dumps([c.as_dict() | {"route": None} for c in recommendation.candidates[:10]]),
-            status="assigned", reported_at=reported_at, assigned_at=now)
+            status="assigned", reported_at=reported_at, assigned_at=now, assigned_by=assigned_by)
         session.add(dispatch)
     return dispatch
 
@@ -321,6 +347,16 @@ def list_dispatches(store, city: str) -> list[Dispatch]:
     """The dispatch log of a city, oldest first."""
     with store.session() as session:
         return list(session.scalars(select(Dispatch).where(Dispatch.city == city).order_by(Dispatch.id)))
+
+
+def incident_streets(store, incident_ids) -> dict[int, str]:
+    """The street name of each incident (by id) that has one."""
+    ids = [i for i in set(incident_ids) if i is not None]
+    if not ids:
+        return {}
+    with store.session() as session:
+        rows = session.execute(select(Incident.id, Incident.street_name).where(Incident.id.in_(ids))).all()
+    return {i: name for i, name in rows if name}
 
 
 def compliance_report(store, city) -> dict:

@@ -92,6 +92,7 @@ class Dispatch(Base):
     assigned_at: Mapped[datetime] = mapped_column(DateTime)
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    assigned_by: Mapped[str | None] = mapped_column(String(128))  # the dispatcher's user name
 
 
 class ZoneVersion(Base):

@@ -13,7 +13,7 @@ from geo.crs import check_datum, is_crs_code, parse_lonlat, parse_xy, to_wgs84, 
 from geo.errors import CoordinateError, PatrolError
 from planner.incidents import CATEGORIES
 
-__all__ = ["Location", "UnknownCategoryError", "check_category", "known_categories", "locate_report"]
+__all__ = ["Location", "OutsideCityError", "UnknownCategoryError", "check_category", "known_categories", "locate_report"]
 
 
 class UnknownCategoryError(PatrolError):
@@ -80,6 +80,10 @@ def locate_report(city, location: str, datum: str | None = None) -> Location:
     return Location(lon, lat, {"datum": datum})
 
 
+class OutsideCityError(PatrolError):
+    """A report's place is farther from every street than a patrol can be sent."""
+
+
 class NoPatrolsError(PatrolError):
     """A report cannot be dispatched: the store holds no patrols for the city."""
 
@@ -95,6 +99,12 @@ def recommend_for_report(city, store, dispatcher, location: str, category: str, 
     patrols = list_patrols(store, city.slug)
     if not patrols:
         raise NoPatrolsError("no patrols in the store: create the demo roster with 'patrol patrols demo'.")
+    away_m = float(city.router("foot").segments.nearest_distance_m([located.lon], [located.lat])[0])
+    if away_m > dispatcher.max_snap_m:
+        distance = ("very far" if away_m == float("inf") else f"{away_m / 1000:,.0f} km" if away_m >= 10_000
+                    else f"{away_m / 1000:.1f} km" if away_m >= 1000 else f"{away_m:.0f} m")
+        raise OutsideCityError(f"({located.lon:.5f}, {located.lat:.5f}) is outside the city: {distance} from any "
+                               f"street of {city.profile.name}; check the datum or the address")
     recommendation = dispatcher.recommend(patrols, located.lon, located.lat, category=category)
     recommendation.incident |= located.how
     return recommendation

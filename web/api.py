@@ -132,12 +132,19 @@ def zone_diff():
 @bp.get("/recommend")
 @roles_required("dispatcher", api=True)
 def recommend_view():
-    """``?location=lon,lat|address&category=stray_dog&datum=gcj02``: the ranked patrols."""
+    """``?location=lon,lat|address&category=stray_dog&datum=gcj02``: the ranked patrols; ``reason_text``
+    beside each ``reason`` is the same in the request's language."""
     location = request.args.get("location", "").strip()
     if not location:
         abort(400, "location is required ('lon,lat' or an address)")
-    return jsonify(get_resources().recommend(location, request.args.get("category", "stray_dog"),
-                             request.args.get("datum")).as_dict())
+    from web.messages import message_text
+
+    found = get_resources().recommend(location, request.args.get("category", "stray_dog"),
+                                      request.args.get("datum")).as_dict()
+    found["reason_text"] = message_text(found["reason"])  # the reason in the request's language
+    for excluded in found["excluded"]:
+        excluded["reason_text"] = message_text(excluded["reason"])
+    return jsonify(found)
 
 
 @bp.get("/dispatches")
@@ -162,7 +169,8 @@ def assign_view():
         abort(400, 'send JSON like {"location": "104.08,30.69", "category": "stray_dog"}')
     res = get_resources()
     recommendation = res.recommend(str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum"))
-    dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None)  # clash: 409
+    dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None,  # clash: 409
+                      assigned_by=current_user.username)
     return jsonify(dispatch_id=dispatch.id, patrol_id=dispatch.patrol_id, predicted_eta_s=dispatch.predicted_eta_s,
                    status=dispatch.status), 201
 

@@ -107,9 +107,16 @@ def status_of(error: PatrolError) -> int:
 
 
 def _error(status: int, message: str):
-    """JSON for the API (``{"error": ...}``), a short page for people; always with the message."""
+    """JSON for the API (``{"error": ..., "message": ...}``: the English message, and the same in the request's
+    language), a short page for people in their language; always with the message."""
     from flask import Response, render_template, request
 
+    from web.i18n import STATUS_TITLES, language
+    from web.messages import message_text
+
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=message), status
-    return Response(render_template("error.html", status=status, message=message), status=status, mimetype="text/html")
+        return jsonify(error=message, message=message_text(message)), status  # error: English, for scripts
+    title = STATUS_TITLES.get(status, ("", ""))[0 if language() == "zh" else 1]
+    return Response(render_template("error.html", status=status, title=title, message=message_text(message),
+                                    html_lang="zh-CN" if language() == "zh" else "en"),
+                    status=status, mimetype="text/html")

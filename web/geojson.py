@@ -93,13 +93,24 @@ def block_collection(res, *, tolerance_deg: float = 0.00003) -> dict:
 
 
 def dispatch_rows(res, *, active_only: bool = True) -> list[dict]:
-    """Dispatches (newest first) as dicts."""
-    from planner.dispatch import list_dispatches
+    """Dispatches (newest first) as dicts; ``seconds_left``: the time left before the category's target
+    (negative once late; None once arrived), times ISO UTC."""
+    from planner.clock import utc_now
+    from planner.dispatch import incident_streets, list_dispatches
 
-    rows = [{"id": d.id, "patrol_id": d.patrol_id, "category": d.category, "status": d.status, "lon": d.lon,
-             "lat": d.lat, "predicted_eta_s": d.predicted_eta_s, "target_s": d.target_s,
-             "assigned_at": d.assigned_at.isoformat() + "Z" if d.assigned_at else None}
-            for d in list_dispatches(res.store, res.city.slug) if not active_only or d.status != "closed"]
+    def stamp(at):
+        return at.isoformat() + "Z" if at else None
+
+    now = utc_now()
+    chosen = [d for d in list_dispatches(res.store, res.city.slug) if not active_only or d.status != "closed"]
+    streets = incident_streets(res.store, [d.incident_id for d in chosen])
+    rows = [{"id": d.id, "incident_id": d.incident_id, "patrol_id": d.patrol_id, "category": d.category,
+             "status": d.status, "lon": d.lon, "lat": d.lat, "street": streets.get(d.incident_id, ""),
+             "predicted_eta_s": d.predicted_eta_s, "target_s": d.target_s, "reported_at": stamp(d.reported_at),
+             "assigned_at": stamp(d.assigned_at), "arrived_at": stamp(d.arrived_at), "assigned_by": d.assigned_by or "",
+             "seconds_left": None if d.arrived_at or d.closed_at else
+             round(d.target_s - (now - d.reported_at).total_seconds())}
+            for d in chosen]
     return sorted(rows, key=lambda r: -r["id"])
 
 

@@ -8,9 +8,13 @@ from flask import g, request
 
 from planner.incidents import CATEGORIES
 
-__all__ = ["LANGUAGES", "category_name", "language", "other_language", "remember_language", "t"]
+__all__ = ["LANGUAGES", "STATUS_TITLES", "category_name", "language", "other_language", "remember_language", "t"]
 
 LANGUAGES = ("zh", "en")
+STATUS_TITLES = {400: ("请求有误", "Bad request"), 401: ("请先登录", "Sign in first"), 403: ("无权访问", "Forbidden"),
+                 404: ("找不到", "Not found"), 405: ("方法不允许", "Method not allowed"), 409: ("冲突", "Conflict"),
+                 413: ("内容过大", "Too large"), 429: ("请求过多", "Too many requests"),
+                 503: ("暂时不可用", "Unavailable")}
 TEXT = {
     "dispatcher": ("调度台", "Dispatcher console"),
     "planner": ("规划工作台", "Planner workspace"),
@@ -119,6 +123,23 @@ TEXT = {
     "share_of_shift": ("占班次时间", "share of the shift"),
     "compare_note": ("括号内为最长响应，对比版本", "in brackets: worst case in version"),
     "plan_bases": ("在基地待命", "patrols at their bases"),
+    "click_map_help": ("右键（手机上长按）地图即在该处新建报告；点击巡逻组查看详情",
+                       "Right-click (long-press on a phone) the map for a report there; click a patrol to select it"),
+    "new_report_here": ("在此新建报告", "New report here"),
+    "report_place": ("报告位置", "Report at"),
+    "address_match": ("地址匹配", "address matched"),
+    "confidence": ("可信度", "confidence"),
+    "house_number_ignored": ("门牌号未能精确定位，已定位到街道", "house number not found: placed on the street"),
+    "time_left": ("剩余", "left"),
+    "late_by": ("已超时", "late by"),
+    "assigned_at": ("派遣于", "assigned"),
+    "by": ("调度员", "by"),
+    "selected_patrol": ("已选巡逻组", "Selected patrol"),
+    "status": ("状态", "status"),
+    "working": ("计算中…", "working…"),
+    "reason": ("理由", "reason"),
+    "zone": ("责任区", "zone"),
+    "street": ("街道", "street"),
     "plan_routes": ("按巡逻路线", "patrols on their routes"),
 }
 

@@ -101,25 +101,39 @@ def _incident_layer(m: folium.Map, incidents: list[dict], name: str) -> None:
 
 
 def dispatcher_map(m: folium.Map, patrols: list[dict], incidents: list[dict], recommendation: dict | None = None,
-                   *, click_input: str | None = None, names: dict | None = None):
+                   *, dispatches: list[dict] = (), click_input: str | None = None, names: dict | None = None):
     """Patrols (coloured by mode, grey when unavailable; tooltip with position age), open incidents
-    (clustered), a recommendation's report and top-3 routes; a map click fills ``click_input``."""
+    (clustered), the places of active dispatches, a recommendation's report and top-3 routes (the
+    ``recommendation`` layer, which the console's script redraws); a map click fills ``click_input``."""
     names = names or {}
+    # patrols on their own pane above the incident clusters: a click on a patrol reaches the patrol
     layer = folium.FeatureGroup(name=names.get("patrols", "patrols")).add_to(m)
     for p in patrols:
         colour = MODE_COLOURS.get(p["mode"], "#000") if p["available"] else "#868e96"
         folium.CircleMarker([p["lat"], p["lon"]], radius=7, color=colour, fill=True, fill_opacity=0.9,
                             tooltip=tooltip_text(p.get("label", p["id"])), class_name=f"patrol patrol-{p['id']}").add_to(layer)
     register(m, "patrols", layer)
+    Script(f"""{m.get_name()}.createPane('patrols').style.zIndex = 620;
+        {layer.get_name()}.eachLayer(function (marker) {{
+            {layer.get_name()}.removeLayer(marker); marker.options.pane = 'patrols'; {layer.get_name()}.addLayer(marker);
+        }});""").add_to(m)
     _incident_layer(m, incidents, names.get("incidents", "incidents"))
+    layer = folium.FeatureGroup(name=names.get("dispatches", "active dispatches")).add_to(m)
+    for d in dispatches:
+        folium.CircleMarker([d["lat"], d["lon"]], radius=8, color="#000", weight=2, fill=True, fill_color="#ff922b",
+                            fill_opacity=1, tooltip=tooltip_text(d.get("label", d["id"])),
+                            class_name=f"dispatch-place dispatch-{d['id']}").add_to(layer)
+    register(m, "dispatches", layer)
+    layer = folium.FeatureGroup(name=names.get("recommendation", "recommendation"), control=False).add_to(m)
     if recommendation:
         incident = recommendation["incident"]
         folium.CircleMarker([incident["lat"], incident["lon"]], radius=10, color="#000", weight=3, fill=True,
-                            fill_color="#ffe066", fill_opacity=1, tooltip="report", class_name="report").add_to(m)
+                            fill_color="#ffe066", fill_opacity=1, tooltip="report", class_name="report").add_to(layer)
         for rank, candidate in enumerate(recommendation["candidates"][:3]):
             if candidate.get("route"):
                 folium.GeoJson(candidate["route"], name=f"{rank + 1}. {candidate['patrol_id']}",
-                               style_function=lambda _, r=rank: {"color": ROUTE_COLOURS[r], "weight": 5 - r}).add_to(m)
+                               style_function=lambda _, r=rank: {"color": ROUTE_COLOURS[r], "weight": 5 - r}).add_to(layer)
+    register(m, "recommendation", layer)
     if click_input:
         Script(f"""{m.get_name()}.on('click', function (e) {{
             var input = document.getElementById({json.dumps(click_input)});

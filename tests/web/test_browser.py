@@ -74,6 +74,16 @@ def open_page(browser, url, *, mobile=False, user="admin"):
     return page, errors, outside
 
 
+def wait_until(page, expression: str, timeout_s: float = 30.0) -> None:
+    """Poll a JavaScript expression until it is true (wait_for_function needs eval, which the CSP forbids)."""
+    import time
+
+    started = time.monotonic()
+    while not page.evaluate(expression):
+        assert time.monotonic() - started < timeout_s, f"still false after {timeout_s} s: {expression}"
+        page.wait_for_timeout(100)
+
+
 def layer_size(page, name):
     return page.evaluate(f"window.patrolLayers[{name!r}].getLayers().length")
 
@@ -82,36 +92,94 @@ def open_incident_count(server_page):
     return server_page.evaluate("fetch('/api/incidents').then(r => r.json()).then(d => d.features.length)")
 
 
+def click_map_at(page, lat, lon, *, button="left"):
+    """Click the map at a WGS-84 point (the map zoomed there first)."""
+    target = page.evaluate(f"(() => {{ window.patrolMap.setView([{lat}, {lon}], 16, {{animate: false}}); "
+                           f"var p = window.patrolMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
+    box = page.locator("#map, .folium-map").first.bounding_box()
+    page.mouse.click(box["x"] + target[0], box["y"] + target[1], button=button)
+
+
 def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
     page, errors, outside = open_page(browser, f"{server}/dispatcher?lang=en")
+    page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
     assert page.evaluate("typeof L !== 'undefined'")
     assert layer_size(page, "patrols") == 20 and page.locator("path.patrol").count() == 20
     assert layer_size(page, "incidents") == open_incident_count(page) > 100
-    # click the map: the report goes in at that point (WGS-84) and the ranking comes back
-    target = page.evaluate("(() => { window.patrolMap.setView([30.6943, 104.0810], 16, {animate: false}); "
-                           "var p = window.patrolMap.latLngToContainerPoint([30.6943, 104.0810]); return [p.x, p.y]; })()")
-    box = page.locator("#map, .folium-map").first.bounding_box()
-    page.mouse.click(box["x"] + target[0], box["y"] + target[1])
+    wait_until(page, "window.patrolStreets && window.patrolStreets.getLayers().length > 1000")
+    # a click on the map asks first: "New report here"; the report goes in at that point (WGS-84)
+    click_map_at(page, 30.6943, 104.0810)
+    page.wait_for_selector("#new-report-here")
+    assert page.locator("tr.candidate").count() == 0
+    page.click("#new-report-here")
     page.wait_for_selector("tr.candidate", timeout=30_000)
     assert page.locator("tr.candidate").count() >= 5 and page.input_value("#datum") == "wgs84"
     lon, lat = (float(v) for v in page.input_value("#location").split(","))
     assert abs(lon - 104.0810) < 0.0005 and abs(lat - 30.6943) < 0.0005
+    recommended = page.inner_text("#recommended-line").split(":")[1].split("(")[0].strip()
+    first_row = page.locator("tr.candidate").first
+    assert first_row.get_attribute("data-patrol") == recommended and "recommended" in first_row.get_attribute("class")
+    assert page.locator("tr.candidate.recommended").count() == 1 and "Report at" in page.inner_text("#report-place")
+    assert layer_size(page, "recommendation") >= 2  # the report and its routes
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dispatcher-ranking.png"))
-    first = page.locator("button.assign").first.get_attribute("data-patrol")
+    # a click on a patrol dot selects it and creates nothing
+    dot = page.locator("path.patrol").first
+    patrol = next(c[7:] for c in dot.get_attribute("class").split() if c.startswith("patrol-"))
+    page.evaluate(f"window.patrolMap.setView(window.patrolLayers.patrols.getLayers().find(m => "
+                  f"m.options.className.split(' ').includes('patrol-{patrol}')).getLatLng(), 16, {{animate: false}})")
+    page.locator(f"path.patrol-{patrol}").click(force=True)
+    page.wait_for_selector("#selected-patrol:not([hidden])")
+    assert patrol in page.inner_text("#selected-patrol") and page.locator("#new-report-here").count() == 0
     page.locator("button.assign").first.click()
     page.wait_for_selector("li.dispatch", timeout=30_000)
-    assert f"{first} assigned" in page.inner_text("#panel")
+    assert f"{recommended} assigned" in page.inner_text("#message")
+    item = page.inner_text("li.dispatch")
+    assert recommended in item and "assigned" in item and "left" in item and "min" in item
+    assert page.locator("path.dispatch-place").count() == 1 and page.locator("path.assigned-route").count() == 1
     page.locator("li.dispatch button.arrive").first.click()
     page.wait_for_selector("li.dispatch button.close", timeout=30_000)
     page.locator("li.dispatch button.close").first.click()
-    page.wait_for_load_state("load")
-    assert page.locator("li.dispatch").count() == 0
+    wait_until(page, "document.querySelectorAll('li.dispatch').length === 0")
+    assert page.locator("path.dispatch-place").count() == 0
+    # a point far outside the city says so
+    page.fill("#location", "116.39,39.9")
+    page.select_option("#datum", "wgs84")
+    page.click("#go")
+    page.wait_for_selector("#message .error")
+    assert "outside the city" in page.inner_text("#message") and "1,512 km" in page.inner_text("#message")
+    assert page.evaluate("window.sameDocument") is True  # all of it without a reload
     page.screenshot(path=str(ARTIFACTS / "dispatcher.png"))
     page.click("#lang")
     page.wait_for_load_state("load")
     assert "调度台" in page.inner_text("#panel")
-    assert errors == [] and outside == []
+    assert errors == ["Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]  # outside
+    assert outside == []
+
+
+def test_two_dispatchers_choosing_one_patrol_the_second_is_told_who_was_first(server, browser):
+    first, errors, outside = open_page(browser, f"{server}/dispatcher?lang=en&location=104.0700,30.6600&datum=wgs84")
+    second, errors2, outside2 = open_page(browser, f"{server}/dispatcher?lang=zh&location=104.0700,30.6600&datum=wgs84",
+                                          user="dispatcher")
+    patrol = first.locator("button.assign").first.get_attribute("data-patrol")
+    assert second.locator(f"button.assign[data-patrol='{patrol}']").count() == 1
+    first.locator(f"button.assign[data-patrol='{patrol}']").click()
+    first.wait_for_selector("li.dispatch")
+    second.locator(f"button.assign[data-patrol='{patrol}']").click()
+    second.wait_for_selector("#message .error")
+    said = second.inner_text("#message")
+    assert f"{patrol} 刚被 admin 派往报告 #" in said, said
+    # the dispatcher's own language everywhere: reason, modes, the excluded patrols' reasons
+    second.reload()
+    panel = second.text_content("#panel")  # the folded lists too
+    assert "fastest" not in panel and "busy" not in panel and "off duty" not in panel and "car" not in panel
+    assert f"{patrol}: 忙碌" in second.text_content("#recommendation details")
+    first.locator("li.dispatch button.arrive").first.click()
+    first.wait_for_selector("li.dispatch button.close")
+    first.locator("li.dispatch button.close").first.click()
+    wait_until(first, "document.querySelectorAll('li.dispatch').length === 0")
+    assert errors == [] and errors2 == ["Failed to load resource: the server responded with a status of 409 (CONFLICT)"]
+    assert outside == outside2 == []
 
 
 def test_planner_draws_a_zone_and_sees_it_saved(server, browser, web_instance, chengdu):

@@ -8,9 +8,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
 from web.auth import roles_required
 from web.i18n import category_name, t
+from web.messages import message_text
 from web.pages.layout import base_with_streets, page
 from web.resources import get_resources
 
@@ -24,8 +26,32 @@ def _age(seconds) -> str:
 
 
 def _patrol_label(p: dict) -> str:
-    return (f"{p['id']} {p['call_sign']} ({p['mode']}): {p['reason'] or '✓'}"
+    return (f"{p['id']} {p['call_sign']} ({t('mode_' + p['mode'])}): {message_text(p['reason']) or '✓'}"
             f" · {t('position_age')} {_age(p['position_age_s'])}")
+
+
+CONSOLE_TEXTS = ["recommended", "patrol", "mode", "eta", "distance", "within", "assign", "assigned", "arrive", "close",
+                 "arrived", "excluded", "new_report_here", "report_place", "address_match", "confidence", "time_left",
+                 "late_by", "assigned_at", "selected_patrol", "status", "working", "reason", "zone", "error",
+                 "position_age", "min_ago", "no_position", "mode_car", "mode_ebike", "mode_foot"]
+
+
+def _console_texts() -> dict:
+    """The texts console.js shows, in the page's language (with the category names)."""
+    from planner.incidents import CATEGORIES
+
+    return {k: t(k) for k in CONSOLE_TEXTS} | {f"category_{c}": category_name(c) for c in CATEGORIES}
+
+
+def _local_hm(stamp: str | None) -> str:
+    """'HH:MM' in the city's time zone of an ISO UTC time ('2026-12-02T08:05:00Z')."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp.rstrip("Z")).replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(get_resources().city.profile.timezone)).strftime("%H:%M")
 
 
 @bp.get("/dispatcher")
@@ -54,11 +80,15 @@ def dispatcher():
     names = {c: category_name(c) for c in CATEGORIES}
     for i in incidents:
         i["label"] = f"{names.get(i['category'], i['category'])} #{i['id']} {i['reported_at'][:16].replace('T', ' ')} UTC"
-    dispatcher_map(m, patrols, incidents, recommendation, click_input="location",
-                   names={"patrols": t("patrol"), "incidents": t("category")})
+    dispatches = dispatch_rows(res)
+    for d in dispatches:
+        d["label"] = (f"#{d['id']} {d['patrol_id']} {category_name(d['category'])} {d['street']} "
+                      f"({t(d['status'])}, {t('assigned_at')} {_local_hm(d['assigned_at'])})")
+    dispatcher_map(m, patrols, incidents, recommendation, dispatches=dispatches,
+                   names={"patrols": t("patrol"), "incidents": t("category"), "dispatches": t("active")})
     return page(m, "dispatcher.html", location=location, datum=datum, datums=("wgs84", "gcj02", "bd09"),
                 category=category, categories=CATEGORIES, error=error, recommendation=recommendation,
-                dispatches=dispatch_rows(res), patrols=patrols, age=_age)
+                dispatches=dispatches, patrols=patrols, age=_age, local_hm=_local_hm, console_texts=_console_texts())
 
 
 @bp.post("/dispatcher/assign")
@@ -74,7 +104,8 @@ def dispatcher_assign():
                    datum=form.get("datum", ""))
     try:
         recommendation = res.recommend(form.get("location", ""), form.get("category", "stray_dog"), form.get("datum"))
-        done = assign(res.store, res.city, recommendation, patrol_id=form.get("patrol_id") or None)
+        done = assign(res.store, res.city, recommendation, patrol_id=form.get("patrol_id") or None,
+                      assigned_by=current_user.username)
     except PatrolError as exc:
         flash(str(exc), "error")
         return redirect(back)

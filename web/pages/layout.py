@@ -26,7 +26,10 @@ VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0
 @bp.app_context_processor
 def template_helpers() -> dict:
     """What every template may use: texts in the request's language and the link to the other language."""
-    return {"t": t, "category_name": category_name, "other_language": other_language(), "my_pages": my_pages()}
+    from web.messages import message_text
+
+    return {"t": t, "category_name": category_name, "other_language": other_language(), "my_pages": my_pages(),
+            "message_text": message_text}
 
 
 def my_pages() -> list[tuple[str, str]]:
