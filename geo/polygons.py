@@ -108,7 +108,7 @@ def write_polygon_file(frame: gpd.GeoDataFrame, path: str | Path, *, layer: str)
     tmp = Path(tmp_name)
     tmp.unlink()
     try:
-        options = {"layer": layer} if driver == "GPKG" else {"COORDINATE_PRECISION": 12}
+        options = {"layer": layer} if driver == "GPKG" else {"layer": layer, "COORDINATE_PRECISION": 12}
         out.to_file(tmp, driver=driver, engine="pyogrio", promote_to_multi=True, **options)
         os.replace(tmp, path)
     except BaseException:

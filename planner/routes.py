@@ -430,8 +430,10 @@ def fill_idle(order: list[int], ordered: list[Stop], stops: list[Stop], times: n
     return new_order, new_ordered, note
 
 
-def route_to_gpx(route: PatrolRoute, *, name: str) -> str:
-    """The route as GPX 1.1: a track of its streets and a waypoint per stop with its planned time."""
+def route_to_gpx(route: PatrolRoute, *, name: str, kind_names: dict | None = None, minutes: str = "min",
+                 stop_name=str) -> str:
+    """The route as GPX 1.1: a track of its streets and a waypoint per stop with its planned time; the
+    stops' kinds (``kind_names``), the unit of minutes and ``stop_name(name)`` in the reader's language."""
     import gpxpy.gpx
 
     gpx = gpxpy.gpx.GPX()
@@ -446,8 +448,9 @@ def route_to_gpx(route: PatrolRoute, *, name: str) -> str:
         when = None
         if route.shift_start is not None and stop.arrival_s is not None:
             when = (route.shift_start + timedelta(seconds=stop.arrival_s)).astimezone(UTC).replace(microsecond=0)
-        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=when, name=f"{number}. {stop.name}",
-                                                   description=f"{stop.kind} {stop.ref}, {stop.dwell_s / 60:.0f} min"))
+        kind = (kind_names or {}).get(stop.kind, stop.kind)
+        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, time=when, name=f"{number}. {stop_name(stop.name)}",
+                                                   description=f"{kind} {stop.ref}, {stop.dwell_s / 60:.0f} {minutes}"))
     return gpx.to_xml()
 
 

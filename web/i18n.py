@@ -8,7 +8,7 @@ from flask import g, request
 
 from planner.incidents import CATEGORIES
 
-__all__ = ["LANGUAGES", "STATUS_TITLES", "category_name", "language", "other_language", "remember_language", "t"]
+__all__ = ["DRAW_LOCAL_ZH", "LANGUAGES", "STATUS_TITLES", "category_name", "draw_texts", "language", "other_language", "remember_language", "t"]
 
 LANGUAGES = ("zh", "en")
 STATUS_TITLES = {400: ("请求有误", "Bad request"), 401: ("请先登录", "Sign in first"), 403: ("无权访问", "Forbidden"),
@@ -123,6 +123,24 @@ TEXT = {
     "share_of_shift": ("占班次时间", "share of the shift"),
     "compare_note": ("括号内为最长响应，对比版本", "in brackets: worst case in version"),
     "plan_bases": ("在基地待命", "patrols at their bases"),
+    "legend": ("图例", "Legend"),
+    "username": ("用户名", "username"),
+    "product_name": ("巡逻规划", "patrol-planner"),
+    "password": ("密码", "password"),
+    "zoom_in": ("放大", "Zoom in"),
+    "zoom_out": ("缩小", "Zoom out"),
+    "layers": ("图层", "Layers"),
+    "leaflet_title": ("Leaflet 交互地图库", "A JavaScript library for interactive maps"),
+    "legend_good": ("最长响应", "worst case"),
+    "legend_tight": ("最长响应", "worst case"),
+    "legend_over": ("超出承诺时间", "beyond the promise"),
+    "legend_label": ("责任区标签：编号与最长响应（分钟）", "zone labels: id and worst case (min)"),
+    "zone_labels": ("责任区标签", "zone labels"),
+    "stop_base": ("基地", "base"),
+    "stop_block": ("重点街区", "key block"),
+    "stop_hotspot": ("聚集点", "congestion point"),
+    "stop_patrol": ("巡查点", "patrol stop"),
+    "minutes": ("分钟", "min"),
     "click_map_help": ("右键（手机上长按）地图即在该处新建报告；点击巡逻组查看详情",
                        "Right-click (long-press on a phone) the map for a report there; click a patrol to select it"),
     "new_report_here": ("在此新建报告", "New report here"),
@@ -142,6 +160,43 @@ TEXT = {
     "street": ("街道", "street"),
     "plan_routes": ("按巡逻路线", "patrols on their routes"),
 }
+
+
+# Leaflet Draw's toolbar and hints in Chinese (merged into L.drawLocal; keys as in leaflet.draw's own English)
+DRAW_LOCAL_ZH = {
+    "draw": {
+        "toolbar": {
+            "actions": {"title": "取消绘制", "text": "取消"},
+            "finish": {"title": "完成绘制", "text": "完成"},
+            "undo": {"title": "删除最后一个点", "text": "删除最后一点"},
+            "buttons": {"polygon": "画多边形", "rectangle": "画矩形"},
+        },
+        "handlers": {
+            "polygon": {"tooltip": {"start": "点击开始绘制", "cont": "点击继续绘制", "end": "点击第一个点闭合图形"}},
+            "polyline": {"error": "<strong>错误：</strong>边不能相交！",
+                         "tooltip": {"start": "点击开始画线", "cont": "点击继续画线", "end": "点击最后一点结束"}},
+            "rectangle": {"tooltip": {"start": "按住并拖动画矩形"}},
+            "simpleshape": {"tooltip": {"end": "松开鼠标完成绘制"}},
+        },
+    },
+    "edit": {
+        "toolbar": {
+            "actions": {"save": {"title": "保存修改", "text": "保存"}, "cancel": {"title": "放弃修改", "text": "取消"},
+                        "clearAll": {"title": "清除全部图形", "text": "全部清除"}},
+            "buttons": {"edit": "编辑图形", "editDisabled": "没有可编辑的图形", "remove": "删除图形",
+                        "removeDisabled": "没有可删除的图形"},
+        },
+        "handlers": {
+            "edit": {"tooltip": {"text": "拖动顶点或标记来修改图形", "subtext": "点击取消放弃修改"}},
+            "remove": {"tooltip": {"text": "点击图形将其删除"}},
+        },
+    },
+}
+
+
+def draw_texts() -> dict | None:
+    """Leaflet Draw's texts for the request's language (None: its own English)."""
+    return DRAW_LOCAL_ZH if language() == "zh" else None
 
 
 def _city_language() -> str:

@@ -61,11 +61,13 @@ def segment_lines(router, indices, properties=None, *, tolerance_m: float = 3.0)
         for k, (i, g) in enumerate(zip(indices, _lines(geometries), strict=True))]}
 
 
-def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", tiles_key: str | None = None) -> folium.Map:
+def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", tiles_key: str | None = None,
+             control_texts: dict | None = None) -> folium.Map:
     """A map fitted to ``bounds`` (minx, miny, maxx, maxy) with the streets drawn; offline unless
     ``tiles`` names an online provider (see ``web.tiles``). ``streets`` is the GeoJSON text, or the URL
     of it (starting with ``/``): then the page fetches it once and the browser keeps it (a page of 1 MB
-    less for every request)."""
+    less for every request). ``control_texts``: the zoom buttons', layer button's and Leaflet link's titles
+    (keys zoom_in, zoom_out, layers, leaflet_title) in the page's language."""
     minx, miny, maxx, maxy = bounds
     m = offline(folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None, max_zoom=19,
                            control_scale=True))
@@ -86,6 +88,16 @@ def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", til
         f'font:12px sans-serif;padding:2px 6px;opacity:.85">{attribution}</div>'))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Script(f"window.patrolMap = {m.get_name()};").add_to(m)
+    if control_texts:  # after every control is made (the pages add theirs after this script)
+        Script(f"""setTimeout(function () {{
+            var texts = {json.dumps(control_texts, ensure_ascii=False)}, box = {m.get_name()}.getContainer();
+            [['.leaflet-control-zoom-in', 'zoom_in'], ['.leaflet-control-zoom-out', 'zoom_out'],
+             ['.leaflet-control-layers-toggle', 'layers'], ['.leaflet-control-attribution a[title]', 'leaflet_title']]
+              .forEach(function (pair) {{
+                box.querySelectorAll(pair[0]).forEach(function (e) {{
+                  e.title = texts[pair[1]]; e.setAttribute('aria-label', texts[pair[1]]); }});
+              }});
+        }}, 0);""").add_to(m)
     return m
 
 
@@ -128,7 +140,8 @@ def dispatcher_map(m: folium.Map, patrols: list[dict], incidents: list[dict], re
     if recommendation:
         incident = recommendation["incident"]
         folium.CircleMarker([incident["lat"], incident["lon"]], radius=10, color="#000", weight=3, fill=True,
-                            fill_color="#ffe066", fill_opacity=1, tooltip="report", class_name="report").add_to(layer)
+                            fill_color="#ffe066", fill_opacity=1, tooltip=tooltip_text(names.get("report", "report")),
+                            class_name="report").add_to(layer)
         for rank, candidate in enumerate(recommendation["candidates"][:3]):
             if candidate.get("route"):
                 folium.GeoJson(candidate["route"], name=f"{rank + 1}. {candidate['patrol_id']}",
@@ -153,18 +166,28 @@ def _zone_colour(worst, target_s):
 def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered: dict | None = None,
                 hotspots: list[dict] = (), hot_segments: dict | None = None, blocks: dict | None = None,
                 standby: list[dict] = (), moved: dict | None = None, gaps: dict | None = None,
-                edit: dict | None = None, names: dict | None = None):
+                edit: dict | None = None, names: dict | None = None, draw_texts: dict | None = None):
     """The planner's layers: zones coloured by worst case (green <= 75 % of target, orange <= target,
     red beyond), uncovered streets in red, congestion points, hot segments, key blocks, standby points,
-    streets moved between two versions, gaps of a rejected drawing, and an editable zone (Leaflet Draw)."""
+    streets moved between two versions, gaps of a rejected drawing, and an editable zone (Leaflet Draw, its
+    toolbar in ``draw_texts`` when given: a partial ``L.drawLocal``)."""
     names = names or {}
     group = folium.FeatureGroup(name=names.get("zones", "zones")).add_to(m)
+    labels = folium.FeatureGroup(name=names.get("zone_labels", "zone labels")).add_to(m)
     for zone in zones:
         colour = _zone_colour(zone.get("worst_case_s"), target_s)
         folium.GeoJson(mapping(zone["polygon"]),
                        style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillOpacity": 0.25},
                        tooltip=tooltip_text(zone.get("label", zone["zone_id"]))).add_to(group)
+        if not zone["polygon"].is_empty:
+            where = zone["polygon"].representative_point()
+            worst = zone.get("worst_case_s")
+            text = escape(zone["zone_id"]) + ("" if worst is None else f"<br>{worst / 60:.0f}′")
+            folium.Marker([where.y, where.x], icon=folium.DivIcon(
+                html=f"<div class='zone-label-text' style='border-color:{colour}'>{text}</div>",
+                icon_size=(44, 30), icon_anchor=(22, 15), class_name="zone-label")).add_to(labels)
     register(m, "zones", group)
+    register(m, "zone_labels", labels)
     optional = [("uncovered", uncovered, {"color": "#c92a2a", "weight": 4}),
                 ("hot_segments", hot_segments, {"color": "#d9480f", "weight": 5}),
                 ("moved", moved, {"color": "#7048e8", "weight": 4}),
@@ -200,6 +223,13 @@ def planner_map(m: folium.Map, zones: list[dict], target_s: float, *, uncovered:
             folium.Polygon([[(y, x) for x, y in ring] for ring in polygon], color="#1c7ed6", weight=3,
                            fill_opacity=0.2).add_to(drawn)
         register(m, "drawn", drawn)
+        if draw_texts:  # before the toolbar is made: it reads L.drawLocal then
+            Script(f"""(function merge(into, texts) {{
+                Object.keys(texts).forEach(function (k) {{
+                    if (typeof texts[k] === 'object') {{ into[k] = into[k] || {{}}; merge(into[k], texts[k]); }}
+                    else {{ into[k] = texts[k]; }}
+                }});
+            }})(L.drawLocal, {json.dumps(draw_texts, ensure_ascii=False)});""").add_to(m)
         offline(Draw(feature_group=drawn, export=False, draw_options={
             "polyline": False, "circle": False, "marker": False, "circlemarker": False,
             "polygon": {"allowIntersection": False, "showArea": True}, "rectangle": True},

@@ -14,6 +14,8 @@ __all__ = ["PATTERNS", "message_text", "translated"]
 
 _MODES = {"car": "汽车", "ebike": "电动车", "foot": "步行"}
 _STATES = {"assigned": "已派遣", "arrived": "已到达", "closed": "已结案", "open": "待处理"}
+_FIELDS = {"days": "天数", "version": "版本", "compare": "对比版本", "limit": "条数", "hours": "时段", "a": "版本 a",
+           "b": "版本 b", "active": "active"}
 
 # (English pattern, Chinese template with \g<name> groups); the first that matches the whole text wins.
 PATTERNS: list[tuple[str, str]] = [
@@ -67,6 +69,8 @@ PATTERNS: list[tuple[str, str]] = [
     (r"hours must be within 0-24 and not empty; got (?P<v>.*)", r"时段必须在 0-24 之内且不为空；收到 \g<v>"),
     (r"category must be one of (?P<k>.*); got (?P<v>.*)", r"类别必须是 \g<k> 之一；收到 \g<v>"),
     (r"mode must be foot, ebike or car; got (?P<v>.*)", r"方式必须是 foot、ebike 或 car；收到 \g<v>"),
+    # routes
+    (r"congestion point (?P<n>\d+)", r"聚集点 \g<n>"),
     # pages, zones and drawings
     (r"no zone version (?P<v>\d+); versions: (?P<k>.*)", r"没有第 \g<v> 版责任区；现有版本：\g<k>"),
     (r"no zone (?P<z>.+) in version (?P<v>\d+)", r"第 \g<v> 版中没有责任区 \g<z>"),
@@ -94,7 +98,8 @@ def translated(text: str) -> str | None:
     for pattern, template in _COMPILED:
         match = pattern.fullmatch(text.strip())
         if match:
-            chinese = match.expand(template)
+            groups = {k: (_FIELDS.get(v, v) if k == "f" else v) or "" for k, v in match.groupdict().items()}
+            chinese = re.sub(r"\\g<(\w+)>", lambda g, groups=groups: groups[g.group(1)], template)
             for english, name in (_MODES | _STATES).items():
                 chinese = chinese.replace(f"{english}道路", f"{name}道路").replace(f"为 {english}", f"为 {name}")
             return chinese

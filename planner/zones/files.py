@@ -100,8 +100,27 @@ def assign_segments(city, zones: list[PlanZone], *, overlap_min_m: float = 1.0) 
                     overlaps=overlaps)
 
 
-def export_zones(city, plan: ZonePlan, path, *, version: int | None = None) -> Path:
-    """Write zones as GeoJSON or GeoPackage polygons (EPSG:4326) with ids, patrols and street km."""
+def _numbers(plan: ZonePlan, rows: list[dict] | None) -> dict[str, list]:
+    """Columns of the zone table (QGIS-friendly names and units) in the plan's zone order."""
+    if not rows:
+        return {}
+    by_zone = {r["zone_id"]: r for r in rows}
+
+    def column(key, scale=1.0, digits=3):
+        values = [by_zone.get(z.zone_id, {}).get(key) for z in plan.zones]
+        return [None if v is None else round(float(v) * scale, digits) if digits else int(round(float(v) * scale))
+                for v in values]
+
+    return {"worst_min": column("worst_case_s", 1 / 60, 2), "km_within": column("covered_km_share"),
+            "dogs_within": column("covered_reports_share"), "key_blocks": column("key_blocks", digits=0),
+            "visits_shift": column("visits_per_shift", digits=0), "reports_day": column("reports_per_day", digits=1),
+            "shift_share": column("share_of_shift")}
+
+
+def export_zones(city, plan: ZonePlan, path, *, version: int | None = None, rows: list[dict] | None = None) -> Path:
+    """Write zones as GeoJSON or GeoPackage polygons (EPSG:4326) with ids, patrols and street km; with
+    ``rows`` (``planner.zone_table.zone_rows`` of this plan) also each zone's worst case (min), shares
+    within target, key blocks, visits per shift, reports per day and share of the shift."""
     path = Path(path)
     lengths = city.router("foot").segments.length_m
     frame = gpd.GeoDataFrame({
@@ -109,7 +128,7 @@ def export_zones(city, plan: ZonePlan, path, *, version: int | None = None) -> P
         "patrol_ids": [",".join(z.patrol_ids) for z in plan.zones],
         "street_km": [round(float(lengths[z.segments].sum() / 1000.0), 3) for z in plan.zones],
         "version": [version] * len(plan.zones),
-    }, geometry=[z.polygon for z in plan.zones], crs="EPSG:4326")
+    } | _numbers(plan, rows), geometry=[z.polygon for z in plan.zones], crs="EPSG:4326")
     try:
         return write_polygon_file(frame, path, layer="zones")
     except PolygonFileError as exc:

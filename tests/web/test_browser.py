@@ -387,3 +387,73 @@ def test_planner_sees_the_week_hour_by_hour_and_the_staffing_it_takes(server, br
     page.screenshot(path=str(ARTIFACTS / "planner-hours.png"), full_page=True)
     assert not errors and not outside, (errors, outside)
     page.context.close()
+
+
+# Pages walked in Chinese, each in both viewports (screenshots kept in test-artifacts/): (name, URL, user).
+ZH_PAGES = [("index", "/", "admin"), ("login", "/login", None), ("dispatcher", "/dispatcher", "dispatcher"),
+            ("dispatcher-ranking", "/dispatcher?location=104.0810,30.6943&datum=wgs84", "dispatcher"),
+            ("dispatcher-outside", "/dispatcher?location=116.39,39.9&datum=wgs84", "dispatcher"),
+            ("planner", "/planner", "planner"), ("planner-edit", "/planner?edit=Z05", "planner"),
+            ("planner-bad-filter", "/planner?days=abc", "planner"), ("officer", "/officer/E02", "officer-e02"),
+            ("not-found", "/no-such-page", "admin"), ("forbidden", "/planner", "officer-e02"),
+            ("bad-request", "/planner?version=abc", "planner")]
+# Words that stay as they are in a Chinese page: units, formats, names of standards, of the city and of users.
+LATIN_ALLOWED = {"eta", "min", "km", "gpx", "geojson", "geopackage", "english", "openstreetmap", "contributors", "osm",
+                 "leaflet", "utc", "wgs", "gcj", "bd", "api", "xlsx", "central", "chengdu", "admin", "dispatcher",
+                 "planner", "officer", "csv"}
+
+
+def visible_words(page, data_words: set[str]) -> set[str]:
+    """Latin words a user can read on the page (its text, titles, placeholders and map tooltips) that are
+    neither allowed nor in the data (names of streets and key blocks), nor values the user typed (quoted)."""
+    import re
+
+    text = page.evaluate("""(() => {
+        var parts = [document.body.innerText, document.title];
+        document.querySelectorAll('[title],[placeholder]').forEach(function (e) {
+            parts.push(e.getAttribute('title') || ''); parts.push(e.getAttribute('placeholder') || ''); });
+        Object.values(window.patrolLayers || {}).forEach(function (group) {
+            if (!group.eachLayer) { return; }
+            group.eachLayer(function (layer) {
+                var tip = layer.getTooltip && layer.getTooltip();
+                if (tip) { var c = tip.getContent(); parts.push(typeof c === 'string' ? c.replace(/<[^>]*>/g, ' ') : ''); }
+            });
+        });
+        return parts.join(' ');
+    })()""")
+    text = re.sub(r"'[^']*'|‘[^’]*’", " ", text)
+    return {w for w in re.findall(r"[A-Za-z]{3,}", text) if w.lower() not in LATIN_ALLOWED and w not in data_words}
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_every_page_reads_in_chinese(server, browser, viewport, web_instance, chengdu):
+    import re
+
+    from planner.key_blocks import load_blocks
+    from planner.store import Store
+
+    store = Store(f"sqlite:///{web_instance / 'patrol.sqlite'}")
+    names = [*load_blocks(store, chengdu)["name"].astype(str), *(n or "" for n in chengdu.router("foot").segments.names)]
+    store.close()
+    data_words = set(re.findall(r"[A-Za-z]{3,}", " ".join(names)))
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = {"width": 1440, "height": 900} if viewport == "desktop" else {"width": 390, "height": 844}
+    found = {}
+    for name, url, user in ZH_PAGES:
+        context = browser.new_context(viewport=size, locale="zh-CN")
+        page = context.new_page()
+        if user:
+            page.goto(f"{server}/login?lang=zh")
+            page.fill("input[name=username]", user)
+            page.fill("input[name=password]", "correct horse 42")
+            page.click("#signin")
+            page.wait_for_load_state("load")
+        page.goto(f"{server}{url}{'&' if '?' in url else '?'}lang=zh", wait_until="load")
+        if name == "planner-edit":
+            page.wait_for_selector(".leaflet-draw-draw-rectangle")
+        words = visible_words(page, data_words)
+        if words:
+            found[name] = sorted(words)
+        page.screenshot(path=str(ARTIFACTS / f"zh-{name}-{viewport}.png"))
+        context.close()
+    assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())

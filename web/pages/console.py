@@ -85,7 +85,8 @@ def dispatcher():
         d["label"] = (f"#{d['id']} {d['patrol_id']} {category_name(d['category'])} {d['street']} "
                       f"({t(d['status'])}, {t('assigned_at')} {_local_hm(d['assigned_at'])})")
     dispatcher_map(m, patrols, incidents, recommendation, dispatches=dispatches,
-                   names={"patrols": t("patrol"), "incidents": t("category"), "dispatches": t("active")})
+                   names={"patrols": t("patrol"), "incidents": t("category"), "dispatches": t("active"),
+                          "report": t("report_place")})
     return page(m, "dispatcher.html", location=location, datum=datum, datums=("wgs84", "gcj02", "bd09"),
                 category=category, categories=CATEGORIES, error=error, recommendation=recommendation,
                 dispatches=dispatches, patrols=patrols, age=_age, local_hm=_local_hm, console_texts=_console_texts())

@@ -70,7 +70,8 @@ def base_with_streets():
     res = get_resources()
     streets = url_for("layout.streets", v=res.streets_file[1])
     return res, base_map(res.city.report["bbox"], streets, attribution=res.city.profile.attribution,
-                         tiles=current_app.config["TILES"], tiles_key=current_app.config["TIANDITU_KEY"])
+                         tiles=current_app.config["TILES"], tiles_key=current_app.config["TIANDITU_KEY"],
+                         control_texts={k: t(k) for k in ("zoom_in", "zoom_out", "layers", "leaflet_title")})
 
 
 @bp.get("/vendor/<package>/<path:filename>")

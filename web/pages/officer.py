@@ -7,6 +7,7 @@ from flask import (
 
 from web.auth import own_patrol_only, roles_required
 from web.i18n import t
+from web.messages import message_text
 from web.pages.layout import base_with_streets, page
 from web.resources import get_resources
 
@@ -36,6 +37,8 @@ def officer(patrol_id: str):
     zone, route = todays_route(patrol_id)
     res, m = base_with_streets()
     data = route.as_dict()
+    for stop in data["stops"]:
+        stop["name"] = message_text(stop["name"])
     spots = [s | {"label": f"{s['street'] or ''}: {s['count']}, {t('hours')} {','.join(map(str, s['busy_hours']))}"}
              for s in hotspot_rows(res, days=30) if zone.polygon is not None
              and zone.polygon.covers(shapely.Point(s["lon"], s["lat"]))]
@@ -54,6 +57,8 @@ def officer_gpx(patrol_id: str):
     from planner.routes import route_to_gpx
 
     zone, route = todays_route(patrol_id)
-    data = BytesIO(route_to_gpx(route, name=f"{patrol_id} {zone.name}").encode("utf-8"))
+    kinds = {kind: t(f"stop_{kind}") for kind in ("base", "block", "hotspot", "patrol")}
+    data = BytesIO(route_to_gpx(route, name=f"{patrol_id} {zone.name}", kind_names=kinds, minutes=t("minutes"),
+                                stop_name=message_text).encode("utf-8"))
     return send_file(data, mimetype="application/gpx+xml", as_attachment=True,
                      download_name=f"{secure_filename(patrol_id) or 'patrol'}-route.gpx")

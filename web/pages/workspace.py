@@ -14,9 +14,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from web.auth import roles_required
-from web.i18n import category_name, t
+from web.i18n import category_name, draw_texts, t
 from web.pages.layout import base_with_streets, page
 from web.resources import get_resources
 
@@ -64,7 +65,11 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
               "label": f"{z.zone_id} {z.name} ({', '.join(z.patrol_ids)}): {t('worst')} "
                        f"{worst[z.zone_id]['worst_case_s'] / 60:.1f} min"} for z, outline in zip(plan.zones, shown, strict=True)]
     uncovered = sorted({s for z in report["zones"] for s in z.get("uncovered_segment_ids", [])})
-    filters = filter_args()
+    try:
+        filters = filter_args()
+    except HTTPException as exc:  # a bad filter is said in place; the workspace keeps its default filter
+        error = error or exc.description
+        filters = {"category": None, "days": 30, "hours": None}
     spots = hotspot_rows(res, **filters)
     for s in spots:
         top = max(s["counts_by_category"], key=s["counts_by_category"].get) if s["counts_by_category"] else ""
@@ -72,7 +77,8 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
                       f"{t('hours')} {','.join(map(str, s['busy_hours']))}")
     standby, solutions = [], stored_solutions(res.store, res.city)
     for mode, data in solutions.items():
-        standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {mode}"} for p in data["points"]]
+        standby += [{"lon": p["lon"], "lat": p["lat"], "mode": mode, "label": f"{t('standby')} {t('mode_' + mode)}"}
+                    for p in data["points"]]
     moved, moves, moved_ids = None, [], []
     compare = version_arg(name="compare")
     table = [dict(row) for row in res.view("zone_rows", (version,), lambda: zone_rows(res.store, res.city, plan, report,
@@ -100,11 +106,12 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     planner_map(m, zones, target, uncovered=segment_lines(foot, uncovered) if uncovered else None,
                 hotspots=spots, hot_segments=hot_segment_collection(res, **filters),
                 blocks=res.view("blocks", (), lambda: block_collection(res), incidents=False), standby=standby, moved=moved,
-                gaps=segment_lines(foot, gaps) if gaps else None, edit=edit,
-                names={k: t(k) for k in ("zones", "uncovered", "hot_segments", "key_blocks", "hotspots", "standby")}
+                gaps=segment_lines(foot, gaps) if gaps else None, edit=edit, draw_texts=draw_texts(),
+                names={k: t(k) for k in ("zones", "zone_labels", "uncovered", "hot_segments", "key_blocks", "hotspots",
+                                         "standby")}
                 | {"moved": t("moved"), "gaps": t("error")})
     keep = {"version": version, "category": filters["category"] or "", "days": filters["days"],
-            "hours": request.args.get("hours", "")}
+            "hours": request.args.get("hours", "") if filters["hours"] else ""}
     return page(m, "planner.html", version=version, versions=versions, compare=compare, error=error,
                 all_covered=report["all_covered"], target_s=target,
                 worst_s=max(z["worst_case_s"] for z in report["zones"]),
@@ -204,18 +211,23 @@ def planner_standby():
 @bp.get("/planner/zones.<any(geojson, gpkg):fmt>")
 @roles_required("planner", "dispatcher")
 def planner_download(fmt: str):
-    """A zone version as GeoJSON or GeoPackage (EPSG:4326), for QGIS."""
+    """A zone version as GeoJSON or GeoPackage (EPSG:4326), for QGIS, with the zone table's numbers."""
     import tempfile
     from io import BytesIO
     from pathlib import Path
 
+    from planner.zone_table import zone_rows
     from planner.zones import export_zones, load_version
     from web.args import version_arg
+    from web.geojson import version_check
 
     res = get_resources()
     version, plan = load_version(res.store, res.city, version_arg())
+    rows = res.view("zone_rows", (version,), lambda: zone_rows(res.store, res.city, plan, version_check(res, version),
+                                                               res.blocks), patrols=True)
     with tempfile.TemporaryDirectory() as folder:
-        path = export_zones(res.city, plan, Path(folder) / f"zones-v{version}.{fmt}", version=version)
+        path = export_zones(res.city, plan, Path(folder) / f"{res.city.slug}-zones-v{version}.{fmt}", version=version,
+                            rows=rows)
         data = BytesIO(path.read_bytes())
     mimetype = "application/geo+json" if fmt == "geojson" else "application/geopackage+sqlite3"
     return send_file(data, mimetype=mimetype, as_attachment=True, download_name=f"{res.city.slug}-zones-v{version}.{fmt}")
