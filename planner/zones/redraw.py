@@ -11,11 +11,27 @@ from planner.zones.model import PlanZone, ZoneError, ZonePlan, to_local
 __all__ = ["redraw_zone"]
 
 
-def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
+EDIT_SLACK_M = 2.0  # a vertex moved by less than this is not an edit (Leaflet rounds to 6 decimals)
+
+
+def _mostly_inside(segments, region_local) -> np.ndarray:
+    """Whether each segment lies at least half inside a metric region."""
+    inside = np.zeros(len(segments.length_m))
+    if region_local.is_empty:
+        return inside > 0
+    hits = segments.tree.query(region_local, predicate="intersects")
+    inside[hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], region_local))
+    return inside >= 0.5 * segments.length_m
+
+
+def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon, *, offered=None) -> ZonePlan:
     """The plan with one zone redrawn as ``polygon`` (WGS-84), e.g. drawn on the planner's map.
 
     Streets mostly (>= half their length) inside the drawing join the zone; streets the zone gave up
     go to the other zone whose polygon holds most of them; other zones' polygons lose the drawing.
+    ``offered``: the simplified outline the planner started from (``outline.editing_outline``); then
+    only what the edit changed moves: the zone keeps its exact streets except those mostly inside the
+    area taken out of the outline, and gains those mostly inside the area added to it.
     Raises ZoneError naming the problem (invalid or outside polygon, a zone left empty, streets left
     in no zone: ``error.gap_segments``); the plan is then unchanged.
     """
@@ -33,10 +49,14 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon) -> ZonePlan:
     local = to_local(polygon, segments)
     if not np.isfinite(shapely.get_coordinates(local)).all():
         raise ZoneError(f"zone {zone_id}: the drawn polygon reaches too far from the city to be measured")
-    inside = np.zeros(len(segments))
-    hits = segments.tree.query(local, predicate="intersects")
-    inside[hits] = shapely.length(shapely.intersection(segments.geometry_m[hits], local))
-    joining = inside >= 0.5 * segments.length_m
+    if offered is None:
+        joining = _mostly_inside(segments, local)
+    else:
+        offered_local = to_local(offered, segments)
+        joining = np.zeros(len(segments.length_m), dtype=bool)
+        joining[target.segments] = True
+        joining &= ~_mostly_inside(segments, offered_local.difference(local.buffer(EDIT_SLACK_M)))
+        joining |= _mostly_inside(segments, local.difference(offered_local.buffer(EDIT_SLACK_M)))
     if not joining.any():
         raise ZoneError(f"zone {zone_id}: the drawn polygon holds no street; draw it over the zone's streets.")
     others = [z for z in plan.zones if z.zone_id != zone_id]

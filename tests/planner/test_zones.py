@@ -173,3 +173,68 @@ def test_set_cover_on_the_city_covers_every_street(chengdu, samples):
     times = router.matrix([p["node"] for p in result["points"]], list(router.network.node_ids.tolist()))
     assert (times.min(axis=0) + chengdu.profile.turnout_s <= TARGET + 1e-6).all()
     assert result["greedy_count"] >= result["count"]
+
+
+def test_editing_outlines_are_few_parts_and_vertices_and_an_unchanged_save_moves_nothing(chengdu, generated):
+    """Generated zones follow their streets (thousands of vertices, dozens of parts); the outline offered for
+    editing is small, covers the zone's streets, and saving it unchanged keeps every street where it was,
+    while the plain rule (streets half inside the drawing) would move some."""
+    import shapely
+
+    from planner.zones.outline import editing_outline
+    from planner.zones.redraw import redraw_zone
+
+    _, plan = generated
+    segments = chengdu.router("foot").segments
+    moved_by_plain_rule = 0
+    for zone in plan.zones:
+        outline = editing_outline(zone.polygon, segments)
+        parts = len(getattr(outline, "geoms", [outline]))
+        exact = shapely.get_num_coordinates(zone.polygon)
+        assert outline.is_valid and parts <= 3 and shapely.get_num_coordinates(outline) <= max(60, exact // 3), zone.zone_id
+        local = shapely.transform(outline, segments.to_metric)
+        inside = shapely.length(shapely.intersection(segments.geometry_m[zone.segments], local)).sum()
+        assert inside >= 0.9 * segments.length_m[zone.segments].sum(), zone.zone_id
+        same = redraw_zone(chengdu, plan, zone.zone_id, outline, offered=outline)
+        for before, after in zip(plan.zones, same.zones, strict=True):
+            assert np.array_equal(np.sort(before.segments), np.sort(after.segments)), (zone.zone_id, before.zone_id)
+        try:
+            plain = redraw_zone(chengdu, plan, zone.zone_id, outline)
+        except ZoneError:  # the plain rule may even leave streets in no zone
+            moved_by_plain_rule += 1
+            continue
+        moved_by_plain_rule += any(not np.array_equal(np.sort(b.segments), np.sort(a.segments))
+                                   for b, a in zip(plan.zones, plain.zones, strict=True))
+    assert moved_by_plain_rule > 0
+
+
+def test_an_edit_moves_only_the_streets_of_the_area_it_changed(chengdu, generated):
+    """A square added at the edge of a zone's outline takes the neighbours' streets mostly inside the added
+    area, and nothing else moves (the zone keeps its exact streets elsewhere)."""
+    import shapely
+
+    from planner.zones.outline import editing_outline
+    from planner.zones.redraw import redraw_zone
+
+    _, plan = generated
+    segments = chengdu.router("foot").segments
+    zone = max(plan.zones, key=lambda z: len(z.segments))
+    outline = editing_outline(zone.polygon, segments)
+    local = shapely.transform(outline, segments.to_metric)
+    edge = local.exterior.interpolate(0.25, normalized=True) if local.geom_type == "Polygon" else \
+        max(local.geoms, key=lambda p: p.area).exterior.interpolate(0.25, normalized=True)
+    square = shapely.box(edge.x - 300, edge.y - 300, edge.x + 300, edge.y + 300)
+    drawing = shapely.transform(local.union(square), segments.to_wgs84)
+    after = redraw_zone(chengdu, plan, zone.zone_id, drawing, offered=outline)
+    mine = next(z for z in after.zones if z.zone_id == zone.zone_id)
+    gained = np.setdiff1d(mine.segments, zone.segments)
+    # independent reference: other zones' streets at least half inside the added area (less the 2 m slack)
+    region = shapely.transform(drawing, segments.to_metric).difference(local.buffer(2.0))
+    others = np.setdiff1d(np.arange(len(segments.length_m)), zone.segments)
+    share = shapely.length(shapely.intersection(segments.geometry_m[others], region)) / segments.length_m[others]
+    assert len(gained) > 0 and set(gained) == set(others[share >= 0.5])
+    assert set(np.setdiff1d(zone.segments, mine.segments)) == set()  # the zone lost nothing
+    for before in plan.zones:
+        if before.zone_id != zone.zone_id:
+            now = next(z for z in after.zones if z.zone_id == before.zone_id)
+            assert set(before.segments) - set(now.segments) <= set(gained) and set(now.segments) <= set(before.segments)

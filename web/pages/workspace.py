@@ -35,6 +35,15 @@ def _edit_polygons(geometry) -> dict:
                          for p in parts if p.geom_type == "Polygon" and not p.is_empty]}
 
 
+def _offered(res, version: int, zone_id: str, plan):
+    """The simplified outline of a zone offered for editing (the same on the page and when it is saved)."""
+    from planner.zones.outline import editing_outline
+
+    exact = next(z.polygon for z in plan.zones if z.zone_id == zone_id)
+    return res.view("outline", (version, zone_id), lambda: editing_outline(exact, res.city.router("foot").segments),
+                    incidents=False)
+
+
 def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | None = None) -> Response:
     from planner.incidents import CATEGORIES
     from planner.standby import stored_solutions
@@ -102,7 +111,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
         source = drawn if drawn is not None else next((z.polygon for z in plan.zones if z.zone_id == edit_zone), None)
         if source is None:
             abort(404, f"no zone {edit_zone!r} in version {version}")
-        edit = _edit_polygons(source.simplify(0.00002))
+        edit = _edit_polygons(source.simplify(0.00002) if drawn is not None else _offered(res, version, edit_zone, plan))
     planner_map(m, zones, target, uncovered=segment_lines(foot, uncovered) if uncovered else None,
                 hotspots=spots, hot_segments=hot_segment_collection(res, **filters),
                 blocks=res.view("blocks", (), lambda: block_collection(res), incidents=False), standby=standby, moved=moved,
@@ -183,7 +192,8 @@ def planner_save_zone():
         polygon = shapely.union_all([p if p.is_valid else shapely.make_valid(p) for p in parts]) \
             if len(parts) > 1 else parts[0]
         _, plan = load_version(res.store, res.city, version)
-        new_plan = redraw_zone(res.city, plan, zone_id, polygon)
+        offered = _offered(res, version, zone_id, plan) if zone_id in {z.zone_id for z in plan.zones} else None
+        new_plan = redraw_zone(res.city, plan, zone_id, polygon, offered=offered)
     except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
         return _planner_page(error=f"{t('error')}: the drawing is not GeoJSON polygons ({exc})", edit_zone=zone_id)
     except ZoneError as exc:
