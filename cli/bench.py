@@ -184,14 +184,17 @@ def simulation(as_json: bool) -> None:
 
 
 @bench.command("pages")
+@click.option("--repeats", default=5, show_default=True, type=click.IntRange(1, 50), help="Loads per page (median).")
+@click.option("--demo-only", is_flag=True, help="Only the demo data (skip the year of incidents).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_on_city
 @reports_errors
-def pages(as_json: bool) -> None:
-    """Pages: size and load time in headless Chromium with 10 thousand incidents, against plain markers."""
-    from bench.pages import report_text, run
+def pages(repeats: int, demo_only: bool, as_json: bool) -> None:
+    """Pages: server and load time (demo data and a year of incidents), a console recommendation, against goals."""
+    from bench.pages import DATASETS, report_text, run
 
-    result = run(progress=Reporter())
+    datasets = {"demo": DATASETS["demo"]} if demo_only else DATASETS
+    result = run(progress=Reporter(), repeats=repeats, datasets=datasets)
     emit(result, as_json, report_text(result))
 
 

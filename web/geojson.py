@@ -6,7 +6,7 @@ Pure reads of the resources (store, city, key blocks); no request parsing here (
 from shapely.geometry import mapping
 
 __all__ = ["block_collection", "collection", "dispatch_rows", "hot_segment_collection", "hotspot_rows",
-           "incident_rows", "patrol_features", "point", "version_check"]
+           "incident_rows", "patrol_features", "point", "version_check", "version_plan", "version_table"]
 
 
 def patrol_features(res) -> list[dict]:
@@ -81,6 +81,22 @@ def version_check(res, version: int) -> dict:
 
     return res.view("check", (version,), lambda: check_version(res.store, res.city, version, with_segments=True),
                     patrols=True)
+
+
+def version_plan(res, version: int):
+    """The ``ZonePlan`` of a zone version (versions never change once saved; read-only)."""
+    from planner.zones import load_version
+
+    return res.view("plan", (version,), lambda: load_version(res.store, res.city, version)[1], incidents=False)
+
+
+def version_table(res, version: int) -> list[dict]:
+    """``zone_table.zone_rows`` of a zone version: the numbers beside the map and in the downloads
+    (``Resources.view``; copy a row before changing it)."""
+    from planner.zone_table import zone_rows
+
+    return res.view("zone_rows", (version,), lambda: zone_rows(res.store, res.city, version_plan(res, version),
+                                                               version_check(res, version), res.blocks), patrols=True)
 
 
 def block_collection(res, *, tolerance_deg: float = 0.00003) -> dict:

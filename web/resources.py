@@ -134,10 +134,10 @@ def warm(res: Resources, progress=lambda message: None) -> None:
     _ = res.dispatcher
     progress("computing the planner's default views (coverage check, congestion points, hot segments) ...")
     from planner.zones import list_versions
-    from web.geojson import hot_segment_collection, hotspot_rows, version_check
+    from web.geojson import hot_segment_collection, hotspot_rows, version_table
 
     versions = list_versions(res.store, res.city)
     if versions:
-        version_check(res, versions[-1]["version"])
+        version_table(res, versions[-1]["version"])  # with its coverage check
     hotspot_rows(res)
     hot_segment_collection(res)

@@ -47,10 +47,16 @@ def _offered(res, version: int, zone_id: str, plan):
 def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | None = None) -> Response:
     from planner.incidents import CATEGORIES
     from planner.standby import stored_solutions
-    from planner.zone_table import zone_rows
-    from planner.zones import ZoneError, list_versions, load_version, moved_segments
+    from planner.zones import ZoneError, list_versions, moved_segments
     from web.args import filter_args, version_arg
-    from web.geojson import block_collection, hot_segment_collection, hotspot_rows, version_check
+    from web.geojson import (
+        block_collection,
+        hot_segment_collection,
+        hotspot_rows,
+        version_check,
+        version_plan,
+        version_table,
+    )
     from web.maps import planner_map, segment_lines
 
     res, m = base_with_streets()
@@ -60,7 +66,7 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
     version = version_arg() or versions[-1]
     if version not in versions:
         abort(404, f"no zone version {version}; versions: {versions}")
-    plan = res.view("plan", (version,), lambda: load_version(res.store, res.city, version)[1], incidents=False)
+    plan = version_plan(res, version)
     edit_zone = edit_zone or request.args.get("edit")
     if edit_zone and drawn is None and edit_zone not in {z.zone_id for z in plan.zones}:
         abort(404, f"no zone {edit_zone[:64]!r} in version {version}")  # before any costly work
@@ -90,11 +96,10 @@ def _planner_page(*, error: str = "", gaps=None, drawn=None, edit_zone: str | No
                     for p in data["points"]]
     moved, moves, moved_ids = None, [], []
     compare = version_arg(name="compare")
-    table = [dict(row) for row in res.view("zone_rows", (version,), lambda: zone_rows(res.store, res.city, plan, report,
-                                                                                        res.blocks), patrols=True)]
+    table = [dict(row) for row in version_table(res, version)]
     if compare:
         try:
-            other = res.view("plan", (compare,), lambda: load_version(res.store, res.city, compare)[1], incidents=False)
+            other = version_plan(res, compare)
         except ZoneError as exc:
             abort(404, str(exc))
         before = {z["zone_id"]: z["worst_case_s"] for z in version_check(res, compare)["zones"]}
@@ -226,15 +231,13 @@ def planner_download(fmt: str):
     from io import BytesIO
     from pathlib import Path
 
-    from planner.zone_table import zone_rows
     from planner.zones import export_zones, load_version
     from web.args import version_arg
-    from web.geojson import version_check
+    from web.geojson import version_table
 
     res = get_resources()
     version, plan = load_version(res.store, res.city, version_arg())
-    rows = res.view("zone_rows", (version,), lambda: zone_rows(res.store, res.city, plan, version_check(res, version),
-                                                               res.blocks), patrols=True)
+    rows = version_table(res, version)
     with tempfile.TemporaryDirectory() as folder:
         path = export_zones(res.city, plan, Path(folder) / f"{res.city.slug}-zones-v{version}.{fmt}", version=version,
                             rows=rows)
