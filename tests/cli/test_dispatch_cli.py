@@ -73,7 +73,7 @@ def test_positions_and_stale_flag(runner):
     ("args", "message"),
     [
         (["dispatch", "火星基地一号"], "cannot resolve address"),
-        (["dispatch", "104.60,30.90", "--datum", "wgs84"], "no patrol can go"),
+        (["dispatch", "104.60,30.90", "--datum", "wgs84"], "outside the city: 49 km from any street"),
         (["dispatch", "104.08,30.69", "--category", "aliens"], "unknown category"),
         (["patrols", "position", "X99", "104.07,30.68"], "no patrol 'X99'"),
         (["patrols", "position", "E01", "30.68,104.07"], "swapped"),

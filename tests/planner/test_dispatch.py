@@ -163,7 +163,7 @@ def test_two_dispatchers_assigning_one_patrol_exactly_one_wins(chengdu, blocks, 
         thread.join()
     wins = [o for o in outcomes if isinstance(o, int)]
     conflicts = [o for o in outcomes if isinstance(o, str)]
-    assert len(wins) == 1 and len(conflicts) == 1 and "no longer available" in conflicts[0]
+    assert len(wins) == 1 and len(conflicts) == 1 and f"{patrol} was just sent to report #" in conflicts[0]
     assert len(list_dispatches(store, chengdu.slug)) == 1
 
 

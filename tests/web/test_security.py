@@ -63,11 +63,12 @@ def test_every_route_has_a_security_decision(app):
 
 
 def _call(client, method, url, body):
+    english = {"Accept-Language": "en"}  # the messages checked below are the English ones
     if method == "GET":
-        return client.get(url)
+        return client.get(url, headers=english)
     if url.startswith("/api/"):
-        return client.post(url, json=body)
-    return client.post(url, data=body or {})
+        return client.post(url, json=body, headers=english)
+    return client.post(url, data=body or {}, headers=english)
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
@@ -132,6 +133,8 @@ def test_csrf_on_every_post(app):  # app: the web instance, signed-in users
 def test_upload_size_limit(client):
     huge = "x" * (11 * 1024 * 1024)
     response = client.post("/planner/zones", data={"zone_id": "Z01", "geojson": huge})
+    assert response.status_code == 413 and "上传文件过大" in response.get_data(as_text=True)  # the city's language
+    response = client.post("/planner/zones", data={"zone_id": "Z01", "geojson": huge}, headers={"Accept-Language": "en"})
     assert response.status_code == 413 and "large" in response.get_data(as_text=True).lower()
     api = client.post("/api/patrols/E02/position", data=huge, content_type="application/json")
     assert api.status_code == 413 and api.get_json()["error"]

@@ -62,7 +62,7 @@ def test_two_processes_share_one_store(built_instance, shared_url):
         codes = sorted(code for code, _ in outcomes)
         assert codes in ([201, 409], [201, 400]), outcomes  # 400: the loser's recomputed ranking no longer has it
         loser = next(body for code, body in outcomes if code != 201)
-        assert "no longer available" in loser["error"] or "not among the candidates" in loser["error"]
+        assert "was just sent to report #" in loser["error"] and "刚被" in loser["message"]
         dispatches = clients[1].get(f"{bases[1]}/api/dispatches").json()["features"]
         assert [d["properties"]["patrol_id"] for d in dispatches] == [patrol]
         moved = clients[0].post(f"{bases[0]}/api/patrols/F03/position", json={"lon": 104.0755, "lat": 30.6911})
