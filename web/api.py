@@ -142,6 +142,8 @@ def recommend_view():
     found = get_resources().recommend(location, request.args.get("category", "stray_dog"),
                                       request.args.get("datum")).as_dict()
     found["reason_text"] = message_text(found["reason"])  # the reason in the request's language
+    if found["incident"].get("match"):
+        found["incident"]["match_text"] = message_text(found["incident"]["match"])
     for excluded in found["excluded"]:
         excluded["reason_text"] = message_text(excluded["reason"])
     return jsonify(found)

@@ -147,7 +147,6 @@ TEXT = {
     "report_place": ("报告位置", "Report at"),
     "address_match": ("地址匹配", "address matched"),
     "confidence": ("可信度", "confidence"),
-    "house_number_ignored": ("门牌号未能精确定位，已定位到街道", "house number not found: placed on the street"),
     "time_left": ("剩余", "left"),
     "late_by": ("已超时", "late by"),
     "assigned_at": ("派遣于", "assigned"),

@@ -69,6 +69,8 @@ PATTERNS: list[tuple[str, str]] = [
     (r"hours must be within 0-24 and not empty; got (?P<v>.*)", r"时段必须在 0-24 之内且不为空；收到 \g<v>"),
     (r"category must be one of (?P<k>.*); got (?P<v>.*)", r"类别必须是 \g<k> 之一；收到 \g<v>"),
     (r"mode must be foot, ebike or car; got (?P<v>.*)", r"方式必须是 foot、ebike 或 car；收到 \g<v>"),
+    # the geocoder
+    (r"(?P<name>.+) \(no house (?P<n>\S+) in OSM\)", r"\g<name>（OpenStreetMap 中没有 \g<n> 号：已定位到这条街）"),
     # routes
     (r"congestion point (?P<n>\d+)", r"聚集点 \g<n>"),
     # pages, zones and drawings

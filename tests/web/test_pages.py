@@ -235,3 +235,15 @@ def test_planner_shows_the_zones_in_numbers(client, web_instance, chengdu):
                         np.concatenate([z.segments for z in plan.zones]))
     assert sum(int(cells[3]) for cells in rows.values()) == int(in_a_zone.sum())
 
+
+
+def test_an_address_shows_the_point_chosen_its_match_and_confidence(client):
+    """A house number OpenStreetMap does not hold is said (placed on its street, lower confidence), in both
+    languages; a known one is matched exactly."""
+    zh = client.get("/dispatcher", query_string={"location": "羊子山路9999号", "lang": "zh"}).get_data(as_text=True)
+    place = re.search(r"id=report-place>(.*?)</p>", zh, re.S).group(1)
+    assert "没有 9999 号" in place and "可信度 50%" in place and re.search(r"104\.\d{6},30\.\d{6}", place)
+    en = client.get("/api/recommend", query_string={"location": "羊子山路9999号", "lang": "en"}).get_json()["incident"]
+    assert en["match"] == "羊子山路 (no house 9999 in OSM)" and en["confidence"] == 0.5 and en["address"] == "羊子山路9999号"
+    exact = client.get("/dispatcher", query_string={"location": "羊子山路68号", "lang": "zh"}).get_data(as_text=True)
+    assert "羊子山路68号 → 羊子山路68号 (可信度 90%)" in exact

@@ -86,7 +86,7 @@
                         i.lat.toFixed(6) + (i.street ? " · " + i.street : ""));
     if (i.address) {
       place.appendChild(element("br"));
-      place.appendChild(document.createTextNode(text("address_match") + ": " + i.address + " → " + i.match + " (" +
+      place.appendChild(document.createTextNode(text("address_match") + ": " + i.address + " → " + (i.match_text || i.match) + " (" +
                                                 text("confidence") + " " + Math.round(i.confidence * 100) + "%)"));
     }
     box.appendChild(place);
