@@ -88,6 +88,12 @@ def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", til
         f'font:12px sans-serif;padding:2px 6px;opacity:.85">{attribution}</div>'))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Script(f"window.patrolMap = {m.get_name()};").add_to(m)
+    Script(f"""(function (map) {{  // on a wide screen, the city beside the page's panel rather than under it
+        var panel = document.getElementById('panel');
+        if (panel && window.innerWidth > 800) {{
+            map.fitBounds([[{miny}, {minx}], [{maxy}, {maxx}]], {{paddingTopLeft: [panel.offsetWidth + 60, 0]}});
+        }}
+    }})({m.get_name()});""").add_to(m)
     if control_texts:  # after every control is made (the pages add theirs after this script)
         Script(f"""setTimeout(function () {{
             var texts = {json.dumps(control_texts, ensure_ascii=False)}, box = {m.get_name()}.getContainer();

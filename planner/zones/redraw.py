@@ -49,9 +49,10 @@ def redraw_zone(city, plan: ZonePlan, zone_id: str, polygon, *, offered=None) ->
     local = to_local(polygon, segments)
     if not np.isfinite(shapely.get_coordinates(local)).all():
         raise ZoneError(f"zone {zone_id}: the drawn polygon reaches too far from the city to be measured")
-    if offered is None:
-        joining = _mostly_inside(segments, local)
-    else:
+    joining = _mostly_inside(segments, local)
+    if not joining.any():
+        raise ZoneError(f"zone {zone_id}: the drawn polygon holds no street; draw it over the zone's streets.")
+    if offered is not None:
         offered_local = to_local(offered, segments)
         joining = np.zeros(len(segments.length_m), dtype=bool)
         joining[target.segments] = True

@@ -199,8 +199,10 @@ def test_planner_draws_a_zone_and_sees_it_saved(server, browser, web_instance, c
     page.click("#edit-go")
     page.wait_for_selector(".leaflet-draw-draw-rectangle", timeout=30_000)
     assert layer_size(page, "drawn") >= 1
-    # draw a rectangle from the zone's centre into its neighbours; it joins the zone's outline
-    centre = page.evaluate("(() => { var c = window.patrolLayers.drawn.getBounds().getCenter(); "
+    # draw a rectangle from the zone's east edge into its neighbours; it joins the zone's outline
+    centre = page.evaluate("(() => { var b = window.patrolLayers.drawn.getBounds(); "
+                           "var c = L.latLng(b.getCenter().lat, b.getEast() - 0.002); "
+                           "window.patrolMap.setView(c, 15, {animate: false}); "
                            "var p = window.patrolMap.latLngToContainerPoint(c); return [p.x, p.y]; })()")
     box = page.locator(".folium-map").first.bounding_box()
     x, y = box["x"] + centre[0], box["y"] + centre[1]
