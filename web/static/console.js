@@ -20,31 +20,12 @@
   function text(key) { return texts[key] || key; }
   function minutes(seconds) { return (seconds / 60).toFixed(1) + " min"; }
 
-  function element(tag, attributes, content) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    if (content !== undefined && content !== null) { node.textContent = content; }
-    return node;
-  }
+  var element = window.patrolUi.element;
+  var api = window.patrolUi.api(root.dataset.csrf);
 
   function say(kind, words) {
     message.textContent = "";
     if (words) { message.appendChild(element("p", {"class": kind}, words)); }
-  }
-
-  function api(method, url, body) {
-    var options = {method: method, credentials: "same-origin", headers: {"Accept": "application/json"}};
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = root.dataset.csrf;
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.message || data.error || response.statusText); }
-        return data;
-      });
-    });
   }
 
   function localTime(iso) {

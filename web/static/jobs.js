@@ -11,27 +11,8 @@
 
   function text(key) { return texts[key] || key; }
 
-  function api(method, url, body) {
-    var options = {method: method, credentials: "same-origin", headers: {"Accept": "application/json"}};
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = panel.dataset.csrf;
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error || response.statusText); }
-        return data;
-      });
-    });
-  }
-
-  function element(tag, attributes, content) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    if (content !== undefined) { node.textContent = content; }
-    return node;
-  }
+  var api = window.patrolUi.api(panel.dataset.csrf);
+  var element = window.patrolUi.element;
 
   function row(job) {
     var item = document.getElementById("job-" + job.job_id);
