@@ -19,7 +19,7 @@ def newest_migration() -> str:
 
 def test_migrations_create_the_schema(database_url):
     store = Store(database_url)
-    assert store.revision() == newest_migration() == "0012_crs_datums"
+    assert store.revision() == newest_migration() == "0013_dispatch_author"
     assert {"alembic_version", "incidents", "patrols", "dispatches", "zones", "zone_versions", "users", "key_blocks",
             "standby_solutions", "planned_routes", "jobs"} <= set(store.tables())
     store.close()
