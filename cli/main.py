@@ -37,6 +37,7 @@ def _register() -> None:
         routes,
         serve,
         simulate,
+        tokens,
         users,
         zones,
     )
@@ -55,6 +56,7 @@ def _register() -> None:
     cli.add_command(lists.lists)
     cli.add_command(serve.serve)
     cli.add_command(users.users)
+    cli.add_command(tokens.tokens)
     cli.add_command(demo.demo)
     cli.add_command(bench.bench)
     cli.add_command(jobs.jobs)

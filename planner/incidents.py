@@ -31,16 +31,19 @@ from planner.models import Incident
 
 __all__ = [
     "CATEGORIES",
-    "SOURCES",
     "ImportReport",
     "IncidentFileError",
     "IncidentPlacer",
+    "SOURCES",
     "import_incidents",
+    "incident_by_external_id",
+    "incident_dict",
     "incidents_frame",
     "incidents_in_window",
     "list_incidents",
     "open_incident_points",
     "parse_time",
+    "store_incident",
     "store_incidents",
 ]
 
@@ -391,6 +394,39 @@ def list_incidents(store, city: str, *, category=None, since=None, until=None, l
         query = query.limit(limit)
     with store.session() as session:
         return list(session.scalars(query))
+
+
+def incident_dict(row: Incident) -> dict:
+    """A stored incident, JSON-ready (times ISO UTC, positions WGS-84)."""
+    keys = ("id", "external_id", "category", "source", "status", "lon", "lat", "input_datum", "address",
+            "geocode_confidence", "geocode_match", "description", "snapped_lon", "snapped_lat", "snap_distance_m",
+            "street_name", "block_id")
+    return {k: getattr(row, k) for k in keys} | {"reported_at": row.reported_at.isoformat() + "Z",
+                                                "created_at": row.created_at.isoformat() + "Z"}
+
+
+def incident_by_external_id(store, city: str, external_id: str) -> dict | None:
+    """The city's incident with the caller's ``external_id`` (``incident_dict``), or None."""
+    with store.session() as session:
+        row = session.scalars(select(Incident).where(Incident.city == city, Incident.external_id == external_id)
+                              .order_by(Incident.id).limit(1)).first()
+        return incident_dict(row) if row is not None else None
+
+
+def store_incident(store, incident: dict) -> tuple[dict, bool]:
+    """Store one placed incident (from ``IncidentPlacer.validate``) unless its external id is stored already:
+    (the stored incident as ``incident_dict``, whether it is new)."""
+    columns = [c for c in Incident.__table__.columns.keys() if c not in ("id", "created_at")]
+    with store.session() as session, session.begin():
+        if incident.get("external_id"):
+            seen = session.scalars(select(Incident).where(Incident.city == incident["city"],
+                                                          Incident.external_id == incident["external_id"])).first()
+            if seen is not None:
+                return incident_dict(seen), False
+        row = Incident(**{c: incident.get(c) for c in columns}, created_at=utc_now())
+        session.add(row)
+        session.flush()
+        return incident_dict(row), True
 
 
 def open_incident_points(store, city: str, limit: int) -> list[tuple]:

@@ -164,6 +164,22 @@ class User(Base):
     __table_args__ = (UniqueConstraint("city", "username", name="uq_user"),)
 
 
+class ApiToken(Base):
+    """A machine client's token (the hotline's or the city platform's integration): only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # intake
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)  # sha256 hex
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("city", "name", name="uq_api_token"),)
+
+
 class KeyBlock(Base):
     """A key block of a city (market, commercial street, school surroundings ...); geometry WKB, WGS-84."""
 

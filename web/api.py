@@ -73,6 +73,52 @@ def incidents():
     return jsonify(collection(incident_rows(get_resources(), int_arg("limit", 10_000, 1, 1_000_000)), point))
 
 
+INTAKE_FIELDS = ("external_id", "lon", "lat", "datum", "category", "reported_at", "address", "source", "description")
+MAX_INTAKE_TEXT = 2000  # characters per field: a report, not a document
+
+
+@bp.post("/incidents")
+@roles_required("intake", "dispatcher", api=True)
+def report_intake():
+    """A report from a machine client (``Authorization: Bearer TOKEN``, role intake) or a dispatcher: JSON
+    ``{"external_id", "lon", "lat", "datum", "category", "reported_at", "address", "source", "description"}``
+    (lon/lat or an address; ``reported_at`` default now, ``source`` default hotline). 201 with the stored incident; 200 with the same incident for an ``external_id``
+    seen before (idempotent); 400 ``{"error", "field"}`` naming the first bad field (all in ``problems``)."""
+    from planner.incidents import IncidentPlacer, incident_by_external_id, store_incident
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error='send a JSON object like {"external_id": "12345-0001", "lon": 104.08, "lat": 30.69, '
+                             '"category": "stray_dog"}', field=None), 400
+    unknown = sorted(set(body) - set(INTAKE_FIELDS))
+    if unknown:
+        return jsonify(error=f"unknown field {unknown[0]!r}; known: {', '.join(INTAKE_FIELDS)}", field=unknown[0]), 400
+    for name, value in body.items():
+        if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            return jsonify(error=f"{name} must be a string or a number", field=name), 400
+        if isinstance(value, str) and len(value) > MAX_INTAKE_TEXT:
+            return jsonify(error=f"{name} is {len(value)} characters; at most {MAX_INTAKE_TEXT}", field=name), 400
+    res = get_resources()
+    if body.get("external_id") not in (None, ""):
+        seen = incident_by_external_id(res.store, res.city.slug, str(body["external_id"]).strip())
+        if seen is not None:
+            return jsonify(seen), 200
+    placer = IncidentPlacer(res.city, res.blocks, res.city.geocoder() if body.get("address") else None)
+    record = {k: body.get(k) for k in INTAKE_FIELDS}
+    record["source"] = record["source"] or "hotline"
+    if record["reported_at"] in (None, ""):  # received now
+        from planner.clock import utc_now
+
+        record["reported_at"] = utc_now().isoformat(timespec="seconds") + "+00:00"
+    ready, problems = placer.validate([record], default_datum=res.city.profile.default_datum)
+    if problems:
+        first = problems[0]
+        return jsonify(error=f"{first['field']}: {first['reason']}", field=first["field"],
+                       problems=[{"field": p["field"], "reason": p["reason"]} for p in problems]), 400
+    stored, new = store_incident(res.store, ready[0])
+    return jsonify(stored), 201 if new else 200
+
+
 @bp.get("/hotspots")
 @roles_required("dispatcher", "planner", api=True)
 def hotspots():

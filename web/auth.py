@@ -1,7 +1,8 @@
 """Sign-in, roles and CSRF: who may open which page.
 
 Roles: dispatcher (console and API), planner (workspace and API), officer (only their own patrol's
-route), admin (everything). Passwords are hashed (werkzeug); the session secret is generated on first
+route), admin (everything); machine clients sign each request with an API token (``Authorization: Bearer``,
+role intake: post reports). Passwords are hashed (werkzeug); the session secret is generated on first
 run into the instance folder, never kept in the repository; forms carry a CSRF token (Flask-WTF).
 """
 
@@ -17,6 +18,23 @@ from web.resources import get_resources
 __all__ = ["bp", "init_auth", "own_patrol_only", "roles_required", "safe_next"]
 
 bp = Blueprint("auth", __name__)
+
+
+class TokenClient(UserMixin):
+    """A machine client signed in by its API token (``Authorization: Bearer TOKEN``) for one request."""
+
+    def __init__(self, info):
+        self.id = f"token:{info.name}"
+        self.username = f"token:{info.name}"
+        self.role = info.role
+        self.patrol_id = None
+        self.must_change_password = False
+
+
+def bearer_token() -> str | None:
+    """The request's bearer token, if it sends one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
 
 
 class SignedIn(UserMixin):
@@ -53,18 +71,48 @@ def init_auth(app) -> None:
                       PERMANENT_SESSION_LIFETIME=timedelta(seconds=LIFETIME_S))
     if app.config.get("HTTPS"):  # served behind HTTPS (PATROL_HTTPS=1): cookies never travel in clear
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
-    CSRFProtect(app)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below: every write, except one made with an API token
+    csrf = CSRFProtect(app)
+
+    @app.before_request
+    def token_or_csrf():
+        """A request with a bearer token is that token's (no session, no CSRF: a browser cannot send this
+        header across sites); a wrong or revoked token is a 401 at once. Every other write needs CSRF."""
+        from flask import g
+
+        from planner.tokens import TokenError, check_token
+
+        token = bearer_token()
+        if token is not None:
+            res = get_resources(app)
+            try:
+                g.token_client = TokenClient(check_token(res.store, res.city.slug, token))
+            except TokenError as exc:
+                return jsonify(error=str(exc)), 401
+            return None
+        if app.config.get("WTF_CSRF_ENABLED", True) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            csrf.protect()
+        return None
+
     manager = LoginManager(app)
+
+    @manager.request_loader
+    def load_token_client(_request):
+        from flask import g
+
+        return g.get("token_client")
 
     @manager.user_loader
     def load(user_id: str):
         """The signed-in user, if the browser's session is still live on the server (not signed out,
         not idle for 2 h, not older than 12 h)."""
-        from flask import session
+        from flask import g, session
 
         from planner.sign_in import check_session
         from planner.users import get_user
 
+        if g.get("token_client") is not None:  # a token request is the token's, whatever cookie comes with it
+            return None
         store = get_resources(app).store
         if not user_id.isdigit() or check_session(store, session.get("sid")) != int(user_id):
             return None

@@ -37,7 +37,8 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "patrol-planner API", "version": "0.2.0",
-                 "description": "Sign in at /login (session cookie). POSTs need the X-CSRFToken header from /api/csrf."},
+                 "description": "Sign in at /login (session cookie). POSTs need the X-CSRFToken header from /api/csrf. "
+                                "Machine clients send 'Authorization: Bearer TOKEN' (patrol tokens add NAME) instead."},
         "paths": {
             "/api/csrf": _get("A CSRF token for this session", ok=json_ok, errors=False),
             "/api/patrols": _get("Patrols, availability and position age (s)", errors=False),
@@ -48,7 +49,19 @@ def document() -> dict:
                     "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
                                    "datum": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]}}}}}},
                 "responses": {"200": json_ok, "400": _ERROR, "404": _ERROR} | _DENIED}},
-            "/api/incidents": _get("Open incidents", [_query("limit", {"type": "integer", "minimum": 1, "maximum": 1000000})]),
+            "/api/incidents": _get("Open incidents", [_query("limit", {"type": "integer", "minimum": 1, "maximum": 1000000})])
+            | {"post": {
+                "summary": "A report from a machine client (Authorization: Bearer TOKEN, role intake) or a dispatcher; "
+                           "idempotent on external_id (200 with the stored incident when seen before)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["category"],
+                    "properties": {"external_id": {"type": "string"}, "lon": {"type": "number"},
+                                   "lat": {"type": "number"}, "datum": {"type": "string"},
+                                   "category": {"type": "string", "enum": ["stray_dog", "garbage_sorting",
+                                                                           "private_wiring", "street_drying"]},
+                                   "reported_at": {"type": "string"}, "address": {"type": "string"},
+                                   "source": {"type": "string"}, "description": {"type": "string"}}}}}},
+                "responses": {"201": json_ok, "200": json_ok, "400": _ERROR} | _DENIED}},
             "/api/hotspots": _get("Congestion points of the filtered incidents", _FILTER),
             "/api/hot-segments": _get("Getis-Ord Gi* hot street segments of the filtered incidents", _FILTER),
             "/api/blocks": _get("Key blocks", errors=False),

@@ -36,6 +36,7 @@ MATRIX = {
     "api.patrols": ("GET", "/api/patrols", None, {"dispatcher", "planner"}),
     "api.position": ("POST", "/api/patrols/E02/position", {"lon": "x"}, {"dispatcher", "officer-e02"}),
     "api.incidents": ("GET", "/api/incidents?limit=5", None, {"dispatcher", "planner"}),
+    "api.report_intake": ("POST", "/api/incidents", {"category": "rocket"}, {"dispatcher"}),
     "api.hotspots": ("GET", "/api/hotspots?days=7", None, {"dispatcher", "planner"}),
     "api.hot_segments_view": ("GET", "/api/hot-segments?days=1", None, {"planner"}),
     "api.blocks": ("GET", "/api/blocks", None, {"dispatcher", "planner"}),
