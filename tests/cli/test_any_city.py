@@ -45,7 +45,7 @@ CITIES = {
     "andorra": (lambda _: str(paths.shared_dir() / "osm" / "andorra.osm.pbf"), "Europe/Andorra", "wgs84",
                 (1.5218, 42.5078)),
     "bayreuth": (lambda _: str(paths.shared_dir() / "osm" / "north-bayreuth.osm.gz"), "Europe/Berlin", "wgs84",
-                 (11.5768, 49.9600)),
+                 (11.5768, 49.9800)),
     "helsinki": (lambda _: _helsinki(), "Europe/Helsinki", "wgs84", (24.9440, 60.1690)),
     "generated": (_generated, "Asia/Shanghai", "gcj02", (120.66, 30.50)),
 }
