@@ -157,6 +157,36 @@ def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
     assert outside == []
 
 
+def test_the_console_on_a_phone_in_chinese(server, browser):
+    """390 x 844, Chinese: a long-press (right-click) on the part of the map the panel leaves visible places the
+    report there; the ranking, assign, arrive and close work without a reload, all in Chinese."""
+    page, errors, outside = open_page(browser, f"{server}/dispatcher?lang=zh", mobile=True)
+    page.evaluate("window.sameDocument = true")
+    x, y = page.evaluate("""(() => {
+        var m = window.patrolMap, h = m.getSize().y, target = L.latLng(30.6943, 104.0810);
+        m.setView(target, 16, {animate: false});
+        m.panBy([0, -(h / 2 - 70)], {animate: false});
+        var p = m.latLngToContainerPoint(target); return [p.x, p.y]; })()""")
+    box = page.locator(".folium-map").first.bounding_box()
+    assert y > page.locator("#panel").bounding_box()["height"] + 10  # the point is on the visible map
+    page.mouse.click(box["x"] + x, box["y"] + y, button="right")
+    page.wait_for_selector("tr.candidate", timeout=30_000)
+    lon, lat = (float(v) for v in page.input_value("#location").split(","))
+    assert abs(lon - 104.0810) < 0.0005 and abs(lat - 30.6943) < 0.0005
+    assert "recommended" in page.locator("tr.candidate").first.get_attribute("class")
+    assert "推荐" in page.inner_text("#recommended-line") and "报告位置" in page.inner_text("#report-place")
+    page.screenshot(path=str(ARTIFACTS / "console-phone.png"))
+    page.locator("button.assign").first.click()
+    page.wait_for_selector("li.dispatch", timeout=30_000)
+    assert "剩余" in page.inner_text("li.dispatch") and "已派遣" in page.inner_text("#message")
+    page.locator("li.dispatch button.arrive").first.click()
+    page.wait_for_selector("li.dispatch button.close", timeout=30_000)
+    page.locator("li.dispatch button.close").first.click()
+    wait_until(page, "document.querySelectorAll('li.dispatch').length === 0")
+    assert page.evaluate("window.sameDocument") is True
+    assert errors == [] and outside == []
+
+
 def test_two_dispatchers_choosing_one_patrol_the_second_is_told_who_was_first(server, browser):
     first, errors, outside = open_page(browser, f"{server}/dispatcher?lang=en&location=104.0700,30.6600&datum=wgs84")
     second, errors2, outside2 = open_page(browser, f"{server}/dispatcher?lang=zh&location=104.0700,30.6600&datum=wgs84",
