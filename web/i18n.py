@@ -69,6 +69,7 @@ TEXT = {
     "route": ("路线", "route"),
     "stops": ("站点", "stops"),
     "navigate": ("导航", "navigate"),
+    "next_stop": ("下一站", "Next stop"),
     "today_hotspots": ("今日拥堵点", "today's congestion points"),
     "sign_out": ("退出", "Sign out"),
     "sign_in": ("登录", "Sign in"),

@@ -89,9 +89,11 @@ def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", til
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Script(f"window.patrolMap = {m.get_name()};").add_to(m)
     Script(f"""(function (map) {{  // on a wide screen, the city beside the page's panel rather than under it
-        var panel = document.getElementById('panel');
+        var panel = document.getElementById('panel'), bounds = [[{miny}, {minx}], [{maxy}, {maxx}]];
         if (panel && window.innerWidth > 800) {{
-            map.fitBounds([[{miny}, {minx}], [{maxy}, {maxx}]], {{paddingTopLeft: [panel.offsetWidth + 60, 0]}});
+            map.fitBounds(bounds, {{paddingTopLeft: [panel.offsetWidth + 60, 0]}});
+        }} else if (panel && panel.getBoundingClientRect().top > window.innerHeight / 2) {{  // a bottom sheet
+            map.fitBounds(bounds, {{paddingBottomRight: [0, window.innerHeight - panel.getBoundingClientRect().top]}});
         }}
     }})({m.get_name()});""").add_to(m)
     if control_texts:  # after every control is made (the pages add theirs after this script)

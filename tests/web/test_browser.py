@@ -284,6 +284,18 @@ def test_officer_route_on_a_phone(server, browser):
     assert stops >= 1 and layer_size(phone, "stops") == stops == phone.locator("path.stop").count()
     assert layer_size(phone, "route") == 1 and phone.locator(".arrow").count() >= 1
     assert phone.locator("a.nav").first.get_attribute("href").startswith("geo:")
+    assert phone.locator("#next-stop").count() == 1 and ":" in phone.inner_text("#next-stop")
+    # the route map is the main view: the stop sheet folds, and open it leaves the upper part of the map visible
+    for opened in (False, True):
+        if opened:
+            phone.click("#stops-sheet summary")
+        panel = phone.locator("#panel").bounding_box()
+        assert panel["y"] + panel["height"] >= 844 - 30 and panel["height"] <= 0.45 * 844, (opened, panel)
+        assert "OpenStreetMap" in phone.evaluate("""(() => {  // the attribution stays readable, not under the sheet
+            var b = document.querySelector('.osm-attribution').getBoundingClientRect();
+            return document.elementFromPoint(b.left + 10, b.top + b.height / 2).textContent; })()""")
+        on_top = phone.evaluate("document.elementFromPoint(195, 200).closest('.folium-map') !== null")
+        assert on_top and phone.evaluate("document.getElementById('stops-sheet').open") is opened
     phone.screenshot(path=str(ARTIFACTS / "officer-phone.png"))
     assert errors == [] and outside == []
 

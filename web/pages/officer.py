@@ -43,7 +43,18 @@ def officer(patrol_id: str):
              for s in hotspot_rows(res, days=30) if zone.polygon is not None
              and zone.polygon.covers(shapely.Point(s["lon"], s["lat"]))]
     officer_map(m, data, zone.polygon, spots, names={k: t(k) for k in ("route", "stops", "hotspots")})
-    return page(m, "officer.html", patrol_id=patrol_id, route=data, hotspot_count=len(spots))
+    return page(m, "officer.html", patrol_id=patrol_id, route=data, hotspot_count=len(spots),
+                next_stop=_next_stop(data["stops"]))
+
+
+def _next_stop(stops: list[dict]) -> int | None:
+    """The index of the first stop planned after now (the first stop before the shift; None without times)."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    timed = [(k, datetime.fromisoformat(s["arrival"])) for k, s in enumerate(stops) if s.get("arrival")]
+    upcoming = [k for k, at in timed if at.tzinfo is not None and at >= now]
+    return upcoming[0] if upcoming else (timed[0][0] if timed else None)
 
 
 @bp.get("/officer/<patrol_id>/route.gpx")
