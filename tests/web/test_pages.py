@@ -77,6 +77,10 @@ def test_officer_gpx_and_navigation_links(client):
     gpx = client.get("/officer/E02/route.gpx")
     assert gpx.status_code == 200 and gpx.mimetype == "application/gpx+xml"
     assert b"<trkpt" in gpx.data and b"<wpt" in gpx.data
+    descriptions = gpx.get_data(as_text=True).split("<desc>")[1:]
+    assert descriptions and all("分钟" in d.split("</desc>")[0] for d in descriptions)  # the page's language
+    english = client.get("/officer/E02/route.gpx?lang=en").get_data(as_text=True)
+    assert " min</desc>" in english and "分钟" not in english
     assert client.get("/officer/X99/route.gpx").status_code == 404
 
 
