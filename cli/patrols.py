@@ -104,7 +104,8 @@ def position(patrol_id: str, location: str, at, datum, name: str, as_json: bool)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--at") from None
     patrol = update_position(store, city.slug, patrol_id, lon, lat, at=when,
-                             datum=datum or city.profile.default_datum, jurisdiction=city.jurisdiction)
+                             datum=datum or city.profile.default_datum, jurisdiction=city.jurisdiction,
+                             profile=city.profile)
     emit(patrol_json(patrol, city, utc_now()), as_json, f"{patrol_id} at {patrol.last_lon:.6f},{patrol.last_lat:.6f}")
 
 

@@ -5,7 +5,7 @@ not one search per patrol: travel time from the patrol's snapped position plus t
 time. Among patrols within target, the coverage-aware choice prefers the one whose departure
 leaves the fewest key blocks beyond the stray-dog target of the remaining available patrols.
 
-The lifecycle (assign, arrive, close) is stored in the dispatch log with each step's time; a
+The lifecycle (assign, accept, arrive, close) is stored in the dispatch log with each step's time; a
 patrol is assigned with a conditional update, so of two dispatchers assigning it at once exactly
 one succeeds and the other gets a DispatchConflictError.
 """
@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from geo.errors import ConflictError, NotFoundError, PatrolError
 from geo.snapping import SnapError
+from planner import audit
 from planner.clock import utc_now
 from planner.models import Dispatch, Incident, Patrol
 from planner.patrols import PatrolUnit, availability, get_patrol, local_time
@@ -33,12 +34,16 @@ __all__ = [
     "DispatchStateError",
     "UnknownDispatchError",
     "Dispatcher",
+    "OUTCOMES",
     "Recommendation",
+    "accept",
+    "active_dispatch",
     "arrive",
     "assign",
     "close",
     "compliance_report",
     "list_dispatches",
+    "step",
 ]
 
 COVERAGE_CATEGORY = "stray_dog"
@@ -309,19 +314,45 @@ def _assign(store, city, recommendation: Recommendation, candidate: Candidate, *
             candidates_json=json.dumps([c.as_dict() | {"route": None} for c in recommendation.candidates[:10]]),
             status="assigned", reported_at=reported_at, assigned_at=now, assigned_by=assigned_by)
         session.add(dispatch)
+        session.flush()
+        audit.record(session, city.slug, "dispatch.assign", f"dispatch {dispatch.id}", {
+            "dispatch_id": dispatch.id, "incident_id": incident_id, "patrol_id": patrol_id,
+            "category": incident["category"], "predicted_eta_s": round(candidate.eta_s, 1),
+            "target_s": incident["target_s"], "lon": incident["lon"], "lat": incident["lat"]}, at=now)
     return dispatch
 
 
-def _step(store, city, dispatch_id: int, *, expect: str, new: str, column: str, at: datetime | None) -> Dispatch:
+OUTCOMES = ("resolved", "not_found", "referred")
+_STEPS = {  # step: (the states it follows, the new state, the column of its time)
+    "accept": (("assigned",), "accepted", "accepted_at"),
+    "arrive": (("assigned", "accepted"), "arrived", "arrived_at"),
+    "close": (("arrived",), "closed", "closed_at"),
+}
+
+
+def step(store, city, dispatch_id: int, name: str, *, at: datetime | None = None, outcome: str | None = None,
+         note: str | None = None) -> Dispatch:
+    """Move a dispatch one step (accept, arrive, close: assigned -> accepted -> arrived -> closed; arrive may
+    skip accept), time stored (naive UTC); closing takes an ``outcome`` (OUTCOMES) and a short ``note``."""
+    if name not in _STEPS:
+        raise DispatchStateError(f"unknown step {name!r}; steps: {', '.join(_STEPS)}.")
+    follows, new, column = _STEPS[name]
+    extra = {}
+    if name == "close":
+        if outcome is not None and outcome not in OUTCOMES:
+            raise DispatchStateError(f"outcome must be one of {', '.join(OUTCOMES)}; got {outcome!r}.")
+        if note is not None and len(note) > 500:
+            raise DispatchStateError(f"the note has {len(note)} characters; keep it under 500.")
+        extra = {"outcome": outcome or "resolved", "close_note": (note or "").strip() or None}
     at = at or utc_now()
     with store.session() as session, session.begin():
         dispatch = session.get(Dispatch, dispatch_id)
         if dispatch is None or dispatch.city != city.slug:
             raise UnknownDispatchError(f"no dispatch {dispatch_id} in {city.slug}.")
-        if dispatch.status != expect:
+        if dispatch.status not in follows:
             raise DispatchStateError(f"dispatch {dispatch_id} is {dispatch.status}; cannot mark it {new}.")
-        changed = session.execute(update(Dispatch).where(Dispatch.id == dispatch_id, Dispatch.status == expect)
-                                  .values(status=new, **{column: at}))
+        changed = session.execute(update(Dispatch).where(Dispatch.id == dispatch_id, Dispatch.status == dispatch.status)
+                                  .values(status=new, **{column: at}, **extra))
         if changed.rowcount != 1:
             raise DispatchChangedError(f"dispatch {dispatch_id} changed meanwhile; try again.")
         if new == "closed":
@@ -329,18 +360,35 @@ def _step(store, city, dispatch_id: int, *, expect: str, new: str, column: str, 
                             .values(status="available", version=Patrol.version + 1))
             if dispatch.incident_id is not None:
                 session.execute(update(Incident).where(Incident.id == dispatch.incident_id).values(status="closed"))
+        audit.record(session, city.slug, f"dispatch.{name}", f"dispatch {dispatch_id}", {
+            "dispatch_id": dispatch_id, "incident_id": dispatch.incident_id, "patrol_id": dispatch.patrol_id,
+            "status": new} | extra, at=at)
     with store.session() as session:
         return session.get(Dispatch, dispatch_id)
 
 
+def accept(store, city, dispatch_id: int, *, at: datetime | None = None) -> Dispatch:
+    """The officer accepted the dispatch on the phone (time stored)."""
+    return step(store, city, dispatch_id, "accept", at=at)
+
+
 def arrive(store, city, dispatch_id: int, *, at: datetime | None = None) -> Dispatch:
     """The patrol reached the report (time stored)."""
-    return _step(store, city, dispatch_id, expect="assigned", new="arrived", column="arrived_at", at=at)
+    return step(store, city, dispatch_id, "arrive", at=at)
 
 
-def close(store, city, dispatch_id: int, *, at: datetime | None = None) -> Dispatch:
-    """The report is dealt with; the patrol is available again."""
-    return _step(store, city, dispatch_id, expect="arrived", new="closed", column="closed_at", at=at)
+def close(store, city, dispatch_id: int, *, at: datetime | None = None, outcome: str | None = None,
+          note: str | None = None) -> Dispatch:
+    """The report is dealt with (outcome, note); the patrol is available again."""
+    return step(store, city, dispatch_id, "close", at=at, outcome=outcome, note=note)
+
+
+def active_dispatch(store, city: str, patrol_id: str) -> Dispatch | None:
+    """The patrol's dispatch not yet closed (the latest), if any."""
+    with store.session() as session:
+        return session.scalars(select(Dispatch).where(Dispatch.city == city, Dispatch.patrol_id == patrol_id,
+                                                      Dispatch.status != "closed")
+                               .order_by(Dispatch.id.desc()).limit(1)).first()
 
 
 def list_dispatches(store, city: str) -> list[Dispatch]:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from geo.crs import DATUMS, check_datum, is_crs_code, to_wgs84, validate_lonlat
 from geo.errors import CoordinateError, DatumError, PatrolError
 from geo.geocode import GeocodeError
+from planner import audit
 from planner.clock import utc_now
 from planner.models import Incident
 
@@ -42,6 +43,7 @@ __all__ = [
     "incidents_in_window",
     "list_incidents",
     "open_incident_points",
+    "recent_open_reports",
     "parse_time",
     "store_incident",
     "store_incidents",
@@ -372,6 +374,9 @@ def import_incidents(store, placer: IncidentPlacer, path, *, datum: str | None =
     records, rows = read_incident_file(path)
     ready, problems = placer.validate(records, default_datum=datum or placer.city.profile.default_datum, rows=rows)
     stored, duplicates = store_incidents(store, ready)
+    audit.record_now(store, placer.city.slug, "incidents.import", str(Path(path).name)[:128], {
+        "file": str(path), "rows": len(records), "stored": stored, "duplicates": len(duplicates),
+        "problems": len(problems)})
     return ImportReport(stored=stored, duplicates=duplicates, problems=sorted(problems, key=lambda p: p["row"]),
                         rows=len(records))
 
@@ -426,6 +431,9 @@ def store_incident(store, incident: dict) -> tuple[dict, bool]:
         row = Incident(**{c: incident.get(c) for c in columns}, created_at=utc_now())
         session.add(row)
         session.flush()
+        audit.record(session, incident["city"], "incident.report", f"incident {row.id}", {
+            "incident_id": row.id, "external_id": row.external_id, "category": row.category, "lon": row.lon,
+            "lat": row.lat, "source": row.source, "reported_at": row.reported_at})
         return incident_dict(row), True
 
 
@@ -461,3 +469,22 @@ def incidents_in_window(store, city, *, category: str | None = None, days: int |
         hour = local.dt.hour
         frame = frame[(hour >= start) & (hour < end)] if start < end else frame[(hour >= start) | (hour < end)]
     return frame
+
+
+def recent_open_reports(store, city, *, hours: float = 2.0, limit: int = 200, now: datetime | None = None) -> list[dict]:
+    """Open (unassigned) reports of the last ``hours``, the most urgent first: ``target_s`` of the category
+    and ``seconds_left`` until it (negative: late), besides ``incident_dict``'s fields."""
+    from datetime import timedelta
+
+    now = now or utc_now()
+    query = (select(Incident).where(Incident.city == city.slug, Incident.status == "open",
+                                    Incident.reported_at >= now - timedelta(hours=hours),
+                                    Incident.reported_at <= now + timedelta(minutes=5))
+             .order_by(Incident.reported_at.desc()).limit(5000))
+    with store.session() as session:
+        rows = [incident_dict(row) for row in session.scalars(query)]
+    for row in rows:
+        row["target_s"] = city.profile.target_s(row["category"])
+        waited = (now - datetime.fromisoformat(row["reported_at"][:-1])).total_seconds()
+        row["seconds_left"] = round(row["target_s"] - waited, 1)
+    return sorted(rows, key=lambda r: r["seconds_left"])[:limit]

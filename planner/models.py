@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Dispatch", "Incident", "KeyBlock", "Patrol", "PlannedRoute", "PositionFix", "Squadron", "StandbySolution", "User",
+__all__ = ["ApiToken", "AuditEntry", "Base", "Dispatch", "Incident", "KeyBlock", "Patrol", "PlannedRoute", "PositionFix", "Squadron", "StandbySolution", "User",
            "Zone", "ZoneVersion"]
 
 
@@ -93,6 +93,9 @@ class Dispatch(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     assigned_by: Mapped[str | None] = mapped_column(String(128))  # the dispatcher's user name
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)  # the officer accepted it on the phone
+    outcome: Mapped[str | None] = mapped_column(String(32))  # when closed: resolved | not_found | referred
+    close_note: Mapped[str | None] = mapped_column(Text)  # the officer's short note when closing
 
 
 class ZoneVersion(Base):
@@ -147,6 +150,22 @@ class PositionFix(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)  # the phone's stated accuracy (metres)
+
+
+class AuditEntry(Base):
+    """One line of the audit log: who did what, when (UTC, naive) and from where. Append-only (triggers)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(128))  # user name, token:NAME or cli:OS-USER
+    origin: Mapped[str] = mapped_column(String(128))  # the client's address, or "command line"
+    action: Mapped[str] = mapped_column(String(32), index=True)  # e.g. dispatch.assign
+    subject: Mapped[str | None] = mapped_column(String(128))  # e.g. dispatch 12
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
 
 
 class User(Base):

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from geo.crs import check_datum, is_crs_code, to_wgs84, validate_lonlat
 from geo.errors import CoordinateError, DatumError, NotFoundError, PatrolError
 from geo.profile import MODES
+from planner import audit
 from planner.clock import utc_now
 from planner.models import Patrol, PositionFix
 
@@ -42,6 +43,8 @@ __all__ = [
     "list_patrols",
     "set_status",
     "update_position",
+    "ImplausibleFixError",
+    "top_speed_mps",
     "upsert_patrols",
 ]
 
@@ -170,20 +173,79 @@ def upsert_patrols(store, city: str, rows: list[dict]) -> int:
     return len(rows)
 
 
+FUTURE_SLACK_S: Final = 120.0  # a phone's clock may run this far ahead of the server's
+OLDEST_FIX_S: Final = 24 * 3600.0  # a queued fix older than this is refused
+_SPEED_SLACK: Final = {"foot": 3.0, "ebike": 2.0, "car": 1.5}  # times the mode's top speed: runners, GPS noise
+_DEFAULT_ACCURACY_M: Final = 30.0
+
+
+class ImplausibleFixError(PatrolError):
+    """A position the patrol cannot have had: from the future, too old, or reached faster than its mode can go."""
+
+
+def top_speed_mps(profile, mode: str) -> float:
+    """The fastest a patrol of ``mode`` can plausibly move (metres per second), from the city's profile."""
+    spec = profile.mode(mode)
+    top_kph = max([spec.speed_kph, *spec.highway_speeds_kph.values(), *spec.maxspeed_zones.values()])
+    return top_kph / 3.6 * _SPEED_SLACK.get(mode, 2.0)
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Distance between two WGS-84 points (metres, equirectangular: exact enough under 100 km)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6_371_008.8 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+def _check_plausible(session, city: str, patrol: Patrol, lon: float, lat: float, at: datetime,
+                     accuracy_m: float | None, profile, now: datetime) -> None:
+    ahead = (at - now).total_seconds()
+    if ahead > FUTURE_SLACK_S:
+        raise ImplausibleFixError(f"position of {patrol.id} is from the future ({ahead / 60:.0f} min ahead of the "
+                                  "server's clock); check the phone's clock.")
+    if -ahead > OLDEST_FIX_S:
+        raise ImplausibleFixError(f"position of {patrol.id} is {-ahead / 3600:.0f} h old; only fixes from the last "
+                                  "24 h are taken.")
+    if profile is None:
+        return
+    before = session.scalars(select(PositionFix).where(
+        PositionFix.city == city, PositionFix.patrol_id == patrol.id, PositionFix.at <= at)
+        .order_by(PositionFix.at.desc(), PositionFix.id.desc()).limit(1)).first()
+    if before is None:
+        return
+    seconds = max((at - before.at).total_seconds(), 1.0)
+    slack = (accuracy_m or _DEFAULT_ACCURACY_M) + (before.accuracy_m or _DEFAULT_ACCURACY_M)
+    moved = max(_metres(before.lon, before.lat, lon, lat) - slack, 0.0)
+    limit = top_speed_mps(profile, patrol.mode)
+    if moved / seconds > limit:
+        raise ImplausibleFixError(
+            f"position of {patrol.id} is {moved:.0f} m beyond the fix of {before.at:%H:%M:%S} UTC after {seconds:.0f} s: "
+            f"{moved / seconds * 3.6:.0f} km/h, faster than a {patrol.mode} patrol can go ({limit * 3.6:.0f} km/h).")
+
+
 def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *, at: datetime | None = None,
-                    datum: str = "wgs84", jurisdiction=None) -> PatrolUnit:
-    """Record a patrol's position (any datum; stored WGS-84) with its time (naive UTC; default now)."""
+                    datum: str = "wgs84", jurisdiction=None, accuracy_m: float | None = None,
+                    profile=None) -> PatrolUnit:
+    """Record a patrol's position (any datum; stored WGS-84) with its time (naive UTC; default now) and the
+    phone's accuracy (metres). Refused (ImplausibleFixError) from the future, older than a day, outside the
+    ``jurisdiction``, or, with the city ``profile``, further from the previous fix than the mode can travel.
+    A fix older than the latest one joins the track without moving the patrol (a queue sent late)."""
     if not is_crs_code(check_datum(datum)):
         validate_lonlat(lon, lat, what=f"position of {patrol_id}")
     lon, lat = validate_lonlat(*to_wgs84(lon, lat, datum), what=f"position of {patrol_id}")
     if jurisdiction is not None and not jurisdiction.covers(shapely.Point(lon, lat)):
         raise CoordinateError(f"position of {patrol_id} ({lon:.6f}, {lat:.6f}) is outside the city.")
-    at = at or utc_now()
+    if accuracy_m is not None and not (math.isfinite(accuracy_m) and 0 <= accuracy_m <= 100_000):
+        raise PatrolError(f"accuracy of {patrol_id}'s position must be metres between 0 and 100000; got {accuracy_m!r}.")
+    now = utc_now()
+    at = at or now
     get_patrol(store, city, patrol_id)
     with store.session() as session, session.begin():
-        session.execute(update(Patrol).where(Patrol.city == city, Patrol.id == patrol_id).values(
-            last_lon=lon, last_lat=lat, last_seen_at=at, version=Patrol.version + 1))
-        session.add(PositionFix(city=city, patrol_id=patrol_id, lon=lon, lat=lat, at=at))  # the track
+        patrol = session.get(Patrol, {"city": city, "id": patrol_id})
+        _check_plausible(session, city, patrol, lon, lat, at, accuracy_m, profile, now)
+        if patrol.last_seen_at is None or at >= patrol.last_seen_at:
+            session.execute(update(Patrol).where(Patrol.city == city, Patrol.id == patrol_id).values(
+                last_lon=lon, last_lat=lat, last_seen_at=at, version=Patrol.version + 1))
+        session.add(PositionFix(city=city, patrol_id=patrol_id, lon=lon, lat=lat, at=at, accuracy_m=accuracy_m))
     return get_patrol(store, city, patrol_id)
 
 
@@ -288,7 +350,9 @@ def import_patrols(store, city, path, *, datum: str = "wgs84") -> tuple[int, lis
         error = PatrolFileError(f"{path}: {len(problems)} problem(s), nothing imported:\n- " + "\n- ".join(lines))
         error.problems = problems
         raise error
-    return upsert_patrols(store, city.slug, ready), []
+    stored = upsert_patrols(store, city.slug, ready)
+    audit.record_now(store, city.slug, "patrols.import", path.name[:128], {"file": str(path), "patrols": stored})
+    return stored, []
 
 
 KM_PER_DEMO_PATROL: Final = 37.0  # central Chengdu: 740 street km for 20 patrols

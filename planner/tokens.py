@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from geo.errors import NotFoundError, PatrolError
+from planner import audit
 from planner.clock import utc_now
 from planner.models import ApiToken
 
@@ -68,6 +69,7 @@ def add_token(store, city: str, name: str, role: str) -> str:
         if session.scalar(select(ApiToken).where(ApiToken.city == city, ApiToken.name == name)) is not None:
             raise TokenError(f"a token named {name!r} exists already; revoke it or choose another name")
         session.add(ApiToken(city=city, name=name, role=role, token_hash=_hash(token), created_at=utc_now()))
+        audit.record(session, city, "token.add", f"token {name}", {"name": name, "role": role})
     return token
 
 
@@ -85,6 +87,7 @@ def revoke_token(store, city: str, name: str) -> TokenInfo:
         if row is None:
             raise UnknownTokenError(f"no token named {name!r}; see 'patrol tokens list'")
         row.revoked_at = row.revoked_at or now
+        audit.record(session, city, "token.revoke", f"token {name}", {"name": name, "role": row.role})
         return _info(row)
 
 

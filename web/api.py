@@ -21,6 +21,8 @@ from web.geojson import (
     patrol_features,
     point,
 )
+from web.live import wake
+from web.messages import message_text
 from web.resources import get_resources
 
 __all__ = ["bp"]
@@ -46,24 +48,43 @@ def patrols():
 @bp.post("/patrols/<patrol_id>/position")
 @roles_required("dispatcher", "officer", api=True)
 def position(patrol_id: str):
-    """Record a patrol's position: JSON ``{"lon", "lat", "datum"?}`` (an officer only their own)."""
-    from planner.patrols import update_position
+    """Record a patrol's position: JSON ``{"lon", "lat", "datum"?, "at"?, "accuracy_m"?}`` (an officer only their
+    own; ``at`` ISO time of the fix, default now; ``accuracy_m`` metres). 422 with the reason for a fix from the
+    future, older than a day, or further from the last fix than the patrol's mode can travel."""
+    from planner.audit import record_now
+    from planner.incidents import parse_time
+    from planner.patrols import ImplausibleFixError, update_position
 
     own_patrol_only(patrol_id, "position")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, 'send JSON like {"lon": 104.08, "lat": 30.69}')
-    lon, lat = body.get("lon"), body.get("lat")
+    lon, lat, accuracy = body.get("lon"), body.get("lat"), body.get("accuracy_m")
     try:
-        if isinstance(lon, bool) or isinstance(lat, bool):
+        if any(isinstance(v, bool) for v in (lon, lat, accuracy)):
             raise TypeError
         lon, lat = float(lon), float(lat)
+        accuracy = None if accuracy is None else float(accuracy)
     except (TypeError, ValueError, OverflowError):
-        abort(400, "lon and lat must be numbers (degrees)")
+        abort(400, "lon and lat must be numbers (degrees), accuracy_m a number of metres")
     res = get_resources()
-    patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat,
-                             datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction)
-    return jsonify(patrol_id=patrol.id, lon=patrol.last_lon, lat=patrol.last_lat)
+    at = None
+    if body.get("at") not in (None, ""):
+        try:
+            at = parse_time(str(body["at"]), res.city.profile.timezone)
+        except ValueError as exc:
+            abort(400, f"at: {exc}")
+    try:
+        patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat, at=at, accuracy_m=accuracy,
+                                 datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction,
+                                 profile=res.city.profile)
+    except ImplausibleFixError as exc:
+        record_now(res.store, res.city.slug, "position.refused", f"patrol {patrol_id}", {
+            "patrol_id": patrol_id, "lon": lon, "lat": lat, "at": body.get("at"), "reason": str(exc)})
+        return jsonify(error=str(exc), message=message_text(str(exc)), field="position"), 422
+    wake()
+    return jsonify(patrol_id=patrol.id, lon=patrol.last_lon, lat=patrol.last_lat,
+                   seen_at=patrol.last_seen_at.isoformat() + "Z" if patrol.last_seen_at else None)
 
 
 @bp.get("/incidents")
@@ -116,6 +137,8 @@ def report_intake():
         return jsonify(error=f"{first['field']}: {first['reason']}", field=first["field"],
                        problems=[{"field": p["field"], "reason": p["reason"]} for p in problems]), 400
     stored, new = store_incident(res.store, ready[0])
+    if new:
+        wake()  # every open console hears of it now
     return jsonify(stored), 201 if new else 200
 
 
@@ -183,8 +206,6 @@ def recommend_view():
     location = request.args.get("location", "").strip()
     if not location:
         abort(400, "location is required ('lon,lat' or an address)")
-    from web.messages import message_text
-
     found = get_resources().recommend(location, request.args.get("category", "stray_dog"),
                                       request.args.get("datum")).as_dict()
     found["reason_text"] = message_text(found["reason"])  # the reason in the request's language
@@ -208,25 +229,49 @@ def dispatches():
 @bp.post("/dispatches")
 @roles_required("dispatcher", api=True)
 def assign_view():
-    """Assign a patrol to a report: JSON ``{"location", "category"?, "datum"?, "patrol_id"?}``
-    (default: the recommended patrol). 409 if the patrol was taken meanwhile."""
+    """Assign a patrol to a report: JSON ``{"location", "category"?, "datum"?, "patrol_id"?}`` or
+    ``{"incident_id", "patrol_id"?}`` for a stored report (default: the recommended patrol). 409 if the patrol
+    was taken meanwhile."""
     from planner.dispatch import assign
 
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not str(body.get("location", "")).strip():
-        abort(400, 'send JSON like {"location": "104.08,30.69", "category": "stray_dog"}')
+    if not isinstance(body, dict) or not (str(body.get("location", "")).strip() or body.get("incident_id")):
+        abort(400, 'send JSON like {"location": "104.08,30.69", "category": "stray_dog"} or {"incident_id": 12}')
     res = get_resources()
-    recommendation = res.recommend(str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum"))
+    incident = _open_incident(res, body["incident_id"]) if body.get("incident_id") else None
+    if incident is not None:
+        location, category, datum = f"{incident.lon},{incident.lat}", incident.category, "wgs84"
+    else:
+        location, category, datum = str(body["location"]), str(body.get("category", "stray_dog")), body.get("datum")
+    recommendation = res.recommend(location, category, datum)
     dispatch = assign(res.store, res.city, recommendation, patrol_id=body.get("patrol_id") or None,  # clash: 409
-                      assigned_by=current_user.username)
+                      assigned_by=current_user.username, incident_id=incident and incident.id,
+                      reported_at=incident and incident.reported_at)
+    wake()
     return jsonify(dispatch_id=dispatch.id, patrol_id=dispatch.patrol_id, predicted_eta_s=dispatch.predicted_eta_s,
-                   status=dispatch.status), 201
+                   status=dispatch.status, incident_id=dispatch.incident_id), 201
 
 
-@bp.post("/dispatches/<int(max=2147483647):dispatch_id>/<any(arrive, close):step>")
+def _open_incident(res, incident_id):
+    """The stored open report ``incident_id`` (400 for a bad id, 404 unknown, 409 already assigned)."""
+    from planner.models import Incident
+
+    if isinstance(incident_id, bool) or not isinstance(incident_id, int) or not 0 < incident_id < 2**31:
+        abort(400, f"incident_id must be a report's number; got {incident_id!r}")
+    with res.store.session() as session:
+        incident = session.get(Incident, incident_id)
+    if incident is None or incident.city != res.city.slug:
+        abort(404, f"no report #{incident_id} in {res.city.slug}")
+    if incident.status != "open":
+        abort(409, f"report #{incident_id} is {incident.status}; only an open report is assigned")
+    return incident
+
+
+@bp.post("/dispatches/<int(max=2147483647):dispatch_id>/<any(accept, arrive, close):step>")
 @roles_required("dispatcher", "officer", api=True)
 def dispatch_step(dispatch_id: int, step: str):
-    """Mark a dispatch arrived or closed."""
+    """Mark a dispatch accepted, arrived or closed (closing takes JSON ``{"outcome"?, "note"?}``:
+    outcome resolved | not_found | referred, a note of at most 500 characters)."""
     from planner import dispatch as lifecycle
 
     res = get_resources()
@@ -234,7 +279,16 @@ def dispatch_step(dispatch_id: int, step: str):
         mine = {d.id for d in lifecycle.list_dispatches(res.store, res.city.slug) if d.patrol_id == current_user.patrol_id}
         if dispatch_id not in mine:
             abort(403, "an officer updates only their own patrol's dispatches")
-    done = (lifecycle.arrive if step == "arrive" else lifecycle.close)(res.store, res.city, dispatch_id)
+    body = request.get_json(silent=True) if request.content_length else None
+    body = body if isinstance(body, dict) else {}
+    if step == "close":
+        outcome, note = body.get("outcome"), body.get("note")
+        if outcome is not None and not isinstance(outcome, str) or note is not None and not isinstance(note, str):
+            abort(400, "outcome and note must be strings")
+        done = lifecycle.close(res.store, res.city, dispatch_id, outcome=outcome, note=note)
+    else:
+        done = lifecycle.step(res.store, res.city, dispatch_id, step)
+    wake()
     return jsonify(dispatch_id=done.id, status=done.status)
 
 

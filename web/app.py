@@ -57,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["patrol"] = Resources(app.config["CITY"], app.config["DATABASE_URL"],
                                          redis_url=app.config["REDIS_URL"])
 
-    from web import api, auth, jobs
+    from web import api, auth, jobs, live
     from web.pages import BLUEPRINTS
 
     auth.init_auth(app)
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(live.bp)
 
     from web.i18n import remember_language
 

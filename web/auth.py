@@ -80,19 +80,36 @@ def init_auth(app) -> None:
         header across sites); a wrong or revoked token is a 401 at once. Every other write needs CSRF."""
         from flask import g
 
+        from planner.audit import Actor, acting_as, record_now
         from planner.tokens import TokenError, check_token
 
         token = bearer_token()
         if token is not None:
             res = get_resources(app)
+            where = {"method": request.method, "path": request.path[:200]}
             try:
                 g.token_client = TokenClient(check_token(res.store, res.city.slug, token))
             except TokenError as exc:
+                acting_as(Actor("token:?", request.remote_addr or "unknown"))
+                record_now(res.store, res.city.slug, "token.refused", None, where | {"reason": str(exc)})
                 return jsonify(error=str(exc)), 401
+            acting_as(Actor(g.token_client.username, request.remote_addr or "unknown"))
+            record_now(res.store, res.city.slug, "token.use", g.token_client.username, where)
             return None
         if app.config.get("WTF_CSRF_ENABLED", True) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
             csrf.protect()
         return None
+
+    @app.before_request
+    def who_acts():
+        """The audit log's who and from where for everything this request does."""
+        from flask import g
+
+        from planner.audit import Actor, acting_as
+
+        if g.get("token_client") is None:
+            address = request.remote_addr or "unknown"
+            acting_as(lambda: Actor(current_user.username if current_user.is_authenticated else "anonymous", address))
 
     manager = LoginManager(app)
 

@@ -6,6 +6,7 @@ import numpy as np
 import shapely
 from sqlalchemy import func, select
 
+from planner import audit
 from planner.clock import utc_now
 from planner.models import Zone, ZoneVersion
 from planner.zones.model import PlanZone, ZoneError, ZonePlan, segment_index
@@ -30,6 +31,8 @@ def save_version(store, city, plan: ZonePlan, *, author: str, comment: str | Non
                              segments_json=json.dumps(keys[zone.segments].tolist()),
                              polygon_wkt=(zone.polygon or shapely.Polygon()).wkt,
                              street_km=float(lengths[zone.segments].sum() / 1000.0)))
+        audit.record(session, city.slug, "zones.save", f"zone version {number}", {
+            "version": number, "author": author, "comment": comment, "source": source, "zones": len(plan.zones)})
     return number
 
 

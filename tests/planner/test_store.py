@@ -19,9 +19,9 @@ def newest_migration() -> str:
 
 def test_migrations_create_the_schema(database_url):
     store = Store(database_url)
-    assert store.revision() == newest_migration() == "0014_api_tokens"
+    assert store.revision() == newest_migration() == "0015_live_operations"
     assert {"alembic_version", "incidents", "patrols", "dispatches", "zones", "zone_versions", "users", "key_blocks",
-            "standby_solutions", "planned_routes", "jobs", "api_tokens"} <= set(store.tables())
+            "standby_solutions", "planned_routes", "jobs", "api_tokens", "audit_log"} <= set(store.tables())
     store.close()
     again = Store(database_url)  # opening twice is harmless
     assert again.revision() == newest_migration()
