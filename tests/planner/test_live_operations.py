@@ -11,7 +11,7 @@ from sqlalchemy import text
 from geo.errors import CoordinateError, PatrolError
 from planner.assignment import current_assignment
 from planner.audit import Actor, acting_as, list_entries
-from planner.dispatch import DispatchStateError, Dispatcher, accept, arrive, assign, close
+from planner.dispatch import Dispatcher, DispatchStateError, accept, arrive, assign, close
 from planner.events import Cursor, events_after, latest_cursor
 from planner.incidents import recent_open_reports
 from planner.patrols import (
@@ -72,7 +72,7 @@ def test_every_step_is_in_the_audit_log_which_cannot_be_edited(store, chengdu):
     assert all(x.detail["dispatch_id"] == dispatch.id and x.detail["patrol_id"] == dispatch.patrol_id for x in lines)
     assert lines[-1].detail["outcome"] == "not_found"
     for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
-        with pytest.raises(Exception, match="append-only"), store.engine.begin() as connection:  # noqa: B017
+        with pytest.raises(Exception, match="append-only"), store.engine.begin() as connection:
             connection.execute(text(statement))
     assert len(list_entries(store, chengdu.slug, action="dispatch.")) == 4
     with pytest.raises(PatrolError, match="unknown audit action"):

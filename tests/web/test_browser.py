@@ -49,8 +49,12 @@ def browser():
         browser.close()
 
 
-def open_page(browser, url, *, mobile=False, user="admin"):
-    context = browser.new_context(viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900})
+def open_page(browser, url, *, mobile=False, user="admin", geolocation=None):
+    """A signed-in page (its console errors and any request to another host are collected); ``geolocation``
+    ({"longitude", "latitude", "accuracy"}) grants the permission and sets the browser's position."""
+    extra = {"permissions": ["geolocation"], "geolocation": geolocation} if geolocation else {}
+    context = browser.new_context(viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900},
+                                  **extra)
     page = context.new_page()
     base = url.split("/", 3)[:3]
     page.goto("/".join(base) + "/login")

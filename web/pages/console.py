@@ -33,7 +33,9 @@ def _patrol_label(p: dict) -> str:
 CONSOLE_TEXTS = ["recommended", "patrol", "mode", "eta", "distance", "within", "assign", "assigned", "arrive", "close",
                  "arrived", "excluded", "new_report_here", "report_place", "address_match", "confidence", "time_left",
                  "late_by", "assigned_at", "selected_patrol", "status", "working", "reason", "zone", "error",
-                 "position_age", "min_ago", "no_position", "mode_car", "mode_ebike", "mode_foot"]
+                 "position_age", "min_ago", "no_position", "mode_car", "mode_ebike", "mode_foot", "accept", "accepted",
+                 "closed", "open_reports", "no_open_reports", "dispatch_this", "live_on", "live_off", "new_stray_dog",
+                 "new_report", "about_to_miss", "seconds_ago"]
 
 
 def _console_texts() -> dict:

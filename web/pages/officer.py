@@ -44,7 +44,21 @@ def officer(patrol_id: str):
              and zone.polygon.covers(shapely.Point(s["lon"], s["lat"]))]
     officer_map(m, data, zone.polygon, spots, names={k: t(k) for k in ("route", "stops", "hotspots")})
     return page(m, "officer.html", patrol_id=patrol_id, route=data, hotspot_count=len(spots),
-                next_stop=_next_stop(data["stops"]))
+                next_stop=_next_stop(data["stops"]), officer_texts=_officer_texts())
+
+
+OFFICER_TEXTS = ("assignment", "accept", "arrive", "close", "accepted", "arrived", "assigned", "closed", "outcome",
+                 "outcome_resolved", "outcome_not_found", "outcome_referred", "note", "position", "position_off",
+                 "position_sent", "positions_waiting", "position_refused", "accuracy", "eta", "time_left", "late_by",
+                 "report_place", "route_to_report", "navigate", "live_off", "seconds_ago", "assigned_at")
+
+
+def _officer_texts() -> dict:
+    """The texts officer.js shows, in the page's language (with the category names)."""
+    from planner.incidents import CATEGORIES
+    from web.i18n import category_name
+
+    return {k: t(k) for k in OFFICER_TEXTS} | {f"category_{c}": category_name(c) for c in CATEGORIES}
 
 
 def _next_stop(stops: list[dict]) -> int | None:

@@ -2,7 +2,10 @@
 // the map, or the "new report here" button of a click), the ranked patrols come from /api/recommend and are
 // drawn without reloading the page (the recommended patrol first and highlighted), a patrol is assigned,
 // marked arrived and closed through the API, and the active dispatches (street, time assigned, time left
-// against the target) are redrawn after each step and every 30 s. A click on a patrol selects it.
+// against the target) are redrawn after each step and every 15 s. A click on a patrol selects it.
+// Live (server-sent events from /api/events): patrols move as their phones report, new reports join the
+// list of open reports (the most urgent first) with a cue for a stray dog, dispatch steps taken anywhere
+// redraw the list, and a dispatch about to miss its target is flagged.
 // Texts come from the page (data-texts), in the page's language.
 (function () {
   "use strict";
@@ -16,6 +19,7 @@
   var box = document.getElementById("recommendation");
   var message = document.getElementById("message");
   var current = null;  // the recommendation shown
+  var incidentId = null;  // the stored report being dispatched (chosen from the open reports), if any
 
   function text(key) { return texts[key] || key; }
   function minutes(seconds) { return (seconds / 60).toFixed(1) + " min"; }
@@ -119,8 +123,10 @@
   function assign(patrolId, button) {
     var args = inputs();
     button.disabled = true;
-    api("POST", "/api/dispatches", {location: args.location, datum: args.datum, category: args.category,
-                                    patrol_id: patrolId}).then(function (done) {
+    var body = incidentId ? {incident_id: incidentId, patrol_id: patrolId}
+      : {location: args.location, datum: args.datum, category: args.category, patrol_id: patrolId};
+    api("POST", "/api/dispatches", body).then(function (done) {
+      incidentId = null;
       say("ok", "#" + done.dispatch_id + ": " + done.patrol_id + " " + text("assigned") + ", ETA " + minutes(done.predicted_eta_s));
       keepAssignedRoute(patrolId);
       box.textContent = "";
@@ -171,8 +177,12 @@
           var late = d.seconds_left < 0;
           item.appendChild(element("span", {"class": "left" + (late ? " short" : "")},
             "· " + (late ? text("late_by") : text("time_left")) + " " + Math.round(Math.abs(d.seconds_left) / 60) + " min "));
+          if (d.status !== "arrived" && d.seconds_left >= 0 && d.seconds_left <= WARN_S) {
+            item.classList.add("warn");
+            if (!warned[d.id]) { warned[d.id] = true; cue("#" + d.id + " " + d.patrol_id + ": " + text("about_to_miss")); }
+          }
         }
-        var step = d.status === "assigned" ? "arrive" : "close";
+        var step = d.status === "arrived" ? "close" : "arrive";
         var button = element("button", {"class": step, "data-dispatch": d.id, "data-step": step, type: "button"}, text(step));
         button.addEventListener("click", function () { advance(d.id, step, button); });
         item.appendChild(button);
@@ -242,8 +252,123 @@
     button.addEventListener("click", function () { reportAt(e.latlng); });
     L.popup().setLatLng(e.latlng).setContent(button).openOn(map);
   });
-  map.on("contextmenu", function (e) { reportAt(e.latlng); });
+  map.on("contextmenu", function (e) { incidentId = null; reportAt(e.latlng); });
   form.addEventListener("submit", function (event) { event.preventDefault(); recommend(); });
-  window.setInterval(refreshDispatches, 30000);
-  window.patrolConsole = {recommend: recommend, refreshDispatches: refreshDispatches, selectPatrol: selectPatrol};
+  document.getElementById("location").addEventListener("input", function () { incidentId = null; });
+
+  // -- live: open reports, cues, the event feed ----------------------------------------------------
+  var WARN_S = 300;  // a dispatch with less than this left and no arrival is about to miss its target
+  var warned = {};
+  var seen = {};  // patrol id -> time (ms) of its latest position heard
+  var heard = {};  // report ids already cued
+
+  function cue(words) {
+    var box = document.getElementById("cue");
+    box.textContent = words;
+    box.hidden = false;
+    window.clearTimeout(cue.timer);
+    cue.timer = window.setTimeout(function () { box.hidden = true; }, 15000);
+    try {  // a short tone; browsers may refuse sound before the first click, the banner stays
+      var Audio = window.AudioContext || window.webkitAudioContext;
+      cue.audio = cue.audio || new Audio();
+      var tone = cue.audio.createOscillator();
+      var gain = cue.audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.15;
+      tone.connect(gain).connect(cue.audio.destination);
+      tone.start();
+      tone.stop(cue.audio.currentTime + 0.4);
+    } catch (ignored) { /* no sound: the banner is the cue */ }
+  }
+
+  function dispatchReport(r) {
+    document.getElementById("location").value = r.lon.toFixed(6) + "," + r.lat.toFixed(6);
+    document.getElementById("datum").value = "wgs84";
+    document.getElementById("category").value = r.category;
+    recommend();
+    incidentId = r.id;
+  }
+
+  function refreshOpenReports() {
+    return api("GET", "/api/open-reports?hours=2").then(function (data) {
+      var list = document.getElementById("open-reports");
+      list.textContent = "";
+      document.getElementById("open-count").textContent = data.reports.length;
+      if (!data.reports.length) { list.appendChild(element("li", {}, text("no_open_reports"))); }
+      data.reports.slice(0, 30).forEach(function (r) {
+        var late = r.seconds_left < 0;
+        var item = element("li", {"class": "open-report " + r.category + (r.seconds_left <= WARN_S ? " warn" : ""),
+                                  "data-incident": r.id});
+        item.appendChild(document.createTextNode("#" + r.id + " " + text("category_" + r.category) +
+                                                 (r.street_name ? " · " + r.street_name : "") + " "));
+        item.appendChild(element("span", {"class": "left" + (late ? " short" : "")},
+          (late ? text("late_by") : text("time_left")) + " " + Math.round(Math.abs(r.seconds_left) / 60) + " min"));
+        var button = element("button", {type: "button", "class": "dispatch-this", "data-incident": r.id}, text("dispatch_this"));
+        button.addEventListener("click", function () { dispatchReport(r); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+    }).catch(function (error) { say("error", error.message); });
+  }
+
+  function age(ms) {
+    var seconds = Math.max(0, Math.round((Date.now() - ms) / 1000));
+    return seconds < 120 ? seconds + " " + text("seconds_ago") : Math.round(seconds / 60) + " " + text("min_ago");
+  }
+
+  function movePatrol(p) {
+    var moved = false;
+    layers.patrols.eachLayer(function (marker) {
+      var name = marker.options.className || "";
+      if (name.split(" ").indexOf("patrol-" + p.patrol_id) >= 0 && marker.setLatLng) {
+        marker.setLatLng([p.lat, p.lon]);
+        moved = true;
+      }
+    });
+    if (!moved) {
+      L.circleMarker([p.lat, p.lon], {radius: 7, color: "#1c7ed6", weight: 2, fill: true, fillOpacity: 0.9,
+                                      pane: "patrols", className: "patrol patrol-" + p.patrol_id})
+        .bindTooltip(p.patrol_id).addTo(layers.patrols);
+    }
+    seen[p.patrol_id] = Date.parse(p.at) || Date.now();
+    showAges();
+  }
+
+  function showAges() {
+    Object.keys(seen).forEach(function (id) {
+      var cell = document.querySelector("#patrol-table tr[data-patrol='" + id + "'] td.age");
+      if (cell) { cell.textContent = age(seen[id]); }
+    });
+  }
+
+  function onReport(data) {
+    refreshOpenReports();
+    if (heard[data.incident_id]) { return; }
+    heard[data.incident_id] = true;
+    cue((data.category === "stray_dog" ? text("new_stray_dog") : text("new_report")) + " #" + data.incident_id +
+        " · " + text("category_" + data.category));
+  }
+
+  function listen() {
+    var status = document.getElementById("live-status");
+    if (!window.EventSource) { window.setInterval(function () { refreshDispatches(); refreshOpenReports(); }, 5000); return; }
+    var feed = new EventSource("/api/events");
+    feed.onopen = function () { status.className = "on"; status.textContent = "● " + text("live_on"); };
+    feed.onerror = function () { status.className = "off"; status.textContent = text("live_off"); };
+    function on(type, handle) {
+      feed.addEventListener(type, function (event) { handle(JSON.parse(event.data)); });
+    }
+    on("position", movePatrol);
+    on("incident", onReport);
+    on("import", refreshOpenReports);
+    on("dispatch", function () { refreshDispatches(); refreshOpenReports(); });
+    window.patrolFeed = feed;
+  }
+
+  window.setInterval(refreshDispatches, 15000);
+  window.setInterval(showAges, 10000);
+  refreshOpenReports();
+  listen();
+  window.patrolConsole = {recommend: recommend, refreshDispatches: refreshDispatches, selectPatrol: selectPatrol,
+                          refreshOpenReports: refreshOpenReports};
 }());
