@@ -18,10 +18,14 @@ def cli(verbose: bool) -> None:
     from web.settings import current_settings
 
     current_settings()  # the PATROL_* folders, for every command of this run
+    from planner.audit import acting_as, command_line_actor
+
+    acting_as(command_line_actor())  # the audit log's who for this run
 
 
 def _register() -> None:
     from cli import (
+        audit,
         bench,
         blocks,
         city,
@@ -62,6 +66,7 @@ def _register() -> None:
     cli.add_command(jobs.jobs)
     cli.add_command(jobs.worker)
     cli.add_command(plan.plan)
+    cli.add_command(audit.audit)
 
 
 def main() -> None:

@@ -100,12 +100,15 @@ def _line(row: AuditEntry) -> AuditLine:
                      json.loads(row.detail) if row.detail else None)
 
 
-def list_entries(store, city: str, *, after_id: int = 0, action: str | None = None, actor: str | None = None,
-                 limit: int = 200, newest_first: bool = True) -> list[AuditLine]:
-    """Audit lines of a city (newest first by default); ``action`` may be a prefix ending in '.' (``dispatch.``)."""
+def list_entries(store, city: str, *, after_id: int = 0, before_id: int | None = None, action: str | None = None,
+                 actor: str | None = None, limit: int = 200, newest_first: bool = True) -> list[AuditLine]:
+    """Audit lines of a city (newest first by default) with ids between ``after_id`` and ``before_id``;
+    ``action`` may be a prefix ending in '.' (``dispatch.``)."""
     if action is not None and action not in ACTIONS and not any(a.startswith(action) for a in ACTIONS):
         raise PatrolError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS)} (or a prefix like 'dispatch.').")
     query = select(AuditEntry).where(AuditEntry.city == city, AuditEntry.id > after_id)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
     if action:
         query = query.where(AuditEntry.action.startswith(action) if action.endswith(".")
                             else AuditEntry.action == action)

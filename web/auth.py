@@ -111,6 +111,13 @@ def init_auth(app) -> None:
             address = request.remote_addr or "unknown"
             acting_as(lambda: Actor(current_user.username if current_user.is_authenticated else "anonymous", address))
 
+    @app.teardown_request
+    def done_acting(_error=None):
+        """The request is over: nothing after it acts in its name (threads serve many requests)."""
+        from planner.audit import acting_as
+
+        acting_as(None)
+
     manager = LoginManager(app)
 
     @manager.request_loader

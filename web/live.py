@@ -139,7 +139,12 @@ def _start_cursor() -> Cursor | None:
 @roles_required("dispatcher", "planner", "officer", api=True)
 def events():
     """Server-sent events: ``position``, ``dispatch``, ``incident``, ``import``, ``zones`` (JSON data); an
-    officer receives only their own patrol's. Resumes after ``Last-Event-ID`` (or ``?after=AUDIT-POSITION``)."""
+    officer receives only their own patrol's. Resumes after ``Last-Event-ID`` (or ``?after=AUDIT-POSITION``);
+    ``?max_s=`` shortens the stream (0: only what is stored after the cursor)."""
+    try:
+        life = min(max(float(request.args.get("max_s", STREAM_S)), 0.0), STREAM_S)
+    except ValueError:
+        abort(400, f"max_s must be a number of seconds (0-{STREAM_S:.0f}); got {request.args.get('max_s')!r}")
     events_hub = hub()
     visible = _visible(current_user.role, current_user.patrol_id)
     start = _start_cursor()
@@ -156,7 +161,7 @@ def events():
             sent.add((event.source, event.source_id))
             if visible(event):
                 yield _message(event, cursor)
-        deadline = time.monotonic() + STREAM_S
+        deadline = time.monotonic() + life
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
             sequence, fresh = events_hub.after(sequence, min(HEARTBEAT_S, max(deadline - time.monotonic(), 0.05)))

@@ -13,7 +13,7 @@ from web.i18n import language
 __all__ = ["PATTERNS", "message_text", "translated"]
 
 _MODES = {"car": "汽车", "ebike": "电动车", "foot": "步行"}
-_STATES = {"assigned": "已派遣", "arrived": "已到达", "closed": "已结案", "open": "待处理"}
+_STATES = {"assigned": "已派遣", "accepted": "已接受", "arrived": "已到达", "closed": "已结案", "open": "待处理"}
 _FIELDS = {"days": "天数", "version": "版本", "compare": "对比版本", "limit": "条数", "hours": "时段", "a": "版本 a",
            "b": "版本 b", "active": "active"}
 
@@ -48,6 +48,19 @@ PATTERNS: list[tuple[str, str]] = [
     (r"dispatch (?P<d>\d+) is (?P<s>\w+); cannot mark it (?P<n>\w+)\.", r"派遣 #\g<d> 状态为 \g<s>，不能标记为 \g<n>。"),
     (r"dispatch (?P<d>\d+) changed meanwhile; try again\.", r"派遣 #\g<d> 刚被他人修改；请重试。"),
     (r"no dispatch (?P<d>\d+) in (?P<c>\S+)\.", r"\g<c> 没有派遣 #\g<d>。"),
+    (r"outcome must be one of (?P<k>.*); got (?P<v>.*)\.", r"处置结果必须是 \g<k> 之一；收到 \g<v>。"),
+    (r"the note has (?P<n>\d+) characters; keep it under 500\.", r"备注有 \g<n> 个字符；请少于 500 个。"),
+    (r"report #(?P<r>\d+) is (?P<s>\w+); only an open report is assigned", r"报告 #\g<r> 状态为 \g<s>；只能派遣待处理的报告"),
+    (r"no report #(?P<r>\d+) in (?P<c>\S+)", r"\g<c> 没有报告 #\g<r>"),
+    # phone positions
+    (r"position of (?P<p>\S+) is from the future \((?P<m>\d+) min ahead of the server's clock\); check the phone's clock\.",
+     r"\g<p> 的位置来自未来（比服务器时钟快 \g<m> 分钟）；请检查手机时间。"),
+    (r"position of (?P<p>\S+) is (?P<h>\d+) h old; only fixes from the last 24 h are taken\.",
+     r"\g<p> 的位置已是 \g<h> 小时前的；只接受最近 24 小时内的定位。"),
+    (r"position of (?P<p>\S+) is (?P<d>\d+) m beyond the fix of (?P<t>[\d:]+) UTC after (?P<s>\d+) s: (?P<v>\d+) km/h, "
+     r"faster than a (?P<mode>\w+) patrol can go \((?P<l>\d+) km/h\)\.",
+     r"\g<p> 的位置距 UTC \g<t> 的定位 \g<d> 米、只隔 \g<s> 秒：时速 \g<v> 公里，超过\g<mode>巡逻组的可能速度（\g<l> 公里/小时）。"),
+    (r"position of (?P<p>\S+) \((?P<c>[^)]*)\) is outside the city\.", r"\g<p> 的位置 (\g<c>) 不在辖区内。"),
     (r"no patrols in the store: create the demo roster with 'patrol patrols demo'\.",
      "数据库中没有巡逻组：请用 'patrol patrols demo' 创建示例名册。"),
     (r"location is required \('lon,lat' or an address\)", "请填写位置（经度,纬度 或 地址）"),
@@ -104,6 +117,7 @@ def translated(text: str) -> str | None:
             chinese = re.sub(r"\\g<(\w+)>", lambda g, groups=groups: groups[g.group(1)], template)
             for english, name in (_MODES | _STATES).items():
                 chinese = chinese.replace(f"{english}道路", f"{name}道路").replace(f"为 {english}", f"为 {name}")
+                chinese = chinese.replace(f"{english}巡逻组", f"{name}巡逻组")
             return chinese
     return None
 

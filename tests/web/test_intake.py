@@ -18,7 +18,7 @@ def token_command(web_instance, *args):
 
 def test_a_machine_client_posts_reports_with_its_token(app, web_instance, client):
     code, made = token_command(web_instance, "add", "hotline-12345")
-    assert code == 0 and made["role"] == "intake" and len(made["token"]) >= 40
+    assert code == 0 and made["role"] == "intake" and len(made["token"]) >= 40, made
     machine = app.test_client()  # no session, no CSRF token
     auth = {"Authorization": f"Bearer {made['token']}"}
     report = {"external_id": "12345-2026-0001", "lon": 104.0810, "lat": 30.6943, "datum": "wgs84",

@@ -49,13 +49,19 @@ MATRIX = {
     # an officer may update only their own patrol's dispatches: see test_an_officer_updates_only_their_dispatches
     "api.dispatch_step": ("POST", "/api/dispatches/999999/arrive", {}, {"dispatcher"}),
     "api.route": ("GET", "/api/routes/E02", None, {"officer-e02", "dispatcher", "planner"}),
+    "live.events": ("GET", "/api/events?max_s=0", None, {"dispatcher", "planner", "officer-e02"}),
+    "live.events_poll": ("GET", "/api/events/poll", None, {"dispatcher", "planner", "officer-e02"}),
+    "live.assignment": ("GET", "/api/patrols/E02/assignment", None, {"dispatcher", "officer-e02"}),
+    "live.open_reports": ("GET", "/api/open-reports", None, {"dispatcher", "planner"}),
+    "admin.audit_page": ("GET", "/admin/audit", None, set()),
     "jobs.list_view": ("GET", "/api/jobs", None, {"dispatcher", "planner"}),
     "jobs.start": ("POST", "/api/jobs", {"kind": "rocket"}, {"planner"}),
     "jobs.show": ("GET", f"/api/jobs/{NO_JOB}", None, {"dispatcher", "planner"}),
     "jobs.cancel": ("POST", f"/api/jobs/{NO_JOB}/cancel", {}, {"planner"}),
     "jobs.file": ("GET", f"/api/jobs/{NO_JOB}/file", None, {"dispatcher", "planner"}),
 }
-OTHER_OFFICER = {"/officer/E01", "/officer/E01/route.gpx", "/api/routes/E01", "/api/patrols/E01/position"}
+OTHER_OFFICER = {"/officer/E01", "/officer/E01/route.gpx", "/api/routes/E01", "/api/patrols/E01/position",
+                 "/api/patrols/E01/assignment"}
 
 
 def test_every_route_has_a_security_decision(app):

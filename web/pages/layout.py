@@ -45,6 +45,8 @@ def my_pages() -> list[tuple[str, str]]:
         pages.append(("officer", f"/officer/{current_user.patrol_id}"))
     if role != "officer":
         pages.append(("api", "/api/openapi.json"))
+    if role == "admin":
+        pages.append(("audit_log", "/admin/audit"))
     return pages
 
 
