@@ -47,8 +47,24 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["lon", "lat"],
                     "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
-                                   "datum": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]}}}}}},
-                "responses": {"200": json_ok, "400": _ERROR, "404": _ERROR} | _DENIED}},
+                                   "datum": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]},
+                                   "at": {"type": "string", "description": "ISO time of the fix (default now)"},
+                                   "accuracy_m": {"type": "number", "description": "the phone's accuracy (metres)"}}}}}},
+                "responses": {"200": json_ok, "400": _ERROR, "404": _ERROR,
+                              "422": _ERROR | {"description": "refused: from the future, older than a day, or "
+                                                              "faster than the patrol's mode"}} | _DENIED}},
+            "/api/patrols/{patrol_id}/assignment": _get(
+                "The patrol's open dispatch: place, category, times, ETA and route from its latest position",
+                [patrol_path], ok=json_ok),
+            "/api/events": _get("Server-sent events (text/event-stream): position, dispatch, incident, import, zones; "
+                                "an officer receives only their own patrol's", [
+                                    _query("after", {"type": "string", "pattern": "^[0-9]{1,11}-[0-9]{1,11}$"}),
+                                    _query("max_s", {"type": "number", "minimum": 0, "maximum": 25})],
+                                ok={"description": "the event stream", "content": {"text/event-stream": {}}}),
+            "/api/events/poll": _get("The same events as JSON for clients without EventSource", [
+                _query("after", {"type": "string", "pattern": "^[0-9]{1,11}-[0-9]{1,11}$"})], ok=json_ok),
+            "/api/open-reports": _get("Open reports of the last hours, the most urgent first (seconds_left)", [
+                _query("hours", {"type": "number", "exclusiveMinimum": 0, "maximum": 72})], ok=json_ok),
             "/api/incidents": _get("Open incidents", [_query("limit", {"type": "integer", "minimum": 1, "maximum": 1000000})])
             | {"post": {
                 "summary": "A report from a machine client (Authorization: Bearer TOKEN, role intake) or a dispatcher; "
@@ -77,20 +93,30 @@ def document() -> dict:
                 _query("datum", {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]})], ok=json_ok),
             "/api/dispatches": _get("Dispatches (active=0: all)", [_query("active", {"type": "string", "enum": ["0", "1"]})],
                                     errors=False) | {"post": {
-                "summary": "Assign a patrol (default the recommended one) to a report",
+                "summary": "Assign a patrol (default the recommended one) to a report: a location, or a stored open "
+                           "report's incident_id",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["location"],
+                    "type": "object",
                     "properties": {"location": {"type": "string"}, "category": {"type": "string"},
                                    "datum": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]},
+                                   "incident_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
                                    "patrol_id": {"type": "string"}}}}}},
-                "responses": {"201": json_ok, "400": _ERROR, "409": _ERROR} | _DENIED}},
+                "responses": {"201": json_ok, "400": _ERROR, "404": _ERROR, "409": _ERROR} | _DENIED}},
+            "/api/dispatches/{dispatch_id}/accept": {"post": {
+                "summary": "The officer accepted the dispatch",
+                "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
+                "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
             "/api/dispatches/{dispatch_id}/arrive": {"post": {
                 "summary": "Mark a dispatch arrived",
                 "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
                 "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
             "/api/dispatches/{dispatch_id}/close": {"post": {
-                "summary": "Close a dispatch (the patrol becomes available)",
+                "summary": "Close a dispatch (the patrol becomes available) with its outcome and a short note",
                 "parameters": [{"name": "dispatch_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "outcome": {"type": "string", "enum": ["resolved", "not_found", "referred"]},
+                        "note": {"type": "string", "maxLength": 500}}}}}},
                 "responses": {"200": json_ok, "400": _ERROR} | _DENIED}},
             "/api/jobs": _get("This city's newest background jobs",
                               [_query("limit", {"type": "integer", "minimum": 1, "maximum": 200})], ok=json_ok) | {"post": {

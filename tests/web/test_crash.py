@@ -33,7 +33,8 @@ def test_sigkill_during_a_burst_of_writes(web_instance):
     def positions():
         k = 0
         while not stop.is_set():
-            lon, lat = 104.06 + (k % 200) * 1e-4, 30.68 + (k // 200) * 1e-4
+            # each patrol walks a metre per fix (a phone's fixes must be reachable at the patrol's speed)
+            lon, lat = 104.06 + (k % 8) * 1e-3 + (k // 8 % 200) * 1e-5, 30.68 + (k // 1600) * 1e-5
             try:
                 r = client.post(f"{base}/api/patrols/F0{k % 8 + 1}/position", json={"lon": lon, "lat": lat}, timeout=10)
             except requests.RequestException:  # the server was killed

@@ -64,9 +64,9 @@ def test_api(client):
     served = set()
     for rule in client.application.url_map.iter_rules():
         if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json":
-            for step in ("arrive", "close"):
+            for step in ("accept", "arrive", "close"):
                 served.add(re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}",
-                                  rule.rule.replace("<any(arrive, close):step>", step)))
+                                  rule.rule.replace("<any(accept, arrive, close):step>", step)))
     assert set(described) == served
     assert client.get("/officer/X99").status_code == 404
 
