@@ -198,6 +198,23 @@ def pages(repeats: int, demo_only: bool, as_json: bool) -> None:
     emit(result, as_json, report_text(result))
 
 
+@bench.command("live")
+@click.option("--phones", default=60, show_default=True, type=click.IntRange(1, 200), help="Officers' phones.")
+@click.option("--consoles", default=5, show_default=True, type=click.IntRange(1, 20), help="Dispatcher consoles.")
+@click.option("--seconds", default=60.0, show_default=True, type=click.FloatRange(5, 600), help="How long.")
+@click.option("--every", "every_s", default=15.0, show_default=True, type=click.FloatRange(1, 60),
+              help="Seconds between two fixes of a phone.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_on_city
+@reports_errors
+def live(phones: int, consoles: int, seconds: float, every_s: float, as_json: bool) -> None:
+    """Live: phones posting positions and consoles on the event feed over loopback; latencies, errors, memory."""
+    from bench.live import report_text, run
+
+    result = run(progress=Reporter(), phones=phones, consoles=consoles, seconds=seconds, every_s=every_s)
+    emit(result, as_json, report_text(result))
+
+
 @bench.command("load")
 @click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 64), help="Concurrent sessions.")
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(1, 600), help="How long to load.")

@@ -12,7 +12,8 @@ __all__ = ["serve"]
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 256),
+              help="Request threads; each open page's live feed holds one (phones, consoles).")
 @click.option("--city", "name", default="chengdu", show_default=True, help="City profile name (slug).")
 @click.option("--worker/--no-worker", "run_worker", default=None,
               help="Run background jobs in this process too [default: yes on the embedded queue, no with PATROL_REDIS_URL].")
@@ -40,4 +41,6 @@ def serve(host: str, port: int, threads: int, name: str, run_worker: bool | None
         click.echo(json.dumps({"city": name, "url": f"http://{host}:{port}/", "pages": {
             "dispatcher": "/dispatcher", "planner": "/planner", "officer": "/officer/<patrol_id>",
             "api": "/api/openapi.json"}}), nl=True)
-    waitress_serve(app, host=host, port=port, threads=threads)
+    # every open page keeps a connection for its live feed beside the ones it asks with: waitress's default of
+    # 100 open connections would make the 101st client wait until a feed ends
+    waitress_serve(app, host=host, port=port, threads=threads, connection_limit=max(100, 4 * threads))

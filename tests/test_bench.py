@@ -53,3 +53,22 @@ def test_city_benchmark_reports_its_figures():
         if "baseline_build_s" in row:
             assert row["same_nodes"] is True  # the baseline (osmnx) builds the same graphs
     assert result["growth_ratio"] > 0 and "growth ratio" in city_text(result)
+
+
+@pytest.mark.slow
+def test_live_benchmark_reports_its_figures(chengdu):
+    """A few phones for a few seconds (``patrol bench live`` runs 60 phones and 5 consoles for 60 s); the keys
+    are the public JSON of ``patrol bench live``."""
+    from bench.live import report_text as live_text
+    from bench.live import run as run_live
+
+    result = run_live(phones=4, consoles=2, seconds=8, every_s=1.0, assign_every_s=1.5)
+    assert {"positions_per_s", "position_to_console_ms", "assignment_to_officer_ms", "errors",
+            "server_rss_growth_mb"} <= set(result)
+    assert result["errors"] == 0, result["error_examples"]
+    assert result["positions_stored"] >= 4 * 5 and result["positions_per_s"] > 0
+    console = result["position_to_console_ms"]
+    assert console["count"] >= 2 * result["positions_stored"] * 0.8  # every console hears (nearly) every fix
+    assert 0 < console["median"] <= console["p95"]
+    assert result["assignment_to_officer_ms"]["count"] >= 1 and result["assignments"] >= 1
+    assert "position -> console" in live_text(result)

@@ -157,11 +157,19 @@
         L.geoJSON(a.route, {style: {color: "#c92a2a", weight: 6}, className: "assignment-route"})
           .bindTooltip(text("route_to_report")).addTo(routeLayer);
       }
-      L.circleMarker([a.lat, a.lon], {radius: 11, color: "#000", weight: 3, fill: true, fillColor: "#ffe066",
-                                      fillOpacity: 1, className: "assignment-place"}).addTo(routeLayer);
-      map.panTo([a.lat, a.lon]);
+      var place = L.circleMarker([a.lat, a.lon], {radius: 11, color: "#000", weight: 3, fill: true, fillColor: "#ffe066",
+                                                  fillOpacity: 1, className: "assignment-place"}).addTo(routeLayer);
+      if (shownDispatch !== a.dispatch_id) {  // a new assignment: show its route beside the panel (then leave the map be)
+        shownDispatch = a.dispatch_id;
+        var panel = document.getElementById("panel");
+        var phone = window.innerWidth <= 600;
+        var bounds = L.featureGroup(routeLayer.getLayers()).getBounds().extend(place.getLatLng());
+        map.fitBounds(bounds, {maxZoom: 17, paddingTopLeft: [phone ? 20 : (panel ? panel.offsetWidth : 0) + 20, 20],
+                               paddingBottomRight: [20, (phone && panel ? panel.offsetHeight : 0) + 20]});
+      }
     }
   }
+  var shownDispatch = null;
 
   function load() {
     return api("GET", "/api/patrols/" + encodeURIComponent(patrolId) + "/assignment").then(function (data) {
