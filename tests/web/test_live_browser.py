@@ -113,11 +113,13 @@ def test_a_report_by_api_reaches_the_officer_and_every_step_reaches_the_dispatch
     dispatch_id = int(phone.get_attribute("#assignment", "data-dispatch"))
     assert "流浪狗" in phone.inner_text("#assignment") and phone.evaluate(
         "document.querySelectorAll('path.assignment-route').length") == 1
+    phone.wait_for_timeout(800)  # the map's zoom animation ends
     wait_until(phone, """(() => {  // the report's place is shown on the map above the sheet
         var place = document.querySelector('path.assignment-place'), sheet = document.getElementById('panel');
         if (!place) { return false; }
         var b = place.getBoundingClientRect();
         return b.top > 0 && b.bottom < sheet.getBoundingClientRect().top; })()""", 5)
+    phone.wait_for_timeout(800)  # the map's zoom animation ends
     phone.screenshot(path=str(ARTIFACTS / "officer-assignment-phone.png"))
     item = f"#dispatch-list li[data-dispatch='{dispatch_id}']"
     console.wait_for_selector(item, timeout=10_000)

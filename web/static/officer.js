@@ -75,9 +75,18 @@
   var latest = null;  // the newest fix the browser gave
   var queuedAt = null;  // the time of the newest fix queued
 
+  var me = null;  // the officer's own position on the map (a blue dot)
+
   function onFix(position) {
     var first = latest === null;
     latest = position;
+    if (map) {
+      var at = [position.coords.latitude, position.coords.longitude];
+      if (me) { me.setLatLng(at); } else {
+        me = L.circleMarker(at, {radius: 8, color: "#fff", weight: 3, fill: true, fillColor: "#1971c2", fillOpacity: 1,
+                                 className: "my-position"}).addTo(map);
+      }
+    }
     if (first) { enqueue(); }
   }
 
