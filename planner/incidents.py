@@ -418,12 +418,27 @@ def incident_by_external_id(store, city: str, external_id: str) -> dict | None:
         return incident_dict(row) if row is not None else None
 
 
+def _one_writer_per_external_id(session, city: str, external_id: str) -> None:
+    """Serialise writers of one external id until this transaction ends, so two clients sending the same new
+    report at once store it once (PostgreSQL: an advisory lock on its hash; SQLite: the write lock, taken now)."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"{city}\x00{external_id}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        session.execute(text("UPDATE incidents SET id = id WHERE 0 = 1"))  # a write: SQLite's lock for this transaction
+
+
 def store_incident(store, incident: dict) -> tuple[dict, bool]:
     """Store one placed incident (from ``IncidentPlacer.validate``) unless its external id is stored already:
     (the stored incident as ``incident_dict``, whether it is new)."""
     columns = [c for c in Incident.__table__.columns.keys() if c not in ("id", "created_at")]
     with store.session() as session, session.begin():
         if incident.get("external_id"):
+            _one_writer_per_external_id(session, incident["city"], incident["external_id"])
             seen = session.scalars(select(Incident).where(Incident.city == incident["city"],
                                                           Incident.external_id == incident["external_id"])).first()
             if seen is not None:

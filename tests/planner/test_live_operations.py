@@ -170,3 +170,29 @@ def test_open_reports_most_urgent_first(store, chengdu):
         [(r["category"], chengdu.profile.target_s(r["category"]) - (now - r["reported_at"]).total_seconds())
          for r in rows[:3]], key=lambda pair: pair[1])
     assert isinstance(shown[0]["id"], int) and datetime.fromisoformat(shown[0]["reported_at"][:-1])
+
+
+def test_one_new_report_sent_by_many_clients_at_once_is_stored_once(store, chengdu):
+    import threading
+
+    from planner.incidents import store_incident
+    from planner.models import Incident
+
+    report = {"city": chengdu.slug, "external_id": "12345-race", "category": "stray_dog", "source": "hotline",
+              "lon": 104.07, "lat": 30.68, "input_datum": "wgs84", "status": "open", "reported_at": _now()}
+    results, start = [], threading.Barrier(8)
+
+    def send():
+        start.wait()
+        results.append(store_incident(store, dict(report)))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(new for _, new in results) == [False] * 7 + [True]
+    assert len({stored["id"] for stored, _ in results}) == 1
+    with store.session() as session:
+        assert session.query(Incident).filter_by(external_id="12345-race").count() == 1
+    assert len(list_entries(store, chengdu.slug, action="incident.report")) == 1
