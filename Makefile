@@ -17,11 +17,12 @@ demo: $(BIN)/python vendor
 	$(BIN)/patrol zones versions --json | grep -q version || $(BIN)/patrol zones generate
 	PATROL_DEMO=1 $(BIN)/patrol serve
 
-# Install the test dependencies and run the linter, the import-layer check and the whole test suite.
+# Install the test dependencies and run the linter, the import-layer check and the whole test suite (two
+# pytest-xdist workers, one per core; a test file stays on one worker, so its module fixtures are built once).
 test: $(BIN)/python vendor
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(MAKE) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The fast lane: everything not marked slow (no whole-city pipelines, no browser).
 test-fast: $(BIN)/python vendor

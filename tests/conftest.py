@@ -78,7 +78,19 @@ def redis_url() -> str:
         if os.environ.get("CI"):
             pytest.fail("PATROL_TEST_REDIS_URL is not set (.ci/run starts Redis with .ci/redis)")
         pytest.skip("no Redis: set PATROL_TEST_REDIS_URL (bash .ci/redis starts one and prints it)")
-    return url
+    return _per_worker(url)
+
+
+def _per_worker(url: str) -> str:
+    """Each pytest-xdist worker its own Redis database (gw0 -> 1, gw1 -> 2, ...): a test that empties its
+    queue never touches another worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{int(worker[2:]) % 15 + 1}"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -193,6 +193,22 @@ TEXT = {
     "subject": ("对象", "subject"),
     "detail": ("详情", "detail"),
     "time": ("时间", "time"),
+    "all_actions": ("全部操作", "all actions"),
+    "older": ("更早的记录", "older lines"),
+    # the audit log's actions
+    "action_dispatch.assign": ("派遣", "dispatch assigned"),
+    "action_dispatch.accept": ("接受派遣", "dispatch accepted"),
+    "action_dispatch.arrive": ("到达现场", "arrived"),
+    "action_dispatch.close": ("结案", "dispatch closed"),
+    "action_incident.report": ("接入报告", "report received"),
+    "action_incidents.import": ("导入报告", "reports imported"),
+    "action_zones.save": ("保存责任区版本", "zone version saved"),
+    "action_token.add": ("创建令牌", "token made"),
+    "action_token.revoke": ("吊销令牌", "token revoked"),
+    "action_token.use": ("使用令牌", "token used"),
+    "action_token.refused": ("拒绝令牌", "token refused"),
+    "action_patrols.import": ("导入巡逻组", "roster imported"),
+    "action_position.refused": ("拒绝位置", "position refused"),
 }
 
 

@@ -25,7 +25,7 @@ bp = Blueprint("live", __name__, url_prefix="/api")
 
 POLL_S = 0.25  # the store is read this often for other processes' writes
 STREAM_S = 25.0  # one stream's life; the browser reconnects (retry 1 s) with Last-Event-ID
-HEARTBEAT_S = 10.0  # a comment line keeps proxies and phones from closing an idle stream
+HEARTBEAT_S = 5.0  # a comment line keeps proxies and phones from closing an idle stream, and finds closed ones
 KEPT = 5000  # events kept in memory for streams that fall behind
 _OVERLAP = 64  # ids re-read below the cursor: a transaction that committed after a later id's is not missed
 
@@ -101,17 +101,17 @@ class EventHub:
             return self._sequence, events
 
 
-def hub():
+_HUB_LOCK = threading.Lock()
+
+
+def hub() -> EventHub:
     """This process's event hub for the app's city."""
     res = get_resources()
-    if getattr(res, "_event_hub", None) is None:
+    if res.event_hub is None:
         with _HUB_LOCK:
-            if getattr(res, "_event_hub", None) is None:
-                res._event_hub = EventHub(res.store, res.city.slug)
-    return res._event_hub
-
-
-_HUB_LOCK = threading.Lock()
+            if res.event_hub is None:
+                res.event_hub = EventHub(res.store, res.city.slug)
+    return res.event_hub
 
 
 def wake() -> None:

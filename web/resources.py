@@ -24,6 +24,7 @@ class Resources:
         self._city = self._store = self._blocks = self._dispatcher = self._streets = self._jobs = None
         self._streets_file = None
         self.route_cache: dict = {}  # today's routes by (patrol, zone version, day, roster entry)
+        self.event_hub = None  # the live feed's reader (web.live.EventHub), made on first use
 
     @property
     def city(self):

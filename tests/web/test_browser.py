@@ -27,7 +27,7 @@ def server(web_instance):
     from planner.jobs import EmbeddedWorker
 
     worker = EmbeddedWorker(res.jobs, idle_s=0.1).start()  # as ``patrol serve`` does on the embedded queue
-    served = create_server(app, host="127.0.0.1", port=0, threads=4)
+    served = create_server(app, host="127.0.0.1", port=0, threads=16)  # each open page holds one for its live feed
     thread = threading.Thread(target=served.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{served.effective_port}"

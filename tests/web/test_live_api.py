@@ -122,6 +122,9 @@ def test_the_audit_log_on_the_command_line_and_the_admin_page(app, web_instance)
     assert bad.exit_code == 2 and "unknown audit action" in bad.output and "Traceback" not in bad.output
     page = signed_in(app, "admin").get("/admin/audit?action=dispatch.&lang=en")
     text = page.get_data(as_text=True).split("<table id=audit>")[1]
-    assert page.status_code == 200 and "<td>dispatch.assign</td>" in text and "<td>token.refused</td>" not in text
+    assert page.status_code == 200 and "data-action='dispatch.assign'>dispatch assigned<" in text
+    assert "data-action='token.refused'" not in text
+    zh = signed_in(app, "admin").get("/admin/audit?lang=zh").get_data(as_text=True)
+    assert "审计日志" in zh and ">派遣<" in zh and ">拒绝令牌<" in zh
     assert signed_in(app, "admin").get("/admin/audit?action=nonsense").status_code == 400
     assert signed_in(app, "dispatcher").get("/admin/audit").status_code == 403
