@@ -44,6 +44,7 @@ __all__ = [
     "set_status",
     "update_position",
     "ImplausibleFixError",
+    "OLDEST_FIX_S",
     "top_speed_mps",
     "upsert_patrols",
 ]
@@ -197,12 +198,12 @@ def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def _check_plausible(session, city: str, patrol: Patrol, lon: float, lat: float, at: datetime,
-                     accuracy_m: float | None, profile, now: datetime) -> None:
+                     accuracy_m: float | None, profile, now: datetime, max_age_s: float | None) -> None:
     ahead = (at - now).total_seconds()
     if ahead > FUTURE_SLACK_S:
         raise ImplausibleFixError(f"position of {patrol.id} is from the future ({ahead / 60:.0f} min ahead of the "
                                   "server's clock); check the phone's clock.")
-    if -ahead > OLDEST_FIX_S:
+    if max_age_s is not None and -ahead > max_age_s:
         raise ImplausibleFixError(f"position of {patrol.id} is {-ahead / 3600:.0f} h old; only fixes from the last "
                                   "24 h are taken.")
     if profile is None:
@@ -224,10 +225,11 @@ def _check_plausible(session, city: str, patrol: Patrol, lon: float, lat: float,
 
 def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *, at: datetime | None = None,
                     datum: str = "wgs84", jurisdiction=None, accuracy_m: float | None = None,
-                    profile=None) -> PatrolUnit:
+                    profile=None, max_age_s: float | None = None) -> PatrolUnit:
     """Record a patrol's position (any datum; stored WGS-84) with its time (naive UTC; default now) and the
-    phone's accuracy (metres). Refused (ImplausibleFixError) from the future, older than a day, outside the
-    ``jurisdiction``, or, with the city ``profile``, further from the previous fix than the mode can travel.
+    phone's accuracy (metres). Refused (ImplausibleFixError) from the future, older than ``max_age_s`` (a phone's
+    fixes: OLDEST_FIX_S), outside the ``jurisdiction``, or, with the city ``profile``, further from the previous
+    fix than the mode can travel.
     A fix older than the latest one joins the track without moving the patrol (a queue sent late)."""
     if not is_crs_code(check_datum(datum)):
         validate_lonlat(lon, lat, what=f"position of {patrol_id}")
@@ -241,7 +243,7 @@ def update_position(store, city: str, patrol_id: str, lon: float, lat: float, *,
     get_patrol(store, city, patrol_id)
     with store.session() as session, session.begin():
         patrol = session.get(Patrol, {"city": city, "id": patrol_id})
-        _check_plausible(session, city, patrol, lon, lat, at, accuracy_m, profile, now)
+        _check_plausible(session, city, patrol, lon, lat, at, accuracy_m, profile, now, max_age_s)
         if patrol.last_seen_at is None or at >= patrol.last_seen_at:
             session.execute(update(Patrol).where(Patrol.city == city, Patrol.id == patrol_id).values(
                 last_lon=lon, last_lat=lat, last_seen_at=at, version=Patrol.version + 1))

@@ -53,7 +53,7 @@ def position(patrol_id: str):
     future, older than a day, or further from the last fix than the patrol's mode can travel."""
     from planner.audit import record_now
     from planner.incidents import parse_time
-    from planner.patrols import ImplausibleFixError, update_position
+    from planner.patrols import OLDEST_FIX_S, ImplausibleFixError, update_position
 
     own_patrol_only(patrol_id, "position")
     body = request.get_json(silent=True)
@@ -77,7 +77,7 @@ def position(patrol_id: str):
     try:
         patrol = update_position(res.store, res.city.slug, patrol_id, lon, lat, at=at, accuracy_m=accuracy,
                                  datum=str(body.get("datum", "wgs84")), jurisdiction=res.city.jurisdiction,
-                                 profile=res.city.profile)
+                                 profile=res.city.profile, max_age_s=OLDEST_FIX_S)
     except ImplausibleFixError as exc:
         record_now(res.store, res.city.slug, "position.refused", f"patrol {patrol_id}", {
             "patrol_id": patrol_id, "lon": lon, "lat": lat, "at": body.get("at"), "reason": str(exc)})
