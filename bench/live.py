@@ -114,6 +114,20 @@ class _Run:
         self.to_officer: list[float] = []
         self.stored = 0
         self.post_s: list[float] = []  # how long a position post took
+        self.threads: list[threading.Thread] = []  # every client thread, joined before the server stops
+
+    def start(self, target, *args) -> None:
+        """Run ``target(*args)`` in a client thread of this run."""
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        with self.lock:
+            self.threads.append(thread)
+        thread.start()
+
+    def join(self, timeout_s: float) -> None:
+        """Wait for every client thread (the feeds end within one heartbeat of ``stop``)."""
+        deadline = time.perf_counter() + timeout_s
+        for thread in list(self.threads):
+            thread.join(max(0.0, deadline - time.perf_counter()))
         self.errors: list[str] = []
 
     def error(self, what: str) -> None:
@@ -173,7 +187,7 @@ def _phone(base: str, patrol: dict, session, every_s: float, run: _Run) -> None:
             if feed.post(f"{base}/api/dispatches/{data['dispatch_id']}/{step}", json={}, timeout=30).status_code != 200:
                 run.error(f"{step} failed")
 
-    threading.Thread(target=_events, args=(feed, f"{base}/api/events", run, on_event), daemon=True).start()
+    run.start(_events, feed, f"{base}/api/events", run, on_event)
     rng = random.Random(patrol["id"])
     time.sleep(rng.random() * every_s)
     step = 0
@@ -211,10 +225,17 @@ def _console(base: str, session, run: _Run, into: str) -> None:
 
 def _poller(base: str, session, run: _Run) -> None:
     """The baseline: a console on the polling fallback."""
+    import requests
+
     cursor = session.get(f"{base}/api/events/poll", timeout=30).json()["cursor"]
     while not run.stop.is_set():
         time.sleep(POLL_S)
-        answer = session.get(f"{base}/api/events/poll", params={"after": cursor}, timeout=30).json()
+        try:
+            answer = session.get(f"{base}/api/events/poll", params={"after": cursor}, timeout=30).json()
+        except requests.RequestException as exc:
+            if not run.stop.is_set():
+                run.error(f"poll: {type(exc).__name__}")
+            continue
         now = time.perf_counter()
         cursor = answer["cursor"]
         for event in answer["events"]:
@@ -279,20 +300,18 @@ def run(progress=lambda message: None, *, phones: int = 60, consoles: int = 5, s
             rss_start = _rss_mb(server.pid)
             progress(f"{phones} phones (a fix every {every_s:.0f} s) and {consoles} consoles for {seconds:.0f} s ...")
             live = _Run(seconds + 1.0)
-            threads = [threading.Thread(target=_console, args=(base, screen, live, "to_console"), daemon=True)
-                       for screen in screens]
-            threads.append(threading.Thread(target=_poller, args=(base, poller, live), daemon=True))
-            phone_threads = [threading.Thread(target=_phone, args=(base, p, ps, every_s, live), daemon=True)
-                             for p, ps in zip(patrols, phone_sessions, strict=True)]
-            for thread in threads + phone_threads:
-                thread.start()
+            for screen in screens:
+                live.start(_console, base, screen, live, "to_console")
+            live.start(_poller, base, poller, live)
+            for patrol, phone in zip(patrols, phone_sessions, strict=True):
+                live.start(_phone, base, patrol, phone, every_s, live)
             made = _dispatcher(base, patrols, desk, assign_every_s, live)
-            for thread in phone_threads:
-                thread.join(timeout=seconds + 60)
-            time.sleep(2.0)  # the last events reach the consoles
+            while time.perf_counter() < live.deadline + 2.0:  # the phones' last fixes reach the consoles
+                time.sleep(0.2)
             live.stop.set()
             wall = seconds
             rss_end = _rss_mb(server.pid)
+            live.join(timeout_s=30.0)  # no client thread outlives the run
         finally:
             server.terminate()
             server.wait(timeout=30)

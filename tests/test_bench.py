@@ -59,10 +59,14 @@ def test_city_benchmark_reports_its_figures():
 def test_live_benchmark_reports_its_figures(chengdu):
     """A few phones for a few seconds (``patrol bench live`` runs 60 phones and 5 consoles for 60 s); the keys
     are the public JSON of ``patrol bench live``."""
+    import threading
+
     from bench.live import report_text as live_text
     from bench.live import run as run_live
 
+    before = threading.active_count()
     result = run_live(phones=4, consoles=2, seconds=8, every_s=1.0, assign_every_s=1.5)
+    assert threading.active_count() == before  # no client thread outlives the run
     assert {"positions_per_s", "position_to_console_ms", "assignment_to_officer_ms", "errors",
             "server_rss_growth_mb"} <= set(result)
     assert result["errors"] == 0, result["error_examples"]
