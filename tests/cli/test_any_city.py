@@ -265,6 +265,24 @@ def test_pages_serve(in_city):
     for url in ("/dispatcher", "/planner", f"/officer/{officer}", "/api/patrols", "/api/zones"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.get_data(as_text=True)[:300])
+    # Live operations on every city: a phone's fix, an impossible one refused, the feed, the assignment.
+    from pyproj import Geod
+
+    from geo.city import get_city
+
+    lon, lat = CITIES[name][3]
+    start = client.get("/api/events/poll").get_json()["cursor"]
+    fixed = client.post(f"/api/patrols/{officer}/position", json={"lon": lon, "lat": lat, "accuracy_m": 5})
+    assert fixed.status_code == 200, fixed.get_json()
+    geod = Geod(ellps="WGS84")
+    far = next(p for p in get_city(name).router("foot").segments.geometry_wgs84  # on a street of the city
+               if 500 < geod.inv(lon, lat, p.centroid.x, p.centroid.y)[2] < 5000).centroid
+    jump = client.post(f"/api/patrols/{officer}/position", json={"lon": far.x, "lat": far.y, "accuracy_m": 5})
+    assert jump.status_code == 422 and "faster than" in jump.get_json()["error"], jump.get_json()
+    feed = client.get(f"/api/events/poll?after={start}").get_json()["events"]
+    assert [(e["type"], e["data"]["patrol_id"]) for e in feed] == [("position", officer)]
+    assert client.get(f"/api/patrols/{officer}/assignment").status_code == 200
+    assert client.get("/api/open-reports").status_code == 200
     # Without a browser preference the pages speak the city's language.
     page = app.test_client()
     page.post("/login", data={"username": "boss", "password": PASSWORD})
