@@ -131,6 +131,10 @@ def test_a_report_by_api_reaches_the_officer_and_every_step_reaches_the_dispatch
         wait_until(phone, f"document.getElementById('assignment').dataset.status === '{shown}'", 10)
     phone.select_option("#outcome", "not_found")
     phone.fill("#close-note", "狗已离开")
+    # the feed reconnects every 25 s and the card is drawn again: what the officer chose and typed stays
+    phone.evaluate("window.patrolFeed.onopen()")
+    phone.wait_for_timeout(500)
+    assert phone.input_value("#outcome") == "not_found" and phone.input_value("#close-note") == "狗已离开"
     phone.click("#assignment button.close")
     wait_until(console, f"document.querySelector(\"{item}\") === null", 10)
     wait_until(phone, "document.getElementById('assignment').hidden === true", 10)

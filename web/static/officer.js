@@ -128,6 +128,11 @@
   }
 
   function draw(a) {
+    // a redraw of the same step (the feed reconnects every 25 s) keeps what the officer chose and typed
+    var kept = null, before = document.getElementById("outcome");
+    if (a && before && card.dataset.dispatch === String(a.dispatch_id) && card.dataset.status === a.status) {
+      kept = {outcome: before.value, note: document.getElementById("close-note").value};
+    }
     card.textContent = "";
     if (routeLayer) { routeLayer.clearLayers(); }
     if (!a) { card.hidden = true; return; }
@@ -159,6 +164,7 @@
       });
       card.appendChild(outcome);
       card.appendChild(element("input", {id: "close-note", maxlength: "500", placeholder: text("note")}));
+      if (kept) { outcome.value = kept.outcome; document.getElementById("close-note").value = kept.note; }
     }
     card.appendChild(steps);
     if (routeLayer) {
