@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-__all__ = ["Town", "grid_city_towns", "write_city"]
+__all__ = ["Town", "grid_city_towns", "scale_city_towns", "write_city"]
 
 _M_PER_DEG_LAT = 111_320.0
 
@@ -28,12 +28,26 @@ class Town:
     cols: int
     spacing_m: float = 100.0
     name: str = "Town"
+    features_per_kind: int | None = None  # key-block features of each kind (default: one per 2,500 intersections)
 
 
 def grid_city_towns(foot_nodes: int, *, lon: float = 120.68, lat: float = 30.51) -> list[Town]:
     """One town with about ``foot_nodes`` intersections (a square grid, 100 m apart)."""
     side = max(3, int(round(foot_nodes ** 0.5)))
     return [Town(lon, lat, side, side, 100.0, "Grid")]
+
+
+def scale_city_towns(*, lon: float = 120.68, lat: float = 30.51) -> list[Town]:
+    """A Haining-sized city (about 900 km2, over 60,000 foot nodes): a dense centre (150 x 150 intersections, 70 m
+    apart) and eight towns (70 x 70, 90 m) on a ring 12 km out, joined in turn by rural roads; about 300 key-block
+    features (markets, schools, malls, kindergartens, stations). Coordinates WGS-84 (degrees)."""
+    towns = [Town(lon, lat, 150, 150, 70.0, "Centre", features_per_kind=41)]
+    for k in range(8):
+        angle = 2 * np.pi * k / 8
+        dx_m, dy_m = 12_000 * np.cos(angle), 12_000 * np.sin(angle)
+        towns.append(Town(lon + dx_m / (_M_PER_DEG_LAT * np.cos(np.radians(lat))), lat + dy_m / _M_PER_DEG_LAT,
+                          70, 70, 90.0, f"Town{k + 1}", features_per_kind=4))
+    return towns
 
 
 class _Writer:
@@ -115,7 +129,7 @@ def _town(out: _Writer, town: Town, rng: np.random.Generator, town_index: int) -
         out.way([int(ids[r, c]), int(ids[r + 1, c + 1])], {"highway": "footway"})
     features = [("amenity", "marketplace", "Market"), ("amenity", "school", "School"),
                 ("shop", "mall", "Mall"), ("railway", "station", "Station"), ("amenity", "kindergarten", "Kindergarten")]
-    per_kind = max(1, town.rows * town.cols // 2500)
+    per_kind = town.features_per_kind or max(1, town.rows * town.cols // 2500)
     for key, value, label in features:
         for k in range(per_kind if value != "station" else 1):
             r, c = int(rng.integers(1, town.rows - 2)), int(rng.integers(1, town.cols - 2))
