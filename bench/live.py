@@ -18,12 +18,11 @@ import json
 import random
 import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 
 from bench.common import peak_rss_mb, target_lines, temporary_instance
+from bench.http import serve_bench_city, signed_in
 
 __all__ = ["TARGETS", "run"]
 
@@ -60,35 +59,6 @@ def _prepare(phones: int, consoles: int, progress) -> list[dict]:
         session.add_all([User(city=city.slug, username=name, password_hash=first.password_hash, role=role,
                               patrol_id=patrol_id, must_change_password=0) for name, role, patrol_id in people])
     return rows
-
-
-def _serve(port: int, threads: int) -> subprocess.Popen:
-    from bench.common import bench_city_name
-
-    return subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--host", "127.0.0.1",
-                             "--port", str(port), "--city", bench_city_name(), "--threads", str(threads)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _signed_in(base: str, username: str):
-    import requests
-
-    session = requests.Session()
-    for _ in range(600):
-        try:
-            page = session.get(f"{base}/login", timeout=2).text
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError("the server did not start")
-    token = page.split("name=csrf_token value='")[1].split("'")[0]
-    answer = session.post(f"{base}/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                          allow_redirects=False)
-    if answer.status_code != 302:
-        raise RuntimeError(f"{username} could not sign in: {answer.status_code}")
-    session.headers["X-CSRFToken"] = session.get(f"{base}/api/csrf", timeout=10).json()["csrf_token"]
-    return session
 
 
 def _rss_mb(pid: int) -> float:
@@ -287,16 +257,16 @@ def run(progress=lambda message: None, *, phones: int = 60, consoles: int = 5, s
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        server = _serve(port, threads=min(256, 2 * phones + consoles + 20))
+        server = serve_bench_city(port, threads=min(256, 2 * phones + consoles + 20))
         try:
             from concurrent.futures import ThreadPoolExecutor
 
-            desk = _signed_in(base, "console-0")  # the server answers
+            desk = signed_in(base, "console-0", PASSWORD)  # the server answers
             progress(f"signing in {phones} phones and {consoles + 2} consoles ...")
             with ThreadPoolExecutor(8) as pool:
-                phone_sessions = list(pool.map(lambda p: _signed_in(base, f"officer-{p['id'].lower()}"), patrols))
-                screens = list(pool.map(lambda k: _signed_in(base, f"console-{k + 1}"), range(consoles)))
-            poller = _signed_in(base, "console-0")
+                phone_sessions = list(pool.map(lambda p: signed_in(base, f"officer-{p['id'].lower()}", PASSWORD), patrols))
+                screens = list(pool.map(lambda k: signed_in(base, f"console-{k + 1}", PASSWORD), range(consoles)))
+            poller = signed_in(base, "console-0", PASSWORD)
             rss_start = _rss_mb(server.pid)
             progress(f"{phones} phones (a fix every {every_s:.0f} s) and {consoles} consoles for {seconds:.0f} s ...")
             live = _Run(seconds + 1.0)

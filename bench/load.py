@@ -12,7 +12,6 @@ Usage: python -m bench.load [--json] [--clients 8] [--seconds 20]   (or: patrol 
 
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ import time
 import numpy as np
 
 from bench.common import peak_rss_mb, target_lines, temporary_instance
+from bench.http import serve_bench_city, signed_in
 
 __all__ = ["TARGETS", "run"]
 
@@ -63,31 +63,6 @@ def _baseline(points, count: int = 200) -> float:
     return count / (time.perf_counter() - started)
 
 
-def _serve(port: int) -> subprocess.Popen:
-    from bench.common import bench_city_name
-
-    process = subprocess.Popen([sys.executable, "-c", "from cli.main import main; main()", "serve", "--host", "127.0.0.1",
-                                "--port", str(port), "--city", bench_city_name()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return process
-
-
-def _session(base: str):
-    import requests
-
-    session = requests.Session()
-    for _ in range(600):
-        try:
-            page = session.get(f"{base}/login", timeout=2).text
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError("the server did not start")
-    token = page.split("name=csrf_token value='")[1].split("'")[0]
-    session.post(f"{base}/login", data={"username": "bench-load", "password": PASSWORD, "csrf_token": token})
-    return session
-
-
 def run(progress=lambda message: None, *, clients: int = 8, seconds: float = 20.0, max_requests: int = 20_000) -> dict:
     """Recommendations per second over HTTP with ``clients`` concurrent sessions."""
     import requests
@@ -102,9 +77,9 @@ def run(progress=lambda message: None, *, clients: int = 8, seconds: float = 20.
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        server = _serve(port)
+        server = serve_bench_city(port)
         try:
-            sessions = [_session(base) for _ in range(clients)]
+            sessions = [signed_in(base, "bench-load", PASSWORD) for _ in range(clients)]
             warm = sessions[0].get(f"{base}/api/recommend", params={"location": f"{points[0][0]},{points[0][1]}", "datum": "wgs84"})
             if warm.status_code != 200:
                 raise RuntimeError(f"warm-up failed: {warm.status_code} {warm.text[:200]}")

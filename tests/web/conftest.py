@@ -1,6 +1,7 @@
 """A served city for the web tests: demo roster, zones and a week of incidents, in its own instance."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -72,3 +73,20 @@ def signed_in(app, username: str):
 def client(app):
     """An admin's session (may open everything)."""
     return signed_in(app, "admin")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's), driven by Playwright, offline; one per test module."""
+    from tests.web.browsing import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()

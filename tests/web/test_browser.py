@@ -1,14 +1,12 @@
 """The pages in a real browser: headless Chromium (Debian's) driven by Playwright, offline."""
 
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
+from tests.web.browsing import ARTIFACTS, open_page, wait_until
+
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -33,59 +31,6 @@ def server(web_instance):
     yield f"http://127.0.0.1:{served.effective_port}"
     served.close()
     worker.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-def open_page(browser, url, *, mobile=False, user="admin", geolocation=None):
-    """A signed-in page (its console errors and any request to another host are collected); ``geolocation``
-    ({"longitude", "latitude", "accuracy"}) grants the permission and sets the browser's position."""
-    extra = {"permissions": ["geolocation"], "geolocation": geolocation} if geolocation else {}
-    context = browser.new_context(viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900},
-                                  **extra)
-    page = context.new_page()
-    base = url.split("/", 3)[:3]
-    page.goto("/".join(base) + "/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", "correct horse 42")
-    page.click("#signin")
-    page.wait_for_load_state("load")
-    errors, outside = [], []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-    def guard(route):
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.goto(url, wait_until="load", timeout=30_000)
-    return page, errors, outside
-
-
-def wait_until(page, expression: str, timeout_s: float = 30.0) -> None:
-    """Poll a JavaScript expression until it is true (wait_for_function needs eval, which the CSP forbids)."""
-    import time
-
-    started = time.monotonic()
-    while not page.evaluate(expression):
-        assert time.monotonic() - started < timeout_s, f"still false after {timeout_s} s: {expression}"
-        page.wait_for_timeout(100)
 
 
 def layer_size(page, name):

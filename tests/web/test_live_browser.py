@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.web.test_browser import ARTIFACTS, open_page, wait_until
+from tests.web.browsing import ARTIFACTS, open_page, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -30,20 +30,6 @@ def live(web_instance):
     threading.Thread(target=served.run, daemon=True).start()
     yield f"http://127.0.0.1:{served.effective_port}", res
     served.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.web.test_browser import CHROMIUM
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield launched
-        launched.close()
 
 
 def _phone(browser, base, lon, lat):
