@@ -53,9 +53,11 @@ def bench_city_name() -> str:
     return current_settings().city
 
 
-def demo_world(progress: Callable[[str], None] = lambda message: None, *, incidents: bool = True, zones: bool = True):
+def demo_world(progress: Callable[[str], None] = lambda message: None, *, incidents: bool = True, zones: bool = True,
+               days: int = 30, per_day: int = 120):
     """The benchmark's city (``bench_city_name()``) as the demo leaves it: (city, store, key blocks), with the
-    demo roster, 30 days of demo incidents and a zone version created first where the store has none."""
+    demo roster, ``days`` of demo incidents (``per_day`` in the background a day) and a zone version created
+    first where the store has none."""
     from geo.city import get_city
     from planner.demo_incidents import generate_incidents
     from planner.incidents import IncidentPlacer, incidents_frame, store_incidents
@@ -70,8 +72,8 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
     if not list_patrols(store, city.slug):
         upsert_patrols(store, city.slug, demo_roster(city))
     if incidents and incidents_frame(store, city.slug).empty:
-        progress("generating 30 days of demo incidents ...")
-        records, _ = generate_incidents(city, blocks, days=30, seed=0)
+        progress(f"generating {days} days of demo incidents ...")
+        records, _ = generate_incidents(city, blocks, days=days, per_day=per_day, seed=0)
         store_incidents(store, IncidentPlacer(city, blocks).validate(records, default_datum="wgs84")[0])
     if zones and not list_versions(store, city):
         progress("generating zones from the demo roster ...")

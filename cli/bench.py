@@ -227,3 +227,25 @@ def load(clients: int, seconds: float, as_json: bool) -> None:
 
     result = run(progress=Reporter(), clients=clients, seconds=seconds)
     emit(result, as_json, report_text(result))
+
+
+@bench.command("scale")
+@click.option("--city", "name", default=None,
+              help="Run on this built city only (default: the generated Haining-sized city, then Chengdu).")
+@click.option("--quick", is_flag=True, help="A small generated city in a throw-away folder (minutes, for tests).")
+@click.option("--step", "steps", multiple=True, type=click.Choice(["dispatch", "matrix", "coverage", "zones_generate",
+              "standby_cover", "routes_plan", "simulate", "planner_page", "serve_memory"]),
+              help="Only these steps (repeatable; default all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def scale(name: str | None, quick: bool, steps: tuple[str, ...], as_json: bool) -> None:
+    """Scale: every planning and dispatch step on a 900 km2 generated city and on Chengdu; seconds, peak MB,
+    baseline, ratio and goal per step."""
+    from bench.scale import report_text, run
+
+    if name:
+        from geo.city import get_city
+
+        get_city(name)  # an unknown city is refused in one line here
+    result = run(city=name, quick=quick, steps=steps or None, progress=Reporter())
+    emit(result, as_json, report_text(result))

@@ -119,6 +119,27 @@ class City:
             self._routers[mode] = Router(self.graphs[mode], self.crs, mode=mode)
         return self._routers[mode]
 
+    def derived_arrays(self, name: str, make: "Callable[[], dict[str, np.ndarray]]") -> dict[str, np.ndarray]:
+        """Arrays derived from this build alone (e.g. street samples snapped onto a mode), kept beside the build
+        in ``derived/NAME.npz``: read when present, else made by ``make()`` and written (atomically; a folder that
+        cannot be written only costs the time to make them again). ``name`` must say every input beyond the build."""
+        path = self.folder / "derived" / f"{name}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {key: stored[key] for key in stored.files}
+        except (OSError, ValueError, EOFError):
+            pass
+        arrays = make()
+        try:
+            path.parent.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, **arrays)
+            os.replace(temporary, path)
+        except OSError as exc:
+            log.warning("city %s: derived arrays %s not kept (%s)", self.slug, name, exc)
+        return arrays
+
     def geocoder(self):
         """The offline geocoder over this city's OSM names (built on first use, then kept)."""
         if self._geocoder is None:

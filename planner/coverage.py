@@ -28,17 +28,25 @@ class StreetSamples:
     lat: np.ndarray
     length_m: np.ndarray  # foot segment lengths (m), by segment index
     snaps: dict = field(default_factory=dict)  # mode -> (arrive nodes (k, 2), arrive costs (k, 2), walk_s (k,))
+    derived_as: tuple | None = field(default=None, repr=False)  # (city, name): its arrays kept beside that build
 
     @classmethod
     def for_city(cls, city, *, spacing_m: float = SPACING_M) -> "StreetSamples":
-        """Samples every ``spacing_m`` metres along every foot segment (ends included)."""
-        segments = city.router("foot").segments
-        counts = np.maximum(2, np.ceil(segments.length_m / spacing_m).astype(int) + 1)
-        segment = np.repeat(np.arange(len(segments)), counts)
-        fractions = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
-        points_m = shapely.line_interpolate_point(segments.geometry_m[segment], fractions, normalized=True)
-        lon, lat = segments.wgs84_transformer.transform(shapely.get_x(points_m), shapely.get_y(points_m))
-        return cls(segment=segment, lon=np.asarray(lon), lat=np.asarray(lat), length_m=segments.length_m.copy())
+        """Samples every ``spacing_m`` metres along every foot segment (ends included); kept beside the build."""
+
+        def make():
+            segments = city.router("foot").segments
+            counts = np.maximum(2, np.ceil(segments.length_m / spacing_m).astype(int) + 1)
+            segment = np.repeat(np.arange(len(segments)), counts)
+            fractions = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
+            points_m = shapely.line_interpolate_point(segments.geometry_m[segment], fractions, normalized=True)
+            lon, lat = segments.wgs84_transformer.transform(shapely.get_x(points_m), shapely.get_y(points_m))
+            return {"segment": segment, "lon": np.asarray(lon), "lat": np.asarray(lat),
+                    "length_m": segments.length_m.copy()}
+
+        arrays = city.derived_arrays(f"samples-{spacing_m:g}m", make)
+        return cls(segment=arrays["segment"], lon=arrays["lon"], lat=arrays["lat"], length_m=arrays["length_m"],
+                   derived_as=(city, f"samples-{spacing_m:g}m"))
 
     @classmethod
     def for_points(cls, lons, lats) -> "StreetSamples":
@@ -47,21 +55,27 @@ class StreetSamples:
         return cls(segment=np.full(len(lons), -1), lon=lons, lat=lats, length_m=np.zeros(0))
 
     def on_mode(self, city, mode: str):
-        """The samples placed on ``mode``'s graph: arrival options (node index, seconds) and walk (s)."""
+        """The samples placed on ``mode``'s graph: arrival options (node index, seconds) and walk (s).
+        For the city's own samples (``for_city``) these are kept beside the build too."""
         if mode not in self.snaps:
-            router = city.router(mode)
-            walk_mps = city.profile.mode("foot").speed_kph / 3.6
-            near = router.segments.locate_near(self.lon, self.lat)
-            edge_time = router.network.edge_time_s
-            walk = near["distance_m"] / walk_mps
-            from_u = np.where(near["from_u_node"] >= 0,
-                              near["fraction"] * edge_time[np.maximum(near["from_u_edge"], 0)] + walk, np.inf)
-            from_v = np.where(near["from_v_node"] >= 0,
-                              (1 - near["fraction"]) * edge_time[np.maximum(near["from_v_edge"], 0)] + walk, np.inf)
-            nodes = np.concatenate([near["from_u_node"], near["from_v_node"]], axis=1)
-            costs = np.concatenate([from_u, from_v], axis=1)  # walking included
-            located = {"fraction": near["fraction"][:, 0], "walk_s": walk[:, 0]}
-            self.snaps[mode] = (nodes, costs, np.zeros(len(self.lon)), located, near["segment"][:, 0])
+            def make():
+                router = city.router(mode)
+                walk_mps = city.profile.mode("foot").speed_kph / 3.6
+                near = router.segments.locate_near(self.lon, self.lat)
+                edge_time = router.network.edge_time_s
+                walk = near["distance_m"] / walk_mps
+                from_u = np.where(near["from_u_node"] >= 0,
+                                  near["fraction"] * edge_time[np.maximum(near["from_u_edge"], 0)] + walk, np.inf)
+                from_v = np.where(near["from_v_node"] >= 0,
+                                  (1 - near["fraction"]) * edge_time[np.maximum(near["from_v_edge"], 0)] + walk, np.inf)
+                return {"nodes": np.concatenate([near["from_u_node"], near["from_v_node"]], axis=1),
+                        "costs": np.concatenate([from_u, from_v], axis=1),  # walking included
+                        "fraction": near["fraction"][:, 0], "walk_s": walk[:, 0], "segment": near["segment"][:, 0]}
+
+            owner = getattr(self, "derived_as", None)
+            arrays = owner[0].derived_arrays(f"{owner[1]}-on-{mode}", make) if owner and owner[0].key == city.key else make()
+            located = {"fraction": arrays["fraction"], "walk_s": arrays["walk_s"]}
+            self.snaps[mode] = (arrays["nodes"], arrays["costs"], np.zeros(len(self.lon)), located, arrays["segment"])
         return self.snaps[mode]
 
 
