@@ -114,8 +114,8 @@ def run(*, city: str | None = None, quick: bool = False, steps=None, progress=la
     unknown = set(steps) - set(STEPS)
     if unknown:
         raise ValueError(f"unknown step(s) {', '.join(sorted(unknown))}; steps: {', '.join(STEPS)}")
-    if quick:
-        place = temporary_instance("bench-scale-quick-")
+    if quick or city:  # a built city of the user's: a copy of its build, the user's store untouched
+        place = temporary_instance("bench-scale-")
     else:
         folder = paths.instance_dir() / "bench-scale"
         folder.mkdir(parents=True, exist_ok=True)
@@ -174,6 +174,9 @@ def child_main(argv: list[str]) -> None:
     step, city_name = argv[0], argv[1]
     quick = "--quick" in argv
     from geo.city import get_city
+    from web.settings import current_settings
+
+    current_settings()  # this process's instance folder and store, from PATROL_* (set by the parent)
 
     city = get_city(city_name)
     rows = globals()[f"_step_{step}"](city, quick)

@@ -20,7 +20,8 @@ _M_PER_DEG_LAT = 111_320.0
 
 @dataclass(frozen=True)
 class Town:
-    """A jittered street grid: centre (lon, lat, degrees), size in intersections, spacing (m)."""
+    """A jittered street grid: centre (lon, lat, degrees), size in intersections, spacing (m). Its border streets
+    are two-way, so the rural roads at its corners join it both ways."""
 
     lon: float
     lat: float
@@ -118,10 +119,10 @@ def _town(out: _Writer, town: Town, rng: np.random.Generator, town_index: int) -
         out.way(nodes, tags)
 
     for r in range(town.rows):
-        oneway = _class_of(r)[0] == "residential" and rng.random() < 0.15
+        oneway = _class_of(r)[0] == "residential" and rng.random() < 0.15 and 0 < r < town.rows - 1
         street([(r, c) for c in range(town.cols)], r, f"{town.name} Street {r + 1}", oneway=oneway)
     for c in range(town.cols):
-        oneway = _class_of(c)[0] == "residential" and rng.random() < 0.15
+        oneway = _class_of(c)[0] == "residential" and rng.random() < 0.15 and 0 < c < town.cols - 1
         street([(r, c) for r in range(town.rows)], c, f"{town.name} Avenue {c + 1}", oneway=oneway)
     # Footways across some blocks (foot only), and key-block features.
     for _ in range(max(1, town.rows * town.cols // 200)):
