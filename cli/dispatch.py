@@ -39,7 +39,7 @@ def dispatch(location, category, datum, do_assign, patrol_id, name, as_json) -> 
         data["assigned"] = logged.patrol_id
     lines = [f"{category} at {lon:.6f},{lat:.6f} ({recommendation.incident['street'] or 'unnamed street'}); "
              f"target {recommendation.incident['target_s'] / 60:.0f} min"]
-    lines += [f"  {c.patrol_id:5s} {c.mode:6s} {c.eta_s / 60:5.1f} min {c.distance_m / 1000:5.2f} km "
+    lines += [f"  {c.patrol_id:5s} {c.mode:6s} {c.eta_s / 60:5.1f} min {_km(c.distance_m)} "
               f"{'within' if c.within_target else 'BEYOND'} target" for c in recommendation.candidates]
     lines += [f"  left out {e['patrol_id']}: {e['reason']}" for e in recommendation.excluded]
     lines.append(f"recommended: {recommendation.recommended} ({recommendation.reason})")
@@ -121,3 +121,8 @@ def report_command(name: str, as_json: bool) -> None:
              f"{report['within_target_share']}"]
     lines += [f"  {k}: {v['within_target']}/{v['arrived']}" for k, v in report["by_category"].items()]
     emit(report, as_json, "\n".join(lines))
+
+
+def _km(metres: float | None) -> str:
+    """A candidate's distance for the table (unmeasured on a big graph beyond the target: a dash)."""
+    return "    -   " if metres is None else f"{metres / 1000:5.2f} km"

@@ -69,10 +69,24 @@ class Router:
         self.graph = graph
         self.network, self.edge_keys = CompiledNetwork.from_graph(graph)
         self.segments = SegmentIndex(graph, self.edge_keys, self.network.index, crs)
+        self._hierarchy = None
 
     def warm(self) -> None:
-        """Build what the first query would build (the all-pairs table of a city-sized graph) now."""
-        _ = self.network.table
+        """Build what the first query would build (the all-pairs table of a city-sized graph, or the contraction
+        hierarchy of a bigger one) now."""
+        if self.network.table is None:
+            _ = self.hierarchy
+
+    @property
+    def hierarchy(self):
+        """The contraction hierarchy (``geo.hierarchy``) of a graph without an all-pairs table, else None."""
+        if self._hierarchy is None and self.network.table is None and self.network.size:
+            from geo.hierarchy import Hierarchy
+
+            nodes = self.graph.nodes
+            ids = self.network.node_ids.tolist()
+            self._hierarchy = Hierarchy(self.network, [nodes[n]["x"] for n in ids], [nodes[n]["y"] for n in ids])
+        return self._hierarchy
 
     # -- places ---------------------------------------------------------------------------------
     def snap(self, lon: float, lat: float, *, max_distance_m: float = 500.0) -> Snap:
@@ -139,7 +153,8 @@ class Router:
             return np.empty((len(origins), len(targets)))
         sources = np.unique(start_nodes[start_nodes >= 0])
         sinks = np.unique(end_nodes[end_nodes >= 0])
-        rows = self.network.pair_times(sources, sinks)
+        rows = self.network.pair_times(sources, sinks) if self.hierarchy is None else \
+            self.hierarchy.pair_times(sources, sinks)
         rows = np.pad(rows, ((0, 1), (0, 1)), constant_values=np.inf)  # a last row/column for padding
         row_of = np.where(start_nodes >= 0, np.searchsorted(sources, start_nodes), len(sources))
         column_of = np.where(end_nodes >= 0, np.searchsorted(sinks, end_nodes), len(sinks))
@@ -166,6 +181,18 @@ class Router:
     def travel_time(self, a: Place, b: Place) -> float:
         """Seconds from ``a`` to ``b`` (inf if unreachable)."""
         return float(self.matrix([a], [b])[0, 0])
+
+    def times_to_place(self, origins: list[Place], target: Place) -> np.ndarray:
+        """Seconds from each origin to one target (inf where unreachable): one many-to-one query of the
+        hierarchy on a big graph, else a column of :meth:`matrix`."""
+        if self.hierarchy is None or not origins:
+            return self.matrix(origins, [target])[:, 0] if origins else np.zeros(0)
+        nodes, costs = _option_arrays([self._leave(o) for o in origins])
+        distinct = np.unique(nodes[nodes >= 0])
+        to_target = np.append(self.hierarchy.to_target(distinct, self._arrive(target)), np.inf)
+        at = np.where(nodes >= 0, np.searchsorted(distinct, nodes), len(distinct))
+        times = (to_target[at] + costs).min(axis=1)
+        return np.minimum(times, [self.direct_s(o, target) for o in origins])
 
     def nearest_origin(self, origins: list[Place], *, limit_s: float | None = None):
         """For every node (by index): the position in ``origins`` that reaches it first, and when.
@@ -258,6 +285,8 @@ class Router:
         """The fastest path from ``a`` to ``b`` with its street geometry (WGS-84)."""
         direct = self.direct_s(a, b)
         starts, ends = self._leave(a), self._arrive(b)
+        if self.hierarchy is not None:
+            return self._route_by_hierarchy(a, b, starts, ends, direct)
         times, preds = self.network.search([node for node, _ in starts], predecessors=True)
         times, preds = np.atleast_2d(times), np.atleast_2d(preds)
         best = (np.inf, -1, -1)
@@ -275,6 +304,49 @@ class Router:
         while path[-1] != starts[row][0]:
             path.append(int(preds[row, path[-1]]))
         path.reverse()
+        return self._route_along(a, b, path, total)
+
+    def measure(self, a: Place, b: Place) -> tuple[float, float]:
+        """Seconds and metres of the fastest path from ``a`` to ``b`` without its geometry (inf, inf: none);
+        on a big graph the hierarchy's path with its exact edge times and lengths."""
+        if self.hierarchy is None:
+            route = self.route(a, b)
+            return route.travel_time_s, route.distance_m
+        direct = self.direct_s(a, b)
+        starts, ends = self._leave(a), self._arrive(b)
+        total, path, start, end = self._hierarchy_path(starts, ends)
+        if direct <= total and np.isfinite(direct):
+            return direct, self._direct_route(a, b, direct).distance_m
+        if not np.isfinite(total):
+            return np.inf, np.inf
+        metres = float(self.network.edge_length_m[self.network.fastest_edges(path[:-1], path[1:])].sum())
+        if isinstance(a, Snap):
+            metres += next(m for n, _, m in a.leave if n == path[0])
+        if isinstance(b, Snap):
+            metres += next(m for n, _, m in b.arrive if n == path[-1])
+        return total, metres
+
+    def _hierarchy_path(self, starts, ends):
+        """(seconds, node path, start option, end option) of the hierarchy's path, its time summed from the exact
+        edge times; (inf, None, -1, -1) if there is none."""
+        found = self.hierarchy.path(starts, ends)
+        if found is None:
+            return np.inf, None, -1, -1
+        path, start, end = found
+        inner = self.network.edge_time_s[self.network.fastest_edges(path[:-1], path[1:])].sum() if len(path) > 1 else 0.0
+        return starts[start][1] + float(inner) + ends[end][1], path, start, end
+
+    def _route_by_hierarchy(self, a: Place, b: Place, starts, ends, direct: float) -> Route:
+        """:meth:`route` on a big graph: the hierarchy's node path, its time summed from the exact edge times."""
+        total, path, _, _ = self._hierarchy_path(starts, ends)
+        if direct <= total and np.isfinite(direct):
+            return self._direct_route(a, b, direct)
+        if not np.isfinite(total):
+            raise UnreachableError(f"no {self.mode} route between these places.")
+        return self._route_along(a, b, path, total)
+
+    def _route_along(self, a: Place, b: Place, path: list[int], total: float) -> Route:
+        """The route along node indices ``path`` (its first and last node on ``a``'s and ``b``'s segments)."""
         pieces, distance = [], 0.0
         if isinstance(a, Snap):
             node, _, metres = next(opt for opt in a.leave if opt[0] == path[0])

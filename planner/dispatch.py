@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 COVERAGE_CATEGORY = "stray_dog"
+MEASURED_ON_BIG_GRAPHS = 12  # on a graph without a table: the first candidates whose path (length, exact time) is found
 _CACHE_LIMIT = 50_000  # snapped positions kept between requests (about 50 MB at most)
 
 
@@ -74,7 +75,7 @@ class Candidate:
     call_sign: str
     mode: str
     eta_s: float
-    distance_m: float
+    distance_m: float | None  # None: not measured (a big graph, beyond the target and the first routes)
     within_target: bool
     route: shapely.LineString | None = None
     blocks_left_uncovered: int | None = None
@@ -82,7 +83,8 @@ class Candidate:
     def as_dict(self) -> dict:
         """JSON-ready (route as GeoJSON)."""
         data = {"patrol_id": self.patrol_id, "call_sign": self.call_sign, "mode": self.mode,
-                "eta_s": round(self.eta_s, 1), "distance_m": round(self.distance_m, 1),
+                "eta_s": round(self.eta_s, 1),
+                "distance_m": None if self.distance_m is None else round(self.distance_m, 1),
                 "within_target": self.within_target}
         if self.blocks_left_uncovered is not None:
             data["blocks_left_uncovered"] = self.blocks_left_uncovered
@@ -161,24 +163,46 @@ class Dispatcher:
                                 for p, _ in members)
                 continue
             street = street or target_snap.name
-            tree = trees[mode] = router.tree_to(target_snap)
+            placed = []
             for patrol, status in members:
                 origin = self._snap(mode, status.lon, status.lat)
                 if isinstance(origin, Exception):
                     excluded.append({"patrol_id": patrol.id, "mode": mode, "reason": f"unreachable: {origin}"})
                     continue
-                seconds, metres, _ = router.via_tree(origin, tree)
+                placed.append((patrol, origin))
+            if router.hierarchy is None:  # a city-sized graph: one reverse tree gives every time, path and length
+                tree = trees[mode] = router.tree_to(target_snap)
+                timed = [(patrol, origin, *router.via_tree(origin, tree)[:2]) for patrol, origin in placed]
+            else:  # a big graph: one many-to-one query of the hierarchy; lengths come with the routes below
+                trees[mode] = target_snap
+                seconds_each = router.times_to_place([origin for _, origin in placed], target_snap)
+                timed = [(patrol, origin, seconds, None) for (patrol, origin), seconds in
+                         zip(placed, seconds_each, strict=True)]
+            for patrol, origin, seconds, metres in timed:
                 if not np.isfinite(seconds):
                     excluded.append({"patrol_id": patrol.id, "mode": mode,
                                      "reason": "unreachable: no street path to the report"})
                     continue
                 origins[patrol.id] = origin
                 candidates.append(Candidate(patrol.id, patrol.call_sign, mode, float(seconds + turnout),
-                                            float(metres), bool(seconds + turnout <= target)))
+                                            None if metres is None else float(metres), bool(seconds + turnout <= target)))
         candidates.sort(key=lambda c: (c.eta_s, c.patrol_id))
-        for candidate in candidates[: self.routes_for]:
+        for rank, candidate in enumerate(candidates[:MEASURED_ON_BIG_GRAPHS]):
             router = self.city.router(candidate.mode)
-            candidate.route = router.route_via_tree(origins[candidate.patrol_id], trees[candidate.mode]).geometry
+            if router.hierarchy is None:
+                if rank < self.routes_for:
+                    candidate.route = router.route_via_tree(origins[candidate.patrol_id], trees[candidate.mode]).geometry
+                continue
+            if rank >= self.routes_for and not candidate.within_target:
+                continue
+            if rank < self.routes_for:
+                route = router.route(origins[candidate.patrol_id], trees[candidate.mode])
+                seconds, candidate.distance_m, candidate.route = route.travel_time_s, route.distance_m, route.geometry
+            else:
+                seconds, candidate.distance_m = router.measure(origins[candidate.patrol_id], trees[candidate.mode])
+            candidate.eta_s = seconds + turnout  # the exact edge times along the path
+            candidate.within_target = bool(candidate.eta_s <= target)
+        candidates.sort(key=lambda c: (c.eta_s, c.patrol_id))
         recommended, reason = self._choose(candidates, fresh, target)
         incident = {"lon": round(lon, 7), "lat": round(lat, 7), "category": category, "target_s": target,
                     "street": street}

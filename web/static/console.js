@@ -86,7 +86,7 @@
     ordered(r).forEach(function (c) {
       var tr = element("tr", {"class": "candidate" + (c.patrol_id === r.recommended ? " recommended" : ""),
                               "data-patrol": c.patrol_id});
-      [c.patrol_id, text("mode_" + c.mode), minutes(c.eta_s), (c.distance_m / 1000).toFixed(2) + " km",
+      [c.patrol_id, text("mode_" + c.mode), minutes(c.eta_s), (c.distance_m === null ? "–" : (c.distance_m / 1000).toFixed(2) + " km"),
        c.within_target ? "✓" : "✗"].forEach(function (v) { tr.appendChild(element("td", {}, v)); });
       var cell = element("td");
       var button = element("button", {"class": "assign", "data-patrol": c.patrol_id, type: "button"}, text("assign"));

@@ -1,0 +1,73 @@
+"""A customizable contraction hierarchy (RoutingKit's CCH, PyPI ``routingkit-cch``) of one mode's network, for the
+graphs too big for an all-pairs table: many-to-one, one-to-many and point-to-point queries in about a millisecond
+on 60,000 nodes, where a plain Dijkstra search settles the whole graph (10-20 ms) for each of them.
+
+The hierarchy's weights are whole milliseconds (RoutingKit counts in integers): each edge's travel time is rounded
+to the nearest millisecond, so a time from the hierarchy is within 0.5 ms per edge of its path from the exact
+one. Paths are given back as node indices so that callers sum the exact (float) edge times along them.
+Built once per router on first use (the node order by inertial flow from the node coordinates, about 2 s for
+60,000 nodes); read-only afterwards, with a fresh query object per call (so threads may share it).
+"""
+
+import numpy as np
+import routingkit_cch as rk
+
+from geo.network import CompiledNetwork
+
+__all__ = ["MS_PER_S", "Hierarchy"]
+
+MS_PER_S = 1000.0
+
+
+class Hierarchy:
+    """Queries on a compiled network's fastest-edge CSR graph (node indices 0..n-1; seconds in and out)."""
+
+    def __init__(self, network: CompiledNetwork, lons, lats):
+        forward = network.forward.tocoo()
+        self.size = network.size
+        self._network = network
+        self._tail = forward.row.astype(np.int64)
+        self._head = forward.col.astype(np.int64)
+        weights = np.rint(forward.data * MS_PER_S).astype(np.int64)
+        order = rk.compute_order_inertial(self.size, self._tail.tolist(), self._head.tolist(),
+                                          [float(y) for y in lats], [float(x) for x in lons])
+        self._cch = rk.CCH(order, self._tail.tolist(), self._head.tolist(), False)
+        self._metric = rk.CCHMetric(self._cch, weights.tolist())
+
+    def to_target(self, sources, target_options) -> np.ndarray:
+        """Seconds from each source node index to a target given as start options [(node index, seconds)]
+        (the arrival pieces of a snapped place); inf where unreachable."""
+        sources = [int(s) for s in sources]
+        if not sources:
+            return np.zeros(0)
+        query = rk.CCHManyToOne(self._metric, sources)
+        found = query.distances_to_multi([(int(node), int(round(cost * MS_PER_S))) for node, cost in target_options])
+        return np.array([np.inf if d is None else d / MS_PER_S for d in found])
+
+    def pair_times(self, sources, targets) -> np.ndarray:
+        """Seconds from each source node index (rows) to each target node index (columns); inf where unreachable."""
+        sources = [int(s) for s in sources]
+        targets = [int(t) for t in targets]
+        if not sources or not targets:
+            return np.empty((len(sources), len(targets)))
+        query = rk.CCHOneToMany(self._metric, targets)
+        rows = np.empty((len(sources), len(targets)))
+        for i, source in enumerate(sources):
+            found = query.distances_from(source)
+            rows[i] = [np.inf if d is None else d for d in found]
+        rows /= MS_PER_S
+        return rows
+
+    def path(self, starts, ends) -> tuple[list[int], int, int] | None:
+        """The fastest node path from any start option to any end option ([(node index, seconds)], offsets
+        counted); (node indices, index of the start option used, index of the end option used), or None."""
+        query = rk.CCHQuery(self._metric)
+        result = query.run_multi([(int(n), int(round(c * MS_PER_S))) for n, c in starts],
+                                 [(int(n), int(round(c * MS_PER_S))) for n, c in ends])
+        nodes = list(result.node_path) if result.distance is not None else None
+        del result, query  # RoutingKit wants the result gone before the query object is used again
+        if not nodes:
+            return None
+        start = next(i for i, (n, _) in enumerate(starts) if n == nodes[0])
+        end = next(i for i, (n, _) in enumerate(ends) if n == nodes[-1])
+        return nodes, start, end
