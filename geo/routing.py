@@ -23,6 +23,7 @@ from geo.snapping import SegmentIndex, Snap
 __all__ = ["Isochrone", "Route", "Router", "Tree", "UnreachableError"]
 
 Place = int | Snap
+BOUNDED_FROM_SINKS = 5000  # on a big graph, a matrix with a limit and more target nodes: bounded Dijkstra searches
 
 
 class UnreachableError(PatrolError):
@@ -153,8 +154,12 @@ class Router:
             return np.empty((len(origins), len(targets)))
         sources = np.unique(start_nodes[start_nodes >= 0])
         sinks = np.unique(end_nodes[end_nodes >= 0])
-        rows = self.network.pair_times(sources, sinks) if self.hierarchy is None else \
-            self.hierarchy.pair_times(sources, sinks)
+        if self.hierarchy is None:
+            rows = self.network.pair_times(sources, sinks)
+        elif limit_s is not None and len(sinks) > BOUNDED_FROM_SINKS:  # e.g. coverage: searches that stop at the limit
+            rows = np.atleast_2d(self.network.dijkstra(sources, limit_s=limit_s))[:, sinks]
+        else:
+            rows = self.hierarchy.pair_times(sources, sinks)
         rows = np.pad(rows, ((0, 1), (0, 1)), constant_values=np.inf)  # a last row/column for padding
         row_of = np.where(start_nodes >= 0, np.searchsorted(sources, start_nodes), len(sources))
         column_of = np.where(end_nodes >= 0, np.searchsorted(sinks, end_nodes), len(sinks))

@@ -35,7 +35,7 @@ def coverage_from(router, candidates: np.ndarray, places, limit_s: float, *, chu
     blocks = []
     for start in range(0, len(candidates), chunk):
         ids = [int(router.network.node_ids[c]) for c in candidates[start:start + chunk]]
-        blocks.append(sp.csr_matrix(router.matrix(ids, places) <= limit_s))
+        blocks.append(sp.csr_matrix(router.matrix(ids, places, limit_s=limit_s) <= limit_s))
     if not blocks:
         return sp.csr_matrix((len(places), 0), dtype=bool)
     return sp.vstack(blocks).T.tocsr()

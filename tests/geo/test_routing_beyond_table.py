@@ -125,3 +125,25 @@ def test_many_to_one_times_equal_networkx(cities, name, mode):
             assert abs(seconds - expected) <= hierarchy_tolerance(len(paths_[("p", k)])), k
         else:
             assert seconds == np.inf
+
+
+@pytest.mark.parametrize("name", ["andorra", "north-bayreuth"])
+def test_matrix_with_a_limit_searches_bounded_and_equals_networkx(cities, name, monkeypatch):
+    """Coverage matrices (many targets, a time limit) come from bounded searches: exact within the limit."""
+    import geo.routing
+
+    monkeypatch.setattr(geo.routing, "BOUNDED_FROM_SINKS", 10)
+    router = searching_router(cities[name], "foot")
+    lons, lats = random_points(router, 60, seed=13)
+    snaps = router.snap_many(lons, lats, max_distance_m=2000)
+    graph = with_points(router, snaps)
+    limit = 900.0
+    ours = router.matrix(snaps[:8], snaps[8:], limit_s=limit)
+    within = 0
+    for i in range(8):
+        reference = nx.single_source_dijkstra_path_length(graph, ("p", i), cutoff=limit, weight="travel_time")
+        for j in range(8, 60):
+            expected = reference.get(("p", j), np.inf)
+            within += bool(np.isfinite(expected))
+            assert (ours[i, j - 8] == np.inf) if not np.isfinite(expected) else abs(ours[i, j - 8] - expected) < TOLERANCE_S
+    assert within > 0
