@@ -305,7 +305,8 @@ def _networkx_coverage_s(city, store, plan, timed: int = 3) -> float:
 def _job(kind: str, city, params: dict):
     from planner.jobs.kinds import KINDS, check_params
 
-    return KINDS[kind].run(city, _store(), check_params(kind, params), lambda percent, message: None).result
+    params = check_params(kind, params) | {"job_id": f"bench-{time.time_ns()}"}  # never an earlier run's result
+    return KINDS[kind].run(city, _store(), params, lambda percent, message: None).result
 
 
 def _step_zones_generate(city, quick: bool) -> list[dict]:
