@@ -16,13 +16,14 @@ from planner.hotspots import find_hotspots
 from planner.incidents import incidents_frame
 from planner.models import PlannedRoute
 from planner.patrols import get_patrol, list_patrols
-from planner.routes import PatrolRoute, Stop, plan_route, shift_window, zone_stops
+from planner.routes import PatrolRoute, Stop, order_time_limit, plan_route, shift_window, zone_stops
 from planner.zone_check import samples_for
 from planner.zones import PlanZone, list_versions, load_version
 
 __all__ = ["NoZoneError", "plan_routes", "todays_route"]
 
 ROUTE_CACHE_SIZE = 500
+SOLVER_BUDGET_S = 60.0  # seconds of route ordering for all routes of a plan together (see solver_limits)
 
 
 class NoZoneError(NotFoundError):
@@ -40,18 +41,31 @@ def plan_routes(store, city, blocks_gdf, *, patrol_id: str | None = None, versio
     frame = incidents_frame(store, city.slug)
     hotspots = find_hotspots(frame, crs=city.crs, timezone=city.profile.timezone) if len(frame) else []
     target = city.profile.target_s("stray_dog")
-    routes = []
+    work = []
     for zone in plan.zones:
         for pid in zone.patrol_ids:
             if pid not in patrols or (patrol_id and pid != patrol_id):
                 continue
             patrol = patrols[pid]
             start, shift_s = shift_window(patrol, day, city.profile.timezone)
-            stops = zone_stops(city, zone, blocks_gdf, hotspots, shift_s=shift_s, shift_start_local=start)
-            progress(f"{pid}: {len(stops)} stops in zone {zone.zone_id} ...")
-            route = plan_route(city, patrol, zone, stops, samples, day=day, target_s=target, time_limit_s=time_limit_s)
-            routes.append((zone, route))
+            work.append((zone, patrol, zone_stops(city, zone, blocks_gdf, hotspots, shift_s=shift_s, shift_start_local=start)))
+    limits = solver_limits([len(stops) for _, _, stops in work], time_limit_s)
+    routes = []
+    for (zone, patrol, stops), limit in zip(work, limits, strict=True):
+        progress(f"{patrol.id}: {len(stops)} stops in zone {zone.zone_id} ...")
+        routes.append((zone, plan_route(city, patrol, zone, stops, samples, day=day, target_s=target, time_limit_s=limit)))
     return {"version": number, "target_s": target, "routes": routes}
+
+
+def solver_limits(stop_counts: list[int], time_limit_s: float | None, *, budget_s: float = SOLVER_BUDGET_S) -> list:
+    """Each route's ordering time (s): ``time_limit_s`` when given; else the default for its stops
+    (``routes.order_time_limit``), all scaled down together (to 1 s at least) when they would sum to more than
+    ``budget_s``, so that 60 patrols' routes take minutes, not a quarter of an hour."""
+    if time_limit_s is not None:
+        return [time_limit_s] * len(stop_counts)
+    defaults = [order_time_limit(n) for n in stop_counts]
+    factor = min(1.0, budget_s / sum(defaults)) if defaults else 1.0
+    return [None if factor == 1.0 else max(1.0, d * factor) for d in defaults]
 
 
 def _route_json(zone, route) -> str:

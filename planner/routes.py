@@ -289,14 +289,25 @@ def shift_window(patrol, day: datetime, timezone: str) -> tuple[datetime, float]
 
 
 def worst_from_nodes(city, mode: str, samples: StreetSamples, zone_samples: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Worst response time (s) to the zone's street samples from each of ``nodes`` (mode node indices)."""
+    """Worst response time (s) to the zone's street samples from each of ``nodes`` (mode node indices); on a big
+    graph from the contraction hierarchy (within 0.5 ms per edge of the exact times)."""
     router = city.router(mode)
     arrive_nodes, costs, walk, _, _ = samples.on_mode(city, mode)
     a = arrive_nodes[zone_samples]
     c = costs[zone_samples]
-    table = router.network.search(nodes)  # rows: from each route node to every node
-    reach = np.where(a[None, :, :] >= 0, table[:, np.maximum(a, 0)] + c[None, :, :], np.inf).min(axis=2)
-    return (reach + walk[zone_samples][None, :]).max(axis=1) + city.profile.turnout_s
+    if router.hierarchy is None:  # a city-sized graph: rows of the all-pairs table
+        columns, table = np.maximum(a, 0), router.network.search(nodes)
+        rows_of = [(slice(None), table)]
+    else:  # a big graph: the hierarchy, from each node to the zone's arrival nodes only (in chunks)
+        targets = np.unique(a[a >= 0])
+        columns = np.searchsorted(targets, np.maximum(a, 0))
+        rows_of = ((slice(start, start + 64), router.hierarchy.pair_times(nodes[start:start + 64], targets))
+                   for start in range(0, len(nodes), 64))  # one chunk in memory at a time
+    worst = np.empty(len(nodes))
+    for part, table in rows_of:
+        reach = np.where(a[None, :, :] >= 0, table[:, columns] + c[None, :, :], np.inf).min(axis=2)
+        worst[part] = (reach + walk[zone_samples][None, :]).max(axis=1) if len(zone_samples) else -np.inf
+    return worst + city.profile.turnout_s
 
 
 def plan_route(city, patrol, zone, stops: list[Stop], samples: StreetSamples, *, day: datetime,

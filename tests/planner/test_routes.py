@@ -158,3 +158,34 @@ def test_ordering_reports_its_cost_status_and_cut(chengdu):
     assert [order_time_limit(n) for n in (5, 40, 280, 2000)] == [2.0, 5.0, 29.0, 60.0]
     small = solve_order(times[:6, :6], dwell[:6], [None] * 6, 86400.0)
     assert small.time_limit_s == 2.0 and sorted(small.order) == [1, 2, 3, 4, 5]
+
+
+def test_route_solver_time_is_shared_out_when_many_routes_would_take_too_long():
+    from planner.route_plans import solver_limits
+    from planner.routes import order_time_limit
+
+    assert solver_limits([5, 40], None) == [None, None]  # few routes: each its default
+    many = solver_limits([48] * 60, None, budget_s=60.0)
+    assert all(1.0 <= x < order_time_limit(48) for x in many) and sum(many) <= 60.0 + 1e-9
+    assert solver_limits([3, 4], 7.5) == [7.5, 7.5]
+
+
+def test_worst_from_route_nodes_by_the_hierarchy_equals_the_table(chengdu):
+    """On a big graph the guarantee along a route comes from the contraction hierarchy: the same worst cases
+    as the all-pairs table, within its millisecond rounding."""
+    import dataclasses
+
+    from geo.routing import Router
+    from planner.coverage import StreetSamples
+    from planner.routes import worst_from_nodes
+
+    samples = StreetSamples.for_city(chengdu)
+    searching = Router(chengdu.graph("ebike"), chengdu.crs, mode="ebike")
+    searching.network.__dict__["table"] = None
+    big = dataclasses.replace(chengdu, _routers={"ebike": searching})
+    zone_samples = np.flatnonzero(samples.segment < len(samples.length_m) // 3)
+    nodes = np.random.default_rng(2).choice(searching.network.size, 70, replace=False)
+    exact = worst_from_nodes(chengdu, "ebike", samples, zone_samples, nodes)
+    by_hierarchy = worst_from_nodes(big, "ebike", samples, zone_samples, nodes)
+    assert big.router("ebike").hierarchy is not None and chengdu.router("ebike").hierarchy is None
+    assert np.abs(by_hierarchy - exact).max() < 0.1  # 0.5 ms per edge of paths of at most a few hundred edges
