@@ -18,12 +18,13 @@ def serve_bench_city(port: int, threads: int | None = None) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def signed_in(base: str, username: str, password: str):
-    """A requests session signed in as ``username`` (waits up to 60 s for the server), with its CSRF header set."""
+def signed_in(base: str, username: str, password: str, *, wait_s: float = 60.0):
+    """A requests session signed in as ``username`` (waits up to ``wait_s`` for the server), with its CSRF header
+    set."""
     import requests
 
     session = requests.Session()
-    for _ in range(600):
+    for _ in range(int(wait_s * 10)):
         try:
             page = session.get(f"{base}/login", timeout=2).text
             break

@@ -32,6 +32,7 @@ GOALS = {  # step -> (goal text, test on the step's figures)
     "matrix_1000": ("<= 2 s", lambda r: r["seconds"] <= 2.0),
     "coverage_cold": ("<= 60 s", lambda r: r["seconds"] <= 60.0),
     "coverage_warm": ("<= 5 s", lambda r: r["seconds"] <= 5.0),
+    "coverage_full": ("faster than networkx brute force", lambda r: (r["ratio"] or 0) > 1.0),
     "coverage_one_zone": ("<= 5 s", lambda r: r["seconds"] <= 5.0),
     "zones_generate": ("<= 120 s", lambda r: r["seconds"] <= 120.0),
     "standby_cover_foot": ("optimal, or gap <= 1 % within 300 s",
@@ -269,7 +270,9 @@ def _step_coverage(city, quick: bool) -> list[dict]:
     same = redrawn["zones"] == full["zones"]
     zones = len(cold["zones"])
     brute_s = _networkx_coverage_s(city, store, plan)
-    return [_row("coverage_cold", cold_s, brute_s, zones=zones, from_version=number, warm_full_s=round(full_s, 3)),
+    return [_row("coverage_cold", cold_s, None, zones=zones, from_version=number),
+            _row("coverage_full", full_s, brute_s, zones=zones, note="every zone computed again in a warm process, "
+                 "against networkx brute force (timed on 3 zones, scaled)"),
             _row("coverage_warm", warm_s, full_s, zones=zones, same_as_cold=warm["zones"] == cold["zones"]),
             _row("coverage_one_zone", one_s, full_s, zones_recomputed=redrawn.get("zones_recomputed"),
                  same_as_full=same)]
@@ -343,6 +346,7 @@ def _step_planner_page(city, quick: bool) -> list[dict]:
     import threading
 
     from playwright.sync_api import sync_playwright
+    from sqlalchemy import text
     from waitress import create_server
 
     from bench.pages import CHROMIUM, _load_s
@@ -372,7 +376,8 @@ def _step_planner_page(city, quick: bool) -> list[dict]:
         browser.close()
     served.close()
     with res.store.engine.connect() as connection:
-        incidents = int(connection.exec_driver_sql("select count(*) from incidents").scalar())
+        incidents = int(connection.execute(text("select count(*) from incidents where city = :city"),
+                                           {"city": city.slug}).scalar())
     return [_row("planner_page", load_s, html_mb=round(size / 1e6, 3), incidents=incidents)]
 
 
@@ -390,7 +395,7 @@ def _step_serve_memory(city, quick: bool) -> list[dict]:
     server = serve_bench_city(port, threads=8)
     try:
         base = f"http://127.0.0.1:{port}"
-        session = signed_in(base, "bench", PAGE_PASSWORD)
+        session = signed_in(base, "bench", PAGE_PASSWORD, wait_s=STEP_LIMIT_S)  # a big city takes a minute to warm
         node = city.router("foot").graph.nodes[int(city.router("foot").network.node_ids[0])]
         for path in ("/dispatcher", "/planner", "/officer/E01"):
             session.get(base + path, timeout=300)
