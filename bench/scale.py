@@ -40,6 +40,7 @@ GOALS = {  # step -> (goal text, test on the step's figures)
     "routes_plan": ("<= 120 s", lambda r: r["seconds"] <= 120.0),
     "simulate_24h": ("<= 60 s", lambda r: r["seconds"] <= 60.0),
     "planner_page": ("HTML <= 3 MB, loaded <= 3 s", lambda r: r["html_mb"] <= 3.0 and r["seconds"] <= 3.0),
+    "dispatcher_page": ("HTML <= 3 MB, loaded <= 3 s", lambda r: r["html_mb"] <= 3.0 and r["seconds"] <= 3.0),
     "serve_memory": ("<= 4 GB resident", lambda r: r["rss_mb"] <= 4096.0),
 }
 STEP_LIMIT_S = 900.0  # a step still running after this is stopped and reported as not met
@@ -350,6 +351,7 @@ def _step_planner_page(city, quick: bool) -> list[dict]:
     from waitress import create_server
 
     from bench.pages import CHROMIUM, _load_s
+    from planner.patrols import list_patrols
     from web.app import create_app
     from web.resources import get_resources, warm
 
@@ -364,6 +366,7 @@ def _step_planner_page(city, quick: bool) -> list[dict]:
     token = client.get("/login").get_data(as_text=True).split("name=csrf_token value='")[1].split("'")[0]
     client.post("/login", data={"username": "bench", "password": PAGE_PASSWORD, "csrf_token": token})
     size = len(client.get("/planner").data)
+    console_size = len(client.get("/dispatcher").data)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
         page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
@@ -373,12 +376,15 @@ def _step_planner_page(city, quick: bool) -> list[dict]:
         page.click("#signin")
         page.wait_for_load_state("load")
         load_s = _load_s(page, base + "/planner", 3)
+        console_s = _load_s(page, base + "/dispatcher", 3)
         browser.close()
     served.close()
     with res.store.engine.connect() as connection:
         incidents = int(connection.execute(text("select count(*) from incidents where city = :city"),
                                            {"city": city.slug}).scalar())
-    return [_row("planner_page", load_s, html_mb=round(size / 1e6, 3), incidents=incidents)]
+    patrols = len(list_patrols(res.store, city.slug))
+    return [_row("planner_page", load_s, html_mb=round(size / 1e6, 3), incidents=incidents),
+            _row("dispatcher_page", console_s, html_mb=round(console_size / 1e6, 3), patrols=patrols)]
 
 
 def _step_serve_memory(city, quick: bool) -> list[dict]:

@@ -76,3 +76,32 @@ def test_live_benchmark_reports_its_figures(chengdu):
     assert 0 < console["median"] <= console["p95"]
     assert result["assignment_to_officer_ms"]["count"] >= 1 and result["assignments"] >= 1
     assert "position -> console" in live_text(result)
+
+
+@pytest.mark.slow
+def test_scale_benchmark_prints_the_table_for_both_cities(chengdu):
+    """``patrol bench scale --quick`` (a small generated city and Chengdu, three steps): the public JSON keys,
+    every step in its own process with its peak memory, and the incremental proof equal to a full one."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cli.main import _register, cli
+
+    _register()
+    answer = CliRunner().invoke(cli, ["bench", "scale", "--quick", "--step", "dispatch", "--step", "matrix",
+                                      "--step", "coverage", "--json"])
+    assert answer.exit_code == 0, answer.output
+    result = json.loads(answer.output[answer.output.index("{"):])
+    assert set(result["cities"]) == {"scale-quick", "chengdu"}
+    for name, figures in result["cities"].items():
+        assert set(figures["nodes"]) == {"foot", "ebike", "car"} and figures["nodes"]["foot"]["nodes"] > 1000, name
+    rows = {(r["step"], r["city"]): r for r in result["steps"]}
+    for city in ("scale-quick", "chengdu"):
+        for step in ("dispatch_p95", "matrix_1000", "coverage_cold", "coverage_full", "coverage_warm", "coverage_one_zone"):
+            row = rows[(step, city)]
+            assert {"step", "city", "seconds", "peak_mb", "baseline_seconds", "ratio", "goal", "met"} <= set(row)
+            assert row.get("error") is None and row["seconds"] > 0 and row["peak_mb"] > 50 and row["met"] in (True, False)
+        assert rows[("dispatch_p95", city)]["ratio"] > 1  # faster than networkx
+        assert rows[("coverage_one_zone", city)]["same_as_full"] is True
+        assert rows[("coverage_one_zone", city)]["zones_recomputed"] >= 1
