@@ -58,6 +58,20 @@ class Hierarchy:
         rows /= MS_PER_S
         return rows
 
+    def times_from_options(self, starts_per_origin, targets) -> np.ndarray:
+        """Seconds from each origin, given as start options [(node index, seconds already spent)], to each target
+        node index: one multi-source query per origin; inf where unreachable."""
+        targets = [int(t) for t in targets]
+        rows = np.full((len(starts_per_origin), len(targets)), np.inf)
+        if not targets:
+            return rows
+        query = rk.CCHOneToMany(self._metric, targets)
+        for i, starts in enumerate(starts_per_origin):
+            found = query.distances_from_multi([(int(n), int(round(c * MS_PER_S))) for n, c in starts])
+            rows[i] = [np.inf if d is None else d for d in found]
+        rows /= MS_PER_S
+        return rows
+
     def path(self, starts, ends) -> tuple[list[int], int, int] | None:
         """The fastest node path from any start option to any end option ([(node index, seconds)], offsets
         counted); (node indices, index of the start option used, index of the end option used), or None."""

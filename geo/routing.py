@@ -154,18 +154,22 @@ class Router:
             return np.empty((len(origins), len(targets)))
         sources = np.unique(start_nodes[start_nodes >= 0])
         sinks = np.unique(end_nodes[end_nodes >= 0])
-        if self.hierarchy is None:
-            rows = self.network.pair_times(sources, sinks)
-        elif limit_s is not None and len(sinks) > BOUNDED_FROM_SINKS:  # e.g. coverage: searches that stop at the limit
-            rows = np.atleast_2d(self.network.dijkstra(sources, limit_s=limit_s))[:, sinks]
-        else:
-            rows = self.hierarchy.pair_times(sources, sinks)
-        rows = np.pad(rows, ((0, 1), (0, 1)), constant_values=np.inf)  # a last row/column for padding
-        row_of = np.where(start_nodes >= 0, np.searchsorted(sources, start_nodes), len(sources))
         column_of = np.where(end_nodes >= 0, np.searchsorted(sinks, end_nodes), len(sinks))
-        # (distinct start nodes) x (targets): best over each target's end options.
-        to_targets = (rows[:, column_of] + end_costs).min(axis=2)
-        result = (to_targets[row_of] + start_costs[:, :, None]).min(axis=1)
+        bounded = limit_s is not None and len(sinks) > BOUNDED_FROM_SINKS  # e.g. coverage: searches stop at the limit
+        if self.hierarchy is not None and not bounded:  # one query per origin, from all its start options at once
+            rows = self.hierarchy.times_from_options([self._leave(o) for o in origins], sinks)
+            rows = np.pad(rows, ((0, 0), (0, 1)), constant_values=np.inf)  # a last column for padding
+            result = (rows[:, column_of] + end_costs).min(axis=2)
+        else:
+            if self.hierarchy is None:
+                rows = self.network.pair_times(sources, sinks)
+            else:
+                rows = np.atleast_2d(self.network.dijkstra(sources, limit_s=limit_s))[:, sinks]
+            rows = np.pad(rows, ((0, 1), (0, 1)), constant_values=np.inf)  # a last row/column for padding
+            row_of = np.where(start_nodes >= 0, np.searchsorted(sources, start_nodes), len(sources))
+            # (distinct start nodes) x (targets): best over each target's end options.
+            to_targets = (rows[:, column_of] + end_costs).min(axis=2)
+            result = (to_targets[row_of] + start_costs[:, :, None]).min(axis=1)
         for i, j in self._same_segment_pairs(origins, targets):
             result[i, j] = min(result[i, j], self.direct_s(origins[i], targets[j]))
         if limit_s is not None:
