@@ -75,7 +75,9 @@ def base_map(bounds, streets: str, *, attribution: str, tiles: str = "none", til
     add_tiles(m, tiles, tiles_key)  # first: a GCJ-02 provider changes how everything after it is projected
     if streets.startswith("/"):
         Script(f"""(function (map) {{
-            var layer = L.geoJSON(null, {{style: {{color: '#adb5bd', weight: 1.2}}, interactive: false}}).addTo(map);
+            // one canvas, not an SVG path per street: a Haining-sized city has 120,000 segments
+            var layer = L.geoJSON(null, {{style: {{color: '#adb5bd', weight: 1.2}}, interactive: false,
+                                          renderer: L.canvas({{padding: 0.5}})}}).addTo(map);
             window.patrolStreets = layer;
             fetch({json.dumps(streets)}, {{credentials: 'same-origin'}}).then(function (r) {{ return r.json(); }})
               .then(function (data) {{ layer.addData(data); layer.bringToBack(); }});
