@@ -80,7 +80,7 @@ def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
     dot = page.locator("path.patrol").first
     patrol = next(c[7:] for c in dot.get_attribute("class").split() if c.startswith("patrol-"))
     page.evaluate(f"window.patrolMap.setView(window.patrolLayers.patrols.getLayers().find(m => "
-                  f"m.options.className.split(' ').includes('patrol-{patrol}')).getLatLng(), 16, {{animate: false}})")
+                  f"m.options.className.split(' ').includes('patrol-{patrol}')).getLatLng(), 16, {{animate: false}}) && null")
     page.locator(f"path.patrol-{patrol}").click(force=True)
     page.wait_for_selector("#selected-patrol:not([hidden])")
     assert patrol in page.inner_text("#selected-patrol") and page.locator("#new-report-here").count() == 0
