@@ -59,7 +59,7 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
     demo roster, ``days`` of demo incidents (``per_day`` in the background a day) and a zone version created
     first where the store has none."""
     from geo.city import get_city
-    from planner.demo_incidents import generate_incidents
+    from planner.demo_incidents import days_before_today, generate_incidents
     from planner.incidents import IncidentPlacer, incidents_frame, store_incidents
     from planner.key_blocks import load_blocks
     from planner.patrols import demo_roster, list_patrols, upsert_patrols
@@ -73,7 +73,8 @@ def demo_world(progress: Callable[[str], None] = lambda message: None, *, incide
         upsert_patrols(store, city.slug, demo_roster(city))
     if incidents and incidents_frame(store, city.slug).empty:
         progress(f"generating {days} days of demo incidents ...")
-        records, _ = generate_incidents(city, blocks, days=days, per_day=per_day, seed=0)
+        records, _ = generate_incidents(city, blocks, days=days, per_day=per_day, seed=0,
+                                        start=days_before_today(city, days))  # ending today, as a bureau's
         store_incidents(store, IncidentPlacer(city, blocks).validate(records, default_datum="wgs84")[0])
     if zones and not list_versions(store, city):
         progress("generating zones from the demo roster ...")
