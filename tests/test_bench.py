@@ -101,7 +101,8 @@ def test_scale_benchmark_prints_the_table_for_both_cities(chengdu):
         for step in ("dispatch_p95", "matrix_1000", "coverage_cold", "coverage_full", "coverage_warm", "coverage_one_zone"):
             row = rows[(step, city)]
             assert {"step", "city", "seconds", "peak_mb", "baseline_seconds", "ratio", "goal", "met"} <= set(row)
-            assert row.get("error") is None and row["seconds"] > 0 and row["peak_mb"] > 50 and row["met"] in (True, False)
+            assert row.get("error") is None and row["seconds"] > 0 and row["peak_mb"] > 50
+            assert row["met"] in ((True, False) if row["goal"] else (None,))  # a step the issue sets no goal for
         assert rows[("dispatch_p95", city)]["ratio"] > 1  # faster than networkx
         assert rows[("coverage_one_zone", city)]["same_as_full"] is True
         assert rows[("coverage_one_zone", city)]["zones_recomputed"] >= 1
