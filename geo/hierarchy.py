@@ -24,15 +24,10 @@ class Hierarchy:
 
     def __init__(self, network: CompiledNetwork, lons, lats):
         forward = network.forward.tocoo()
-        self.size = network.size
-        self._network = network
-        self._tail = forward.row.astype(np.int64)
-        self._head = forward.col.astype(np.int64)
-        weights = np.rint(forward.data * MS_PER_S).astype(np.int64)
-        order = rk.compute_order_inertial(self.size, self._tail.tolist(), self._head.tolist(),
-                                          [float(y) for y in lats], [float(x) for x in lons])
-        self._cch = rk.CCH(order, self._tail.tolist(), self._head.tolist(), False)
-        self._metric = rk.CCHMetric(self._cch, weights.tolist())
+        tail, head = forward.row.astype(np.int64).tolist(), forward.col.astype(np.int64).tolist()
+        order = rk.compute_order_inertial(network.size, tail, head, [float(y) for y in lats], [float(x) for x in lons])
+        self._cch = rk.CCH(order, tail, head, False)
+        self._metric = rk.CCHMetric(self._cch, np.rint(forward.data * MS_PER_S).astype(np.int64).tolist())
 
     def to_target(self, sources, target_options) -> np.ndarray:
         """Seconds from each source node index to a target given as start options [(node index, seconds)]
@@ -46,17 +41,7 @@ class Hierarchy:
 
     def pair_times(self, sources, targets) -> np.ndarray:
         """Seconds from each source node index (rows) to each target node index (columns); inf where unreachable."""
-        sources = [int(s) for s in sources]
-        targets = [int(t) for t in targets]
-        if not sources or not targets:
-            return np.empty((len(sources), len(targets)))
-        query = rk.CCHOneToMany(self._metric, targets)
-        rows = np.empty((len(sources), len(targets)))
-        for i, source in enumerate(sources):
-            found = query.distances_from(source)
-            rows[i] = [np.inf if d is None else d for d in found]
-        rows /= MS_PER_S
-        return rows
+        return self.times_from_options([[(int(s), 0.0)] for s in sources], targets)
 
     def times_from_options(self, starts_per_origin, targets) -> np.ndarray:
         """Seconds from each origin, given as start options [(node index, seconds already spent)], to each target
