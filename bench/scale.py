@@ -220,6 +220,8 @@ def _step_matrix(city, quick: bool) -> list[dict]:
     import networkx as nx
     import numpy as np
 
+    from geo.query_helpers import helper_count
+
     router = city.router("foot")
     size = 200 if quick else 1000
     rng = np.random.default_rng(1)
@@ -227,7 +229,7 @@ def _step_matrix(city, quick: bool) -> list[dict]:
     lons = [router.graph.nodes[n]["x"] for n in nodes]
     lats = [router.graph.nodes[n]["y"] for n in nodes]
     places = router.snap_many(lons, lats)
-    router.warm()  # the table or the hierarchy, built once per process, not timed
+    router.warm(helpers=True)  # the table or the hierarchy (and its helper processes), built once, not timed
     started = time.perf_counter()
     times = router.matrix(places, places)
     ours = time.perf_counter() - started
@@ -236,7 +238,12 @@ def _step_matrix(city, quick: bool) -> list[dict]:
     for node in nodes[:rows]:
         nx.single_source_dijkstra_path_length(router.graph, int(node), weight="travel_time")
     baseline = (time.perf_counter() - started) * size / rows
-    return [_row("matrix_1000", ours, baseline, size=f"{size}x{size}", finite_share=round(float(np.isfinite(times).mean()), 3))]
+    started = time.perf_counter()
+    alone = router.matrix(places, places, helpers=False)  # the same in this process only: what the helpers add
+    alone_s = time.perf_counter() - started
+    return [_row("matrix_1000", ours, baseline, size=f"{size}x{size}", finite_share=round(float(np.isfinite(times).mean()), 3),
+                 helpers=helper_count() if router.hierarchy is not None else 0, one_process_seconds=round(alone_s, 3),
+                 same_as_one_process=bool(np.array_equal(times, alone)))]
 
 
 def _step_coverage(city, quick: bool) -> list[dict]:

@@ -72,11 +72,12 @@ class Router:
         self.segments = SegmentIndex(graph, self.edge_keys, self.network.index, crs)
         self._hierarchy = None
 
-    def warm(self) -> None:
+    def warm(self, *, helpers: bool = False) -> None:
         """Build what the first query would build (the all-pairs table of a city-sized graph, or the contraction
-        hierarchy of a bigger one) now."""
-        if self.network.table is None:
-            _ = self.hierarchy
+        hierarchy of a bigger one) now; ``helpers``: also start the helper processes that share big matrices of
+        the hierarchy out over the other cores (``geo.query_helpers``)."""
+        if self.network.table is None and self.hierarchy is not None and helpers:
+            self.hierarchy.warm_helpers()
 
     @property
     def hierarchy(self):
@@ -142,8 +143,10 @@ class Router:
         reached = np.flatnonzero(np.isfinite(times))
         return dict(zip(self.network.node_ids[reached].tolist(), times[reached].tolist(), strict=True))
 
-    def matrix(self, origins: list[Place], targets: list[Place], *, limit_s: float | None = None) -> np.ndarray:
-        """Seconds from each origin (rows) to each target (columns); inf where unreachable.
+    def matrix(self, origins: list[Place], targets: list[Place], *, limit_s: float | None = None,
+               helpers: bool = True) -> np.ndarray:
+        """Seconds from each origin (rows) to each target (columns); inf where unreachable. On a hierarchy, many
+        origins are shared out with helper processes on the other cores unless ``helpers`` is False.
 
         One some-pairs search between the distinct end nodes of the places, then vectorised
         minima over the start and end options of each place.
@@ -157,7 +160,7 @@ class Router:
         column_of = np.where(end_nodes >= 0, np.searchsorted(sinks, end_nodes), len(sinks))
         bounded = limit_s is not None and len(sinks) > BOUNDED_FROM_SINKS  # e.g. coverage: searches stop at the limit
         if self.hierarchy is not None and not bounded:  # one query per origin, from all its start options at once
-            rows = self.hierarchy.times_from_options([self._leave(o) for o in origins], sinks)
+            rows = self.hierarchy.times_from_options([self._leave(o) for o in origins], sinks, helpers=helpers)
             rows = np.pad(rows, ((0, 0), (0, 1)), constant_values=np.inf)  # a last column for padding
             result = (rows[:, column_of] + end_costs).min(axis=2)
         else:

@@ -147,3 +147,39 @@ def test_matrix_with_a_limit_searches_bounded_and_equals_networkx(cities, name, 
             within += bool(np.isfinite(expected))
             assert (ours[i, j - 8] == np.inf) if not np.isfinite(expected) else abs(ours[i, j - 8] - expected) < TOLERANCE_S
     assert within > 0
+
+
+@pytest.mark.parametrize("name,mode", [("chengdu", "foot"), ("andorra", "car")])
+def test_matrix_shared_with_a_helper_process_equals_networkx(cities, name, mode, monkeypatch):
+    """A matrix with many origins: a helper process answers half of them from its own copy of the hierarchy.
+    Its rows equal the same matrix answered in this process alone, and networkx on the helper's origins; a
+    helper killed meanwhile costs nothing but time (its share is answered here)."""
+    import os
+    import signal
+
+    from geo import query_helpers
+
+    monkeypatch.setenv(query_helpers.HELPERS_ENV, "1")
+    router = searching_router(cities[name], mode)
+    lons, lats = random_points(router, 260, seed=17)
+    snaps = router.snap_many(lons, lats, max_distance_m=2000)
+    origins, targets = snaps[:240], snaps[240:]
+    assert query_helpers.shares(len(origins), 2) == [(0, 120), (120, 240)]
+    assert router.hierarchy.warm_helpers() == 1
+    shared = router.matrix(origins, targets)
+    alone = router.matrix(origins, targets, helpers=False)
+    assert np.array_equal(shared, alone)
+    graph = with_points(router, snaps)
+    for i in (120, 181, 239):  # origins of the helper's share
+        reference, paths_ = nx.single_source_dijkstra(graph, ("p", i), weight="travel_time")
+        for j in range(20):
+            expected = reference.get(("p", 240 + j), np.inf)
+            if np.isfinite(expected):
+                assert abs(shared[i, j] - expected) <= hierarchy_tolerance(len(paths_[("p", 240 + j)])), (i, j)
+            else:
+                assert shared[i, j] == np.inf
+    helper = query_helpers._helpers[0]
+    for pid in list(helper.executor._processes):
+        os.kill(pid, signal.SIGKILL)
+    assert np.array_equal(router.matrix(origins, targets), alone)
+    assert helper not in query_helpers._helpers  # dropped; the next big matrix starts a fresh one
