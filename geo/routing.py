@@ -118,6 +118,10 @@ class Router:
             return [(node, seconds) for node, seconds, _ in place.arrive]
         return [(self._node(place), 0.0)]
 
+    def arrival_options(self, place: Place) -> list[tuple[int, float]]:
+        """How a search arrives at ``place``: [(node index, seconds from that node to the place)]."""
+        return self._arrive(place)
+
     def direct_s(self, a: Place, b: Place) -> float:
         """Travel time along one segment when both places lie on it (inf otherwise)."""
         if not (isinstance(a, Snap) and isinstance(b, Snap) and a.segment == b.segment):

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["LocationSolution", "greedy_max_cover", "greedy_p_center", "greedy_p_median", "greedy_set_cover",
-           "max_cover", "p_center", "p_median", "set_cover", "solve_with_highs"]
+           "max_cover", "p_center", "p_median", "quiet_highs", "set_cover", "solve_with_highs"]
 
 SWAP_WORK_LIMIT = 50_000_000  # demand x candidates x K: above it the greedy answer skips the improving swaps
 MAX_SWAP_PASSES = 10
@@ -148,13 +148,21 @@ def _consistent(cost, result: MipResult) -> bool:
     return abs(true_objective - result.objective) <= 1e-6 * max(1.0, abs(true_objective))
 
 
-def _run_highs(cost, matrix, row_lower, row_upper, integer, sense, start, time_limit_s, col_upper, rel_gap, *,
-               presolve: bool) -> MipResult:
+def quiet_highs():
+    """A HiGHS instance that prints nothing (its banner goes to stderr, its log off)."""
     import highspy
 
     with _banner_to_stderr():
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    return highs
+
+
+def _run_highs(cost, matrix, row_lower, row_upper, integer, sense, start, time_limit_s, col_upper, rel_gap, *,
+               presolve: bool) -> MipResult:
+    import highspy
+
+    highs = quiet_highs()
     highs.setOptionValue("time_limit", max(0.001, float(time_limit_s)))
     highs.setOptionValue("mip_rel_gap", float(rel_gap))
     if not presolve:

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from geo import strict_json
 from geo.errors import PatrolError
+from planner.cover_generation import set_cover_every_node
 from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
 
 __all__ = ["candidate_nodes", "city_max_cover", "city_p_center", "city_p_median", "city_set_cover", "coverage_from",
@@ -82,19 +83,32 @@ def site_costs(router, candidates: np.ndarray, sites: list[tuple[float, float, f
 
 
 def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 120.0, sites=None,
-                   other_cost: float = 1.0, times: int = 1) -> dict:
+                   other_cost: float = 1.0, times: int = 1, progress=lambda message: None) -> dict:
     """Fewest standby points on ``mode``'s graph putting every street within ``target_s`` (with turnout);
     with ``sites`` [(lon, lat, cost)], the cheapest such set (weighted set covering; other nodes cost
     ``other_cost``); ``times=2``: every street within target of two points (backup coverage).
-    ``time_limit_s`` bounds the whole computation's solver part; ``seconds`` is all of it."""
+    ``time_limit_s`` bounds the whole computation's solver part; ``seconds`` is all of it. On a graph too big for
+    a node x demand matrix (a set covering, ``times=1``) every node is still a candidate: column generation and
+    reduced-cost fixing (``planner.cover_generation``) keep only those that can be in a better cover, and the
+    bound holds for every node (``candidate_reduction`` says how)."""
     router = city.router(mode)
     started = time.perf_counter()
     demand, node_count = street_demand(router)
-    candidates = candidate_nodes(router.network.size, len(demand))
-    cover = coverage_from(router, candidates, demand, target_s - city.profile.turnout_s)  # demand x candidate
-    costs = site_costs(router, candidates, sites, other_cost=other_cost) if sites else None
-    solution = set_cover(cover, costs=costs, time_limit_s=time_limit_s, times=times)
+    limit_s = target_s - city.profile.turnout_s
+    facts = None
+    if times == 1 and router.network.size * len(demand) > MAX_COVERAGE_PAIRS:  # every node, never a full matrix
+        all_costs = site_costs(router, np.arange(router.network.size), sites, other_cost=other_cost) if sites else None
+        solution, candidates, facts = set_cover_every_node(router, demand, limit_s, costs=all_costs,
+                                                           time_limit_s=time_limit_s, progress=progress)
+        costs = None if all_costs is None else all_costs[candidates]
+    else:
+        candidates = candidate_nodes(router.network.size, len(demand))
+        cover = coverage_from(router, candidates, demand, limit_s)  # demand x candidate
+        costs = site_costs(router, candidates, sites, other_cost=other_cost) if sites else None
+        solution = set_cover(cover, costs=costs, time_limit_s=time_limit_s, times=times)
     result = _describe(router, solution, candidates, demand, node_count, started, mode, target_s)
+    if facts is not None:
+        result.update(candidates_sampled=False, candidate_reduction=facts)
     result["times"] = times
     if costs is not None:
         result.update(model="weighted_set_cover" if times == 1 else "weighted_backup_cover",
@@ -291,7 +305,8 @@ def _solve_standby(city, store, *, mode, model, k, time_limit_s, sites, other_co
                               times=2)
     if model == "cover":
         say(f"{'weighted ' if sites else ''}set covering on the {mode} graph (HiGHS, up to {time_limit_s:g} s)")
-        data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit_s, sites=sites, other_cost=other_cost)
+        data = city_set_cover(city, mode, target_s=target, time_limit_s=time_limit_s, sites=sites, other_cost=other_cost,
+                              progress=say)
         store_solution(store, city, data)
         return data
     if model == "p-center":
