@@ -250,6 +250,15 @@ def standby_text(data: dict, target_s: float) -> str:
     if data.get("candidates_sampled"):
         text += (f"\n  candidates: a seeded sample of {data['candidates']} of {data['graph_nodes']} nodes "
                  "(a big graph); the best over every node may be better")
+    reduction = data.get("candidate_reduction")
+    if reduction:
+        over = reduction.get("gap_over_candidates")
+        text += (f"\n  every one of {data['graph_nodes']} nodes priced ({reduction['rounds']} rounds of column generation, "
+                 f"{'converged' if reduction['converged'] else 'stopped by the time limit'}); integer program over "
+                 f"{reduction['candidates_solved']} of them"
+                 + ("" if over is None else f" (gap over them {over:.1%})")
+                 + f"; bound over every node {data['bound']:g}"
+                 + (" (reduced-cost fixing: optimal over every node)" if reduction["fixing_proves"] and data["optimal"] else ""))
     if data["uncoverable_streets"]:
         text += f"\n  cannot be covered at all: {', '.join(data['uncoverable_streets'][:20])}"
     return text

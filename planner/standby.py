@@ -98,8 +98,9 @@ def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 12
     facts = None
     if times == 1 and router.network.size * len(demand) > MAX_COVERAGE_PAIRS:  # every node, never a full matrix
         all_costs = site_costs(router, np.arange(router.network.size), sites, other_cost=other_cost) if sites else None
+        left = max(1.0, time_limit_s - (time.perf_counter() - started))  # the demand points' snapping counts too
         solution, candidates, facts = set_cover_every_node(router, demand, limit_s, costs=all_costs,
-                                                           time_limit_s=time_limit_s, progress=progress)
+                                                           time_limit_s=left, progress=progress)
         costs = None if all_costs is None else all_costs[candidates]
     else:
         candidates = candidate_nodes(router.network.size, len(demand))

@@ -65,3 +65,21 @@ def test_every_node_cover_meets_the_full_matrix_optimum(cities, name, mode, limi
     # reduced-cost fixing leaves fewer candidates when the relaxation is close to the optimum (Andorra); on
     # Chengdu's walking streets at 5 minutes it is not, and every node stays in
     assert (facts["candidates_solved"] < len(every)) == fixing_cuts
+
+
+def test_city_set_cover_takes_every_node_beyond_the_matrix_limit(andorra, monkeypatch):
+    """``city_set_cover`` (what ``zones standby`` runs): beyond MAX_COVERAGE_PAIRS it prices every node instead of
+    sampling; the answer equals the one over the full matrix, says how it was found, and the command line says so."""
+    from cli.zones import standby_text
+    from planner import standby
+
+    target = andorra.profile.target_s("stray_dog")
+    whole = standby.city_set_cover(andorra, "car", target_s=target, time_limit_s=60)
+    assert "candidate_reduction" not in whole and not whole["candidates_sampled"]
+    monkeypatch.setattr(standby, "MAX_COVERAGE_PAIRS", 1000)
+    priced = standby.city_set_cover(andorra, "car", target_s=target, time_limit_s=60)
+    assert priced["candidates_sampled"] is False and priced["candidate_reduction"]["candidates_priced"] == whole["graph_nodes"]
+    assert priced["objective"] == whole["objective"] and priced["bound"] <= whole["objective"]
+    assert priced["uncoverable_points"] == whole["uncoverable_points"]
+    text = standby_text(priced, target)
+    assert f"every one of {whole['graph_nodes']} nodes priced" in text and "bound over every node" in text
