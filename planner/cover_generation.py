@@ -39,6 +39,8 @@ CELL_M = 400.0  # metres: the grid cells new columns are spread over
 MAX_FIXED_CANDIDATES = 4_000  # reduced-cost fixing is used when it leaves at most these candidates
 PRICING_SLACK_S = 1e-6  # a backward search counts a pair this much beyond the target (never misses a forward one)
 PRICING_SHARE = 0.35  # of the time limit, at most, for the rounds of column generation (the rest: the integer program)
+MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, one row per CELL_M cell (a relaxation
+# of the problem: its bound holds; the big city's 184,000 rows made each solve take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
 SEARCH_CHUNK = 96  # backward searches run at once (a dense row of the graph each)
 
@@ -55,7 +57,11 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
     arrive = [router.arrival_options(place) for place in demand]
     coverable = np.array([min(cost for _, cost in options) <= limit_s for options in arrive])
     rows = np.flatnonzero(coverable)
-    arrivals = ArrivalIndex([arrive[i] for i in rows], n)
+    cells = _cells(router)
+    every_row = len(rows) <= MAX_PRICED_ROWS
+    priced_rows = rows if every_row else rows[np.sort(np.unique(cells[[_own_node(arrive[i]) for i in rows]],
+                                                                 return_index=True)[1])]
+    arrivals = ArrivalIndex([arrive[i] for i in priced_rows], n)
 
     def coverage_of(nodes):
         return coverage_columns(router.network, nodes, arrivals, limit_s)
@@ -64,21 +70,22 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
     cover = coverage_of(columns)
     missing = np.flatnonzero(np.diff(cover.tocsr().indptr) == 0)
     if len(missing):  # demand the sample misses: the node it sits on (or its nearest end) covers it
-        extra = np.setdiff1d(np.unique([_own_node(arrive[rows[i]]) for i in missing]), columns)
+        extra = np.setdiff1d(np.unique([_own_node(arrive[priced_rows[i]]) for i in missing]), columns)
         columns = np.concatenate([columns, extra])
         cover = sp.hstack([cover, coverage_of(extra)]).tocsc()
     relaxation = Relaxation(cover, costs[columns])
     first = columns.copy()
     useful = set(columns.tolist())  # the first columns and every column some relaxation used
-    cells = _cells(router)
-    facts = {"rounds": 0, "columns_generated": 0, "converged": False}
+    facts = {"rounds": 0, "columns_generated": 0, "converged": False, "demand_rows_priced": len(priced_rows),
+             "demand_rows": len(rows)}
     lower = -math.inf
     while True:
         clock = time.perf_counter()
         value, duals, used = relaxation.solve()
         useful.update(columns[used].tolist())
         lp_s, clock = time.perf_counter() - clock, time.perf_counter()
-        scores = _reach_scores(router, [arrive[rows[i]] for i in np.flatnonzero(duals > 0)], duals[duals > 0], limit_s)
+        scores = _reach_scores(router, [arrive[priced_rows[i]] for i in np.flatnonzero(duals > 0)], duals[duals > 0],
+                               limit_s)
         pricing_s = time.perf_counter() - clock
         reduced = costs - scores
         lagrangian = float(duals.sum() + np.minimum(reduced, 0).sum())  # a lower bound for every node
@@ -92,22 +99,28 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
             facts["converged"] = True
             lower = max(lower, value)
         progress(f"  round {facts['rounds']}: relaxation {value:.2f} over {len(columns)} candidates, bound over "
-                 f"every node {lower:.2f}, {len(entering)} nodes priced in (relaxation {lp_s:.1f} s, pricing {int((duals > 0).sum())} "
-                 f"demand points {pricing_s:.1f} s; {time.perf_counter() - started:.0f} s in all)")
+                 f"every node {lower:.2f}, {len(entering)} nodes priced in (relaxation {lp_s:.1f} s, pricing "
+                 f"{int((duals > 0).sum())} demand points {pricing_s:.1f} s; {time.perf_counter() - started:.0f} s)")
         elapsed = time.perf_counter() - started
         if not len(entering) or elapsed + LP_GROWTH * lp_s > PRICING_SHARE * time_limit_s:
             break  # converged, or the next (bigger) relaxation would not end within the share
         entering = _spread_out(entering[np.argsort(reduced[entering], kind="stable")], cells)[:ADD_PER_ROUND]
         columns = np.concatenate([columns, entering])
-        added = coverage_of(entering)
-        relaxation.add(added, costs[entering])
-        cover = relaxation.cover
+        relaxation.add(coverage_of(entering), costs[entering])
         facts["columns_generated"] += len(entering)
-    solved = _Solved(columns, cover, rows, len(demand), coverage_of)
+    if every_row:
+        solved = _Solved(columns, relaxation.cover, rows, len(demand), coverage_of)
+    else:  # the integer program covers every demand row: columns of all rows from here
+        every = ArrivalIndex([arrive[i] for i in rows], n)
+        solved = _Solved(np.zeros(0, dtype=np.int64), sp.csc_matrix((len(rows), 0), dtype=bool), rows, len(demand),
+                         lambda nodes: coverage_columns(router.network, nodes, every, limit_s))
     keep = np.array(sorted(useful), dtype=np.int64)
+    short = np.flatnonzero(np.asarray(solved.matrix(keep)[rows].sum(axis=1)).ravel() == 0)
+    if len(short):  # rows no candidate reaches yet (not priced): the node each sits on
+        keep = np.union1d(keep, [_own_node(arrive[rows[i]]) for i in short])
     progress(f"  integer program over {len(keep)} candidates (bound over every node {lower:.2f})")
     solution = set_cover(solved.matrix(keep), costs=costs[keep], time_limit_s=_left(started, time_limit_s))
-    fixing_proves = False
+    fixing_proves, first_keep = False, keep
     if facts["converged"]:  # reduced-cost fixing: the nodes that can be in a cover better than this one
         upper = solution.objective
         better_by = 1.0 if integral else 1e-9  # a better cover costs at least this much less
@@ -122,7 +135,7 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
                     solution = again
                 else:  # the first cover stays; its candidates by index in the new set
                     at = {node: k for k, node in enumerate(keep.tolist())}
-                    solution = replace(again, chosen=[at[int(node)] for node in np.array(sorted(useful))[solution.chosen]],
+                    solution = replace(again, chosen=[at[int(node)] for node in first_keep[solution.chosen]],
                                        objective=solution.objective)
     facts.update(candidates_priced=n, first_candidates=len(first), candidates_solved=len(keep),
                  fixing_proves=fixing_proves, bound_every_node=round(lower, 4),

@@ -83,3 +83,22 @@ def test_city_set_cover_takes_every_node_beyond_the_matrix_limit(andorra, monkey
     assert priced["uncoverable_points"] == whole["uncoverable_points"]
     text = standby_text(priced, target)
     assert f"every one of {whole['graph_nodes']} nodes priced" in text and "bound over every node" in text
+
+
+@pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 300.0), ("andorra", "ebike", 240.0)])
+def test_a_relaxation_of_one_row_per_cell_gives_a_bound_that_holds(cities, name, mode, limit_s, monkeypatch):
+    """With more demand rows than MAX_PRICED_ROWS (the big city), the relaxation prices one row per grid cell: its
+    bound is below the optimum over every node (HiGHS on the full matrix), and the cover still covers every row."""
+    monkeypatch.setattr(cover_generation, "START_SAMPLE", 60)
+    monkeypatch.setattr(cover_generation, "MAX_PRICED_ROWS", 100)
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    demand = demand[::3]
+    every = np.arange(router.network.size)
+    full = coverage_from(router, every, demand, limit_s)
+    exact = set_cover(full, time_limit_s=120)
+    ours, candidates, facts = set_cover_every_node(router, demand, limit_s, time_limit_s=120)
+    assert facts["demand_rows_priced"] < facts["demand_rows"]
+    assert 0 < ours.bound <= exact.objective and ours.objective >= exact.objective
+    covered = np.asarray(full[:, candidates[ours.chosen]].sum(axis=1)).ravel() > 0
+    assert covered[np.asarray(full.sum(axis=1)).ravel() > 0].all()
