@@ -23,7 +23,7 @@ the mode's graph; demand points are places (node ids or snapped points).
 
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,6 +39,8 @@ CELL_M = 400.0  # metres: the grid cells new columns are spread over
 MAX_FIXED_CANDIDATES = 4_000  # reduced-cost fixing is used when it leaves at most these candidates
 PRICING_SLACK_S = 1e-6  # a backward search counts a pair this much beyond the target (never misses a forward one)
 PRICING_SHARE = 0.35  # of the time limit, at most, for the rounds of column generation (the rest: the integer program)
+BOUND_SHARE = 0.3  # on a big graph: for the relaxation over one row per cell (the bound) ...
+COLUMNS_SHARE = 0.15  # ... and for a few rounds over every row (the integer program's columns)
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, one row per CELL_M cell (a relaxation
 # of the problem: its bound holds; the big city's 184,000 rows made each solve take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
@@ -61,59 +63,30 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
     every_row = len(rows) <= MAX_PRICED_ROWS
     priced_rows = rows if every_row else rows[np.sort(np.unique(cells[[_own_node(arrive[i]) for i in rows]],
                                                                  return_index=True)[1])]
-    arrivals = ArrivalIndex([arrive[i] for i in priced_rows], n)
+    facts = {"rounds": 0, "columns_generated": 0, "converged": False, "demand_rows_priced": len(priced_rows),
+             "demand_rows": len(rows)}
+    share = PRICING_SHARE if every_row else BOUND_SHARE
+    priced = _generate(router, [arrive[i] for i in priced_rows], costs, limit_s, cells, facts,
+                       deadline=started + share * time_limit_s, label="", progress=progress)
+    lower, useful, first = priced.lower, set(priced.useful), priced.first
+    facts["converged"] = priced.converged
+    if not every_row:  # a few rounds on every row for the columns the integer program gets (its bound holds too)
+        again = _generate(router, [arrive[i] for i in rows], costs, limit_s, cells, facts,
+                          deadline=time.perf_counter() + COLUMNS_SHARE * time_limit_s, label="every row: ",
+                          progress=progress)
+        lower = max(lower, again.lower)
+        useful |= again.useful
+    columns, lagrangian, reduced = priced.columns, priced.lagrangian, priced.reduced
+    arrivals = priced.arrivals
 
     def coverage_of(nodes):
         return coverage_columns(router.network, nodes, arrivals, limit_s)
 
-    columns = np.sort(np.random.default_rng(0).choice(n, size=min(n, START_SAMPLE), replace=False))
-    cover = coverage_of(columns)
-    missing = np.flatnonzero(np.diff(cover.tocsr().indptr) == 0)
-    if len(missing):  # demand the sample misses: the node it sits on (or its nearest end) covers it
-        extra = np.setdiff1d(np.unique([_own_node(arrive[priced_rows[i]]) for i in missing]), columns)
-        columns = np.concatenate([columns, extra])
-        cover = sp.hstack([cover, coverage_of(extra)]).tocsc()
-    relaxation = Relaxation(cover, costs[columns])
-    first = columns.copy()
-    useful = set(columns.tolist())  # the first columns and every column some relaxation used
-    facts = {"rounds": 0, "columns_generated": 0, "converged": False, "demand_rows_priced": len(priced_rows),
-             "demand_rows": len(rows)}
-    lower = -math.inf
-    while True:
-        clock = time.perf_counter()
-        value, duals, used = relaxation.solve()
-        useful.update(columns[used].tolist())
-        lp_s, clock = time.perf_counter() - clock, time.perf_counter()
-        scores = _reach_scores(router, [arrive[priced_rows[i]] for i in np.flatnonzero(duals > 0)], duals[duals > 0],
-                               limit_s)
-        pricing_s = time.perf_counter() - clock
-        reduced = costs - scores
-        lagrangian = float(duals.sum() + np.minimum(reduced, 0).sum())  # a lower bound for every node
-        farley = float(duals.sum() / max(1e-12, np.max(scores / costs)))  # so is this (Farley's)
-        lower = max(lower, lagrangian, farley)
-        facts["rounds"] += 1
-        in_columns = np.zeros(n, dtype=bool)
-        in_columns[columns] = True
-        entering = np.flatnonzero(~in_columns & (reduced < -1e-9))
-        if not len(entering):
-            facts["converged"] = True
-            lower = max(lower, value)
-        progress(f"  round {facts['rounds']}: relaxation {value:.2f} over {len(columns)} candidates, bound over "
-                 f"every node {lower:.2f}, {len(entering)} nodes priced in (relaxation {lp_s:.1f} s, pricing "
-                 f"{int((duals > 0).sum())} demand points {pricing_s:.1f} s; {time.perf_counter() - started:.0f} s)")
-        elapsed = time.perf_counter() - started
-        if not len(entering) or elapsed + LP_GROWTH * lp_s > PRICING_SHARE * time_limit_s:
-            break  # converged, or the next (bigger) relaxation would not end within the share
-        entering = _spread_out(entering[np.argsort(reduced[entering], kind="stable")], cells)[:ADD_PER_ROUND]
-        columns = np.concatenate([columns, entering])
-        relaxation.add(coverage_of(entering), costs[entering])
-        facts["columns_generated"] += len(entering)
     if every_row:
-        solved = _Solved(columns, relaxation.cover, rows, len(demand), coverage_of)
-    else:  # the integer program covers every demand row: columns of all rows from here
-        every = ArrivalIndex([arrive[i] for i in rows], n)
-        solved = _Solved(np.zeros(0, dtype=np.int64), sp.csc_matrix((len(rows), 0), dtype=bool), rows, len(demand),
-                         lambda nodes: coverage_columns(router.network, nodes, every, limit_s))
+        solved = _Solved(columns, priced.cover, rows, len(demand), coverage_of)
+    else:  # the integer program covers every demand row: the columns of the rounds over every row, and more
+        solved = _Solved(again.columns, again.cover, rows, len(demand),
+                         lambda nodes: coverage_columns(router.network, nodes, again.arrivals, limit_s))
     keep = np.array(sorted(useful), dtype=np.int64)
     short = np.flatnonzero(np.asarray(solved.matrix(keep)[rows].sum(axis=1)).ravel() == 0)
     if len(short):  # rows no candidate reaches yet (not priced): the node each sits on
@@ -146,6 +119,68 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
     bound = min(bound, solution.objective)
     solution = replace(solution, bound=float(bound), seconds=time.perf_counter() - started)
     return solution, keep, facts
+
+
+@dataclass
+class _Generated:
+    columns: np.ndarray  # node indices, in the order of ``cover``'s columns
+    cover: sp.csc_matrix  # demand rows priced x columns
+    arrivals: "ArrivalIndex"
+    first: np.ndarray  # the columns it started from
+    useful: set  # those and every column some relaxation used
+    lower: float  # the best bound over every node
+    lagrangian: float  # the last round's Lagrangian bound and reduced costs (for fixing)
+    reduced: np.ndarray
+    converged: bool
+
+
+def _generate(router, arrive_rows: list, costs, limit_s: float, cells, facts: dict, *, deadline: float, label: str,
+              progress) -> _Generated:
+    """Column generation on the relaxation over these demand rows (their arrival options), from a seeded sample,
+    until no node prices in or ``deadline`` (perf_counter seconds) would be passed."""
+    n = router.network.size
+    arrivals = ArrivalIndex(arrive_rows, n)
+
+    def coverage_of(nodes):
+        return coverage_columns(router.network, nodes, arrivals, limit_s)
+
+    columns = np.sort(np.random.default_rng(0).choice(n, size=min(n, START_SAMPLE), replace=False))
+    cover = coverage_of(columns)
+    missing = np.flatnonzero(np.diff(cover.tocsr().indptr) == 0)
+    if len(missing):  # demand the sample misses: the node it sits on (or its nearest end) covers it
+        extra = np.setdiff1d(np.unique([_own_node(arrive_rows[i]) for i in missing]), columns)
+        columns = np.concatenate([columns, extra])
+        cover = sp.hstack([cover, coverage_of(extra)]).tocsc()
+    relaxation = Relaxation(cover, costs[columns])
+    first, useful, lower, converged = columns.copy(), set(columns.tolist()), -math.inf, False
+    while True:
+        clock = time.perf_counter()
+        value, duals, used = relaxation.solve()
+        useful.update(columns[used].tolist())
+        lp_s, clock = time.perf_counter() - clock, time.perf_counter()
+        scores = _reach_scores(router, [arrive_rows[i] for i in np.flatnonzero(duals > 0)], duals[duals > 0], limit_s)
+        pricing_s = time.perf_counter() - clock
+        reduced = costs - scores
+        lagrangian = float(duals.sum() + np.minimum(reduced, 0).sum())  # a lower bound for every node
+        farley = float(duals.sum() / max(1e-12, np.max(scores / costs)))  # so is this (Farley's)
+        lower = max(lower, lagrangian, farley)
+        facts["rounds"] += 1
+        in_columns = np.zeros(n, dtype=bool)
+        in_columns[columns] = True
+        entering = np.flatnonzero(~in_columns & (reduced < -1e-9))
+        if not len(entering):
+            converged = True
+            lower = max(lower, value)
+        progress(f"  {label}round {facts['rounds']}: relaxation {value:.2f} over {len(columns)} candidates, bound "
+                 f"over every node {lower:.2f}, {len(entering)} nodes priced in (relaxation {lp_s:.1f} s, pricing "
+                 f"{int((duals > 0).sum())} demand points {pricing_s:.1f} s)")
+        if not len(entering) or time.perf_counter() + LP_GROWTH * lp_s > deadline:
+            break  # converged, or the next (bigger) relaxation would not end in time
+        entering = _spread_out(entering[np.argsort(reduced[entering], kind="stable")], cells)[:ADD_PER_ROUND]
+        columns = np.concatenate([columns, entering])
+        relaxation.add(coverage_of(entering), costs[entering])
+        facts["columns_generated"] += len(entering)
+    return _Generated(columns, relaxation.cover, arrivals, first, useful, lower, lagrangian, reduced, converged)
 
 
 def _left(started: float, time_limit_s: float) -> float:
