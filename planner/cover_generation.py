@@ -39,8 +39,8 @@ CELL_M = 400.0  # metres: the grid cells new columns are spread over
 MAX_FIXED_CANDIDATES = 4_000  # reduced-cost fixing is used when it leaves at most these candidates
 PRICING_SLACK_S = 1e-6  # a backward search counts a pair this much beyond the target (never misses a forward one)
 PRICING_SHARE = 0.35  # of the time limit, at most, for the rounds of column generation (the rest: the integer program)
-BOUND_SHARE = 0.3  # on a big graph: for the relaxation over one row per cell (the bound) ...
-COLUMNS_SHARE = 0.15  # ... and for a few rounds over every row (the integer program's columns)
+COLUMNS_SHARE = 0.2  # on a big graph: for a few rounds over every row (the integer program's columns) ...
+BOUND_SHARE = 0.2  # ... and, after the integer program, for the relaxation over one row per cell (the bound)
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, one row per CELL_M cell (a relaxation
 # of the problem: its bound holds; the big city's 184,000 rows made each solve take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
@@ -65,34 +65,33 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
                                                                  return_index=True)[1])]
     facts = {"rounds": 0, "columns_generated": 0, "converged": False, "demand_rows_priced": len(priced_rows),
              "demand_rows": len(rows)}
-    share = PRICING_SHARE if every_row else BOUND_SHARE
-    priced = _generate(router, [arrive[i] for i in priced_rows], costs, limit_s, cells, facts,
-                       deadline=started + share * time_limit_s, label="", progress=progress)
+    if every_row:
+        priced = _generate(router, [arrive[i] for i in rows], costs, limit_s, cells, facts,
+                           deadline=started + PRICING_SHARE * time_limit_s, label="", progress=progress)
+        facts["converged"] = priced.converged
+    else:  # a few rounds on every row for the columns of the integer program; the bound comes after it
+        priced = _generate(router, [arrive[i] for i in rows], costs, limit_s, cells, facts,
+                           deadline=started + COLUMNS_SHARE * time_limit_s, label="every row: ", progress=progress)
     lower, useful, first = priced.lower, set(priced.useful), priced.first
-    facts["converged"] = priced.converged
-    if not every_row:  # a few rounds on every row for the columns the integer program gets (its bound holds too)
-        again = _generate(router, [arrive[i] for i in rows], costs, limit_s, cells, facts,
-                          deadline=time.perf_counter() + COLUMNS_SHARE * time_limit_s, label="every row: ",
-                          progress=progress)
-        lower = max(lower, again.lower)
-        useful |= again.useful
-    columns, lagrangian, reduced = priced.columns, priced.lagrangian, priced.reduced
-    arrivals = priced.arrivals
+    columns, lagrangian, reduced, arrivals = priced.columns, priced.lagrangian, priced.reduced, priced.arrivals
 
     def coverage_of(nodes):
         return coverage_columns(router.network, nodes, arrivals, limit_s)
 
-    if every_row:
-        solved = _Solved(columns, priced.cover, rows, len(demand), coverage_of)
-    else:  # the integer program covers every demand row: the columns of the rounds over every row, and more
-        solved = _Solved(again.columns, again.cover, rows, len(demand),
-                         lambda nodes: coverage_columns(router.network, nodes, again.arrivals, limit_s))
+    solved = _Solved(columns, priced.cover, rows, len(demand), coverage_of)
     keep = np.array(sorted(useful), dtype=np.int64)
     short = np.flatnonzero(np.asarray(solved.matrix(keep)[rows].sum(axis=1)).ravel() == 0)
-    if len(short):  # rows no candidate reaches yet (not priced): the node each sits on
+    if len(short):  # rows no candidate reaches yet: the node each sits on
         keep = np.union1d(keep, [_own_node(arrive[rows[i]]) for i in short])
     progress(f"  integer program over {len(keep)} candidates (bound over every node {lower:.2f})")
-    solution = set_cover(solved.matrix(keep), costs=costs[keep], time_limit_s=_left(started, time_limit_s))
+    reserve = 0.0 if every_row else BOUND_SHARE * time_limit_s
+    solution = set_cover(solved.matrix(keep), costs=costs[keep],
+                         time_limit_s=max(1.0, _left(started, time_limit_s) - reserve))
+    if not every_row:  # the bound: the relaxation over one row per cell, priced over every node, in the time left
+        by_cells = _generate(router, [arrive[i] for i in priced_rows], costs, limit_s, cells, facts,
+                             deadline=started + time_limit_s - 2.0, label="bound: ", progress=progress)
+        lower = max(lower, by_cells.lower)
+        facts["bound_rows_converged"] = by_cells.converged
     fixing_proves, first_keep = False, keep
     if facts["converged"]:  # reduced-cost fixing: the nodes that can be in a cover better than this one
         upper = solution.objective
