@@ -12,9 +12,11 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
 2. **Reduced-cost fixing** (once converged): a cover that uses node k costs at least ``bound + reduced cost of
    k``; so only the nodes with ``bound + reduced cost <= UB - 1`` (unit costs; UB the greedy cover) can be in a
    better cover, and the integer program over them is optimal over every node.
-3. Otherwise (the relaxation of the big city grows too slow to converge in the time: 2,300 columns x 100,000
-   distinct rows take 80-130 s in HiGHS) the integer program runs over the sample and every column some
-   relaxation used, and the answer reports both gaps: over those candidates, and over every node.
+3. Beyond MAX_PRICED_ROWS demand rows (the big city: one relaxation of 2,300 columns x 100,000 distinct rows
+   takes HiGHS 80-130 s) the work is split: a few rounds over every row give the integer program its candidates
+   (the sample and every column some relaxation used); after it, the relaxation over one demand row per 400 m
+   cell (dropping rows relaxes the problem, so its bound holds for every node) is priced to convergence in the
+   time kept for it. The answer reports both gaps: over the candidates solved, and over every node.
 
 Coverage columns come from bounded forward searches, reading only the demand entries of the nodes each search
 reached (``coverage_columns``: equal to ``Router.matrix``, 25x faster than the dense route). Times in seconds on
@@ -50,8 +52,9 @@ SEARCH_CHUNK = 96  # backward searches run at once (a dense row of the graph eac
 def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndarray | None = None,
                          time_limit_s: float = 300.0, progress=lambda message: None):
     """The cheapest set of nodes of ``router``'s graph reaching every coverable demand place within ``limit_s``
-    seconds (``costs`` per node, default 1), over every node. Returns ``(solution, candidates, facts)``: ``solution`` indexes ``candidates`` (node indices); its bound and gap hold for every node; ``facts``
-    says how it was reached (rounds, candidates priced, fixed, whether the relaxation converged)."""
+    seconds (``costs`` per node, default 1), over every node, within about ``time_limit_s`` seconds. Returns
+    ``(solution, candidates, facts)``: ``solution`` indexes ``candidates`` (node indices); its bound and gap hold
+    for every node; ``facts`` says how it was reached (rounds, rows priced, candidates solved, both bounds)."""
     started = time.perf_counter()
     n = router.network.size
     costs = np.ones(n) if costs is None else np.asarray(costs, dtype=float)
