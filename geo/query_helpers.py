@@ -4,7 +4,8 @@ every core: RoutingKit's Python binding holds the GIL, so threads would take tur
 Each helper is a fresh interpreter (``spawn``: no fork of a process whose other threads may hold locks) with one
 worker. It builds a hierarchy the first time a query names it, from the arrays its owner gave (the node order
 included, so no inertial-flow ordering is repeated: about 0.25 s for 60,000 nodes), and keeps the last few.
-There are ``cores - 1`` helpers (at most 3; ``PATROL_QUERY_HELPERS=N`` sets N, 0 for none); the calling thread
+There are ``cores - 1`` helpers (at most 3; :func:`configure` sets N, 0 for none: ``web.settings`` passes
+``PATROL_QUERY_HELPERS``); the calling thread
 answers its own share meanwhile. A helper that fails or dies is dropped and its share answered in the caller, so
 a query never fails for want of a helper. Processes that may not have children (a daemonic job child) use none.
 """
@@ -16,9 +17,8 @@ import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["HELPERS_ENV", "MIN_ORIGINS_PER_SHARE", "answer_in_helpers", "helper_count", "new_key", "shares", "warm"]
+__all__ = ["MIN_ORIGINS_PER_SHARE", "configure", "answer_in_helpers", "helper_count", "new_key", "shares", "warm"]
 
-HELPERS_ENV = "PATROL_QUERY_HELPERS"
 MAX_HELPERS = 3
 MIN_ORIGINS_PER_SHARE = 100  # below it a share costs more to send than to answer here
 KEPT_IN_A_HELPER = 6  # hierarchies a helper keeps (three modes of two cities)
@@ -26,16 +26,22 @@ KEPT_IN_A_HELPER = 6  # hierarchies a helper keeps (three modes of two cities)
 _lock = threading.Lock()
 _helpers: list["_Helper"] = []
 _built: dict = {}  # in a helper process: key -> Hierarchy
+_configured: int | None = None  # helpers set by configure(); None: from the cores
+
+
+def configure(helpers: int | None) -> None:
+    """How many helper processes this process may start (0: none; None: the usable cores less one, at most 3)."""
+    global _configured
+    _configured = None if helpers is None else max(0, min(int(helpers), 8))
 
 
 def helper_count() -> int:
-    """Helper processes to use: ``PATROL_QUERY_HELPERS`` if set (0-8), else the usable cores less one (at most 3);
-    0 in a daemonic process (which may not start children)."""
+    """Helper processes to use: as configured (0-8), else the usable cores less one (at most 3); 0 in a daemonic
+    process (which may not start children)."""
     if multiprocessing.current_process().daemon:
         return 0
-    value = os.environ.get(HELPERS_ENV, "").strip()
-    if value.isdigit():
-        return min(int(value), 8)
+    if _configured is not None:
+        return _configured
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(0, min(cores - 1, MAX_HELPERS))
 

@@ -32,6 +32,7 @@ class Settings:
     https: bool = False
     demo: bool = False
     proxies: int = 0
+    query_helpers: int | None = None  # helper processes for big travel-time matrices (None: cores - 1, at most 3)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
@@ -43,13 +44,17 @@ class Settings:
                    tianditu_key=value("PATROL_TIANDITU_KEY"), redis_url=value("PATROL_REDIS_URL"),
                    https=(value("PATROL_HTTPS") or "").lower() in ("1", "true", "yes"),
                    demo=(value("PATROL_DEMO") or "").lower() in ("1", "true", "yes"),
-                   proxies=int(value("PATROL_PROXIES")) if (value("PATROL_PROXIES") or "").isdigit() else 0)
+                   proxies=int(value("PATROL_PROXIES")) if (value("PATROL_PROXIES") or "").isdigit() else 0,
+                   query_helpers=int(value("PATROL_QUERY_HELPERS"))
+                   if (value("PATROL_QUERY_HELPERS") or "").strip().isdigit() else None)
 
     def apply(self) -> "Settings":
-        """Point ``geo.paths`` at this process's folders; returns self."""
-        from geo import paths
+        """Point ``geo.paths`` at this process's folders and tell ``geo.query_helpers`` how many helpers it may
+        start; returns self."""
+        from geo import paths, query_helpers
 
         paths.configure(data_dir=self.data_dir, shared_dir=self.shared_dir, instance_dir=self.instance_dir)
+        query_helpers.configure(self.query_helpers)
         return self
 
     def store(self):

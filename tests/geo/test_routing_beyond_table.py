@@ -5,6 +5,8 @@ the real extracts: Chengdu, Andorra and North Bayreuth; snapped points, one-way 
 The hierarchy counts whole milliseconds per edge, so its times may differ from the exact ones by at most 0.5 ms per
 edge of the paths compared (ours and networkx's); routes sum the exact edge times along the hierarchy's path."""
 
+import os
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -159,7 +161,7 @@ def test_matrix_shared_with_a_helper_process_equals_networkx(cities, name, mode,
 
     from geo import query_helpers
 
-    monkeypatch.setenv(query_helpers.HELPERS_ENV, "1")
+    monkeypatch.setattr(query_helpers, "_configured", 1)
     router = searching_router(cities[name], mode)
     lons, lats = random_points(router, 260, seed=17)
     snaps = router.snap_many(lons, lats, max_distance_m=2000)
@@ -183,3 +185,20 @@ def test_matrix_shared_with_a_helper_process_equals_networkx(cities, name, mode,
         os.kill(pid, signal.SIGKILL)
     assert np.array_equal(router.matrix(origins, targets), alone)
     assert helper not in query_helpers._helpers  # dropped; the next big matrix starts a fresh one
+
+
+def test_the_helper_count_comes_from_the_settings():
+    """``PATROL_QUERY_HELPERS`` is read by ``web.settings`` (geo reads no environment) and applied to the helpers."""
+    from geo import query_helpers
+    from web.settings import Settings
+
+    try:
+        Settings.from_environ({"PATROL_QUERY_HELPERS": "0"}).apply()
+        assert query_helpers.helper_count() == 0
+        assert query_helpers.answer_in_helpers("k", None, dict, [[(0, 0)]] * 500, [1], lambda s, t: s) is None
+        Settings.from_environ({"PATROL_QUERY_HELPERS": "2"}).apply()
+        assert query_helpers.helper_count() == 2
+        Settings.from_environ({"PATROL_QUERY_HELPERS": "many"}).apply()  # not a number: from the cores
+        assert query_helpers.helper_count() == max(0, min(len(os.sched_getaffinity(0)) - 1, 3))
+    finally:
+        query_helpers.configure(None)
