@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from geo import strict_json
 from geo.errors import PatrolError
-from planner.cover_generation import set_cover_every_node
+from planner.cover_generation import ArrivalIndex, coverage_columns, set_cover_every_node
 from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
 
 __all__ = ["candidate_nodes", "city_max_cover", "city_p_center", "city_p_median", "city_set_cover", "coverage_from",
@@ -31,15 +31,11 @@ def coverage_matrix(times_s: np.ndarray, limit_s: float) -> sp.csr_matrix:
 
 def coverage_from(router, candidates: np.ndarray, places, limit_s: float, *, chunk: int = 128) -> sp.csr_matrix:
     """Sparse boolean (place x candidate) matrix: True where the candidate node reaches the place within
-    ``limit_s`` seconds. Candidates are searched ``chunk`` at a time, so memory stays bounded by
-    ``chunk`` x places instead of candidates x places (a dense table of a 30,000-node city is 20 GB)."""
-    blocks = []
-    for start in range(0, len(candidates), chunk):
-        ids = [int(router.network.node_ids[c]) for c in candidates[start:start + chunk]]
-        blocks.append(sp.csr_matrix(router.matrix(ids, places, limit_s=limit_s) <= limit_s))
-    if not blocks:
-        return sp.csr_matrix((len(places), 0), dtype=bool)
-    return sp.vstack(blocks).T.tocsr()
+    ``limit_s`` seconds. Bounded searches ``chunk`` candidates at a time, reading only the places at the nodes
+    each reached (``planner.cover_generation.coverage_columns``), so memory stays bounded by ``chunk`` x nodes."""
+    arrivals = ArrivalIndex([router.arrival_options(place) for place in places], router.network.size)
+    return coverage_columns(router.network, np.asarray(candidates, dtype=np.int64), arrivals, limit_s,
+                            chunk=chunk).tocsr()
 
 
 def street_demand(router):
