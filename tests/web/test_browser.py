@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.web.browsing import ARTIFACTS, open_page, wait_until
 
@@ -41,12 +42,34 @@ def open_incident_count(server_page):
     return server_page.evaluate("fetch('/api/incidents').then(r => r.json()).then(d => d.features.length)")
 
 
-def click_map_at(page, lat, lon, *, button="left"):
-    """Click the map at a WGS-84 point (the map zoomed there first)."""
-    target = page.evaluate(f"(() => {{ window.patrolMap.setView([{lat}, {lon}], 16, {{animate: false}}); "
-                           f"var p = window.patrolMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()")
-    box = page.locator("#map, .folium-map").first.bounding_box()
-    page.mouse.click(box["x"] + target[0], box["y"] + target[1], button=button)
+FREE_POINT_JS = """([lat, lon]) => {
+    // the map zoomed at the point; then the nearest spot (12 px steps) where no marker or route lies on top:
+    // patrols move with the clock and reports come and go, so the exact point may be under a dot today
+    var m = window.patrolMap, box = m.getContainer().getBoundingClientRect();
+    m.setView([lat, lon], 16, {animate: false});
+    var p = m.latLngToContainerPoint([lat, lon]);
+    for (var r = 0; r <= 6; r++) {
+        for (var dx = -r; dx <= r; dx++) {
+            for (var dy = -r; dy <= r; dy++) {
+                if (Math.max(Math.abs(dx), Math.abs(dy)) !== r) { continue; }
+                var x = p.x + 12 * dx, y = p.y + 12 * dy;
+                var on = document.elementFromPoint(box.left + x, box.top + y);
+                if (on && !on.classList.contains("leaflet-interactive") && !on.closest(".leaflet-marker-pane")) {
+                    var at = m.containerPointToLatLng([x, y]);
+                    return [box.left + x, box.top + y, at.lat, at.lng];
+                }
+            }
+        }
+    }
+    return null;
+}"""
+
+
+def click_free_map_point(page, lat, lon):
+    """Click the map near a WGS-84 point where nothing interactive lies on top; returns the (lat, lon) clicked."""
+    x, y, at_lat, at_lon = page.evaluate(FREE_POINT_JS, [lat, lon])
+    page.mouse.click(x, y)
+    return at_lat, at_lon
 
 
 def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
@@ -57,18 +80,21 @@ def test_dispatcher_completes_a_dispatch_by_clicking(server, browser):
     assert layer_size(page, "incidents") == open_incident_count(page) > 100
     wait_until(page, "window.patrolStreets && window.patrolStreets.getLayers().length > 1000")
     # a click on the map asks first: "New report here"; the report goes in at that point (WGS-84)
-    click_map_at(page, 30.6943, 104.0810)
-    if page.locator("#new-report-here").count() == 0:  # a click while the live console redrew: once more
-        page.wait_for_timeout(2000)
-        if page.locator("#new-report-here").count() == 0:
-            click_map_at(page, 30.6943, 104.0810)
+    for _ in range(3):  # a click while the live console redrew its dots asks nothing: once more
+        clicked = click_free_map_point(page, 30.6943, 104.0810)
+        try:
+            page.wait_for_selector("#new-report-here", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
     page.wait_for_selector("#new-report-here")
     assert page.locator("tr.candidate").count() == 0
     page.click("#new-report-here")
     page.wait_for_selector("tr.candidate", timeout=30_000)
     assert page.locator("tr.candidate").count() >= 5 and page.input_value("#datum") == "wgs84"
     lon, lat = (float(v) for v in page.input_value("#location").split(","))
-    assert abs(lon - 104.0810) < 0.0005 and abs(lat - 30.6943) < 0.0005
+    assert abs(lon - clicked[1]) < 0.00002 and abs(lat - clicked[0]) < 0.00002
+    assert abs(lon - 104.0810) < 0.002 and abs(lat - 30.6943) < 0.002
     recommended = page.inner_text("#recommended-line").split(":")[1].split("(")[0].strip()
     first_row = page.locator("tr.candidate").first
     assert first_row.get_attribute("data-patrol") == recommended and "recommended" in first_row.get_attribute("class")
@@ -115,17 +141,26 @@ def test_the_console_on_a_phone_in_chinese(server, browser):
     report there; the ranking, assign, arrive and close work without a reload, all in Chinese."""
     page, errors, outside = open_page(browser, f"{server}/dispatcher?lang=zh", mobile=True)
     page.evaluate("window.sameDocument = true")
-    x, y = page.evaluate("""(() => {
-        var m = window.patrolMap, h = m.getSize().y, target = L.latLng(30.6943, 104.0810);
-        m.setView(target, 16, {animate: false});
-        m.panBy([0, -(h / 2 - 70)], {animate: false});
-        var p = m.latLngToContainerPoint(target); return [p.x, p.y]; })()""")
-    box = page.locator(".folium-map").first.bounding_box()
-    assert y > page.locator("#panel").bounding_box()["height"] + 10  # the point is on the visible map
-    page.mouse.click(box["x"] + x, box["y"] + y, button="right")
-    page.wait_for_selector("tr.candidate", timeout=30_000)
-    lon, lat = (float(v) for v in page.input_value("#location").split(","))
+    wait_until(page, "window.patrolStreets && window.patrolStreets.getLayers().length > 1000")
+    for _ in range(3):  # the view set, then the right-click: once more if the map moved in between
+        x, y = page.evaluate("""(() => {
+            var m = window.patrolMap, h = m.getSize().y, target = L.latLng(30.6943, 104.0810);
+            m.setView(target, 16, {animate: false});
+            m.panBy([0, -(h / 2 - 70)], {animate: false});
+            var p = m.latLngToContainerPoint(target); return [p.x, p.y]; })()""")
+        box = page.locator(".folium-map").first.bounding_box()
+        assert y > page.locator("#panel").bounding_box()["height"] + 10  # the point is on the visible map
+        page.evaluate("document.getElementById('location').value = ''")
+        page.mouse.click(box["x"] + x, box["y"] + y, button="right")
+        wait_until(page, "document.getElementById('location').value !== ''", timeout_s=5)
+        lon, lat = (float(v) for v in page.input_value("#location").split(","))
+        if abs(lon - 104.0810) < 0.0005 and abs(lat - 30.6943) < 0.0005:
+            break
+        print(f"the right-click landed at {lon},{lat}; zoom {page.evaluate('window.patrolMap.getZoom()')}: again")
+        page.wait_for_timeout(2000)
+        errors.clear()  # the misplaced report's refusal (outside the city), not the page's fault
     assert abs(lon - 104.0810) < 0.0005 and abs(lat - 30.6943) < 0.0005
+    page.wait_for_selector("tr.candidate", timeout=30_000)
     assert "recommended" in page.locator("tr.candidate").first.get_attribute("class")
     assert "推荐" in page.inner_text("#recommended-line") and "报告位置" in page.inner_text("#report-place")
     page.screenshot(path=str(ARTIFACTS / "console-phone.png"))
