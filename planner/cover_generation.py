@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from planner.location import quiet_highs, set_cover
 
 __all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "ArrivalIndex", "Relaxation", "coverage_columns",
-           "set_cover_every_node"]
+           "grid_cells", "own_node", "reach_scores", "set_cover_every_node", "spread_out"]
 
 START_SAMPLE = 500  # seeded sample of nodes the first columns come from
 ADD_PER_ROUND = 600  # priced-in nodes added per round: the most negative reduced cost of each grid cell
@@ -62,9 +62,9 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
     arrive = [router.arrival_options(place) for place in demand]
     coverable = np.array([min(cost for _, cost in options) <= limit_s for options in arrive])
     rows = np.flatnonzero(coverable)
-    cells = _cells(router)
+    cells = grid_cells(router)
     every_row = len(rows) <= MAX_PRICED_ROWS
-    priced_rows = rows if every_row else rows[np.sort(np.unique(cells[[_own_node(arrive[i]) for i in rows]],
+    priced_rows = rows if every_row else rows[np.sort(np.unique(cells[[own_node(arrive[i]) for i in rows]],
                                                                  return_index=True)[1])]
     facts = {"rounds": 0, "columns_generated": 0, "converged": False, "demand_rows_priced": len(priced_rows),
              "demand_rows": len(rows)}
@@ -85,7 +85,7 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
     keep = np.array(sorted(useful), dtype=np.int64)
     short = np.flatnonzero(np.asarray(solved.matrix(keep)[rows].sum(axis=1)).ravel() == 0)
     if len(short):  # rows no candidate reaches yet: the node each sits on
-        keep = np.union1d(keep, [_own_node(arrive[rows[i]]) for i in short])
+        keep = np.union1d(keep, [own_node(arrive[rows[i]]) for i in short])
     progress(f"  integer program over {len(keep)} candidates (bound over every node {lower:.2f})")
     reserve = 0.0 if every_row else BOUND_SHARE * time_limit_s
     solution = set_cover(solved.matrix(keep), costs=costs[keep],
@@ -150,7 +150,7 @@ def _generate(router, arrive_rows: list, costs, limit_s: float, cells, facts: di
     cover = coverage_of(columns)
     missing = np.flatnonzero(np.diff(cover.tocsr().indptr) == 0)
     if len(missing):  # demand the sample misses: the node it sits on (or its nearest end) covers it
-        extra = np.setdiff1d(np.unique([_own_node(arrive_rows[i]) for i in missing]), columns)
+        extra = np.setdiff1d(np.unique([own_node(arrive_rows[i]) for i in missing]), columns)
         columns = np.concatenate([columns, extra])
         cover = sp.hstack([cover, coverage_of(extra)]).tocsc()
     relaxation = Relaxation(cover, costs[columns])
@@ -160,7 +160,7 @@ def _generate(router, arrive_rows: list, costs, limit_s: float, cells, facts: di
         value, duals, used = relaxation.solve()
         useful.update(columns[used].tolist())
         lp_s, clock = time.perf_counter() - clock, time.perf_counter()
-        scores = _reach_scores(router, [arrive_rows[i] for i in np.flatnonzero(duals > 0)], duals[duals > 0], limit_s)
+        scores = reach_scores(router, [arrive_rows[i] for i in np.flatnonzero(duals > 0)], duals[duals > 0], limit_s)
         pricing_s = time.perf_counter() - clock
         reduced = costs - scores
         lagrangian = float(duals.sum() + np.minimum(reduced, 0).sum())  # a lower bound for every node
@@ -178,7 +178,7 @@ def _generate(router, arrive_rows: list, costs, limit_s: float, cells, facts: di
                  f"{int((duals > 0).sum())} demand points {pricing_s:.1f} s)")
         if not len(entering) or time.perf_counter() + LP_GROWTH * lp_s > deadline:
             break  # converged, or the next (bigger) relaxation would not end in time
-        entering = _spread_out(entering[np.argsort(reduced[entering], kind="stable")], cells)[:ADD_PER_ROUND]
+        entering = spread_out(entering[np.argsort(reduced[entering], kind="stable")], cells)[:ADD_PER_ROUND]
         columns = np.concatenate([columns, entering])
         relaxation.add(coverage_of(entering), costs[entering])
         facts["columns_generated"] += len(entering)
@@ -205,7 +205,7 @@ class _Solved:
         return _spread(self.cover[:, [position[node] for node in nodes.tolist()]].tocsr(), self.rows, self.total)
 
 
-def _cells(router) -> np.ndarray:
+def grid_cells(router) -> np.ndarray:
     """A grid cell per node (about CELL_M metres a side), to spread each round's new columns over the city."""
     nodes = router.graph.nodes
     ids = router.network.node_ids.tolist()
@@ -216,13 +216,13 @@ def _cells(router) -> np.ndarray:
     return np.floor(lon / dlon).astype(np.int64) * 1_000_003 + np.floor(lat / dlat).astype(np.int64)
 
 
-def _spread_out(ranked: np.ndarray, cells: np.ndarray) -> np.ndarray:
+def spread_out(ranked: np.ndarray, cells: np.ndarray) -> np.ndarray:
     """The best-ranked node of each grid cell, in rank order."""
     _, first = np.unique(cells[ranked], return_index=True)
     return ranked[np.sort(first)]
 
 
-def _own_node(options) -> int:
+def own_node(options) -> int:
     return int(min(options, key=lambda option: option[1])[0])
 
 
@@ -316,7 +316,7 @@ def coverage_columns(network, nodes, arrivals: ArrivalIndex, limit_s: float, *, 
                          shape=(arrivals.row_count, len(nodes)))
 
 
-def _reach_scores(router, arrive_options: list, weights: np.ndarray, limit_s: float) -> np.ndarray:
+def reach_scores(router, arrive_options: list, weights: np.ndarray, limit_s: float) -> np.ndarray:
     """For every node: the sum of ``weights`` of the places (given by their arrival options [(node index,
     seconds)]) it reaches within ``limit_s``: backward searches bounded at the target, a chunk at a time."""
     network = router.network

@@ -19,6 +19,7 @@ from geo import strict_json
 from geo.errors import PatrolError
 from planner.cover_generation import ArrivalIndex, coverage_columns, set_cover_every_node
 from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
+from planner.max_cover_generation import max_cover_every_node
 
 __all__ = ["candidate_nodes", "city_max_cover", "city_p_center", "city_p_median", "city_set_cover", "coverage_from",
            "check_site", "coverage_matrix", "model_name", "read_sites", "site_costs", "solve_standby", "store_solution", "stored_solutions", "street_demand"]
@@ -115,15 +116,26 @@ def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 12
 
 
 def city_max_cover(city, mode: str, k: int, report_lons, report_lats, *, target_s: float,
-                   time_limit_s: float = 120.0) -> dict:
-    """The best ``k`` standby points on ``mode``'s graph for the most past reports within ``target_s``."""
+                   time_limit_s: float = 120.0, progress=lambda message: None) -> dict:
+    """The best ``k`` standby points on ``mode``'s graph for the most past reports within ``target_s``. On a graph
+    too big for a node x report matrix every node is still a candidate (``planner.max_cover_generation``: column
+    generation and fixing; the bound holds for every node, ``candidate_reduction`` says how)."""
     router = city.router(mode)
     started = time.perf_counter()
     snaps = router.snap_many(report_lons, report_lats, max_distance_m=np.inf)
-    candidates = candidate_nodes(router.network.size, len(snaps))
-    cover = coverage_from(router, candidates, snaps, target_s - city.profile.turnout_s)
-    solution = max_cover(cover, np.ones(len(snaps)), k, time_limit_s=time_limit_s)
+    limit_s = target_s - city.profile.turnout_s
+    facts = None
+    if router.network.size * len(snaps) > MAX_COVERAGE_PAIRS:  # every node, never a full matrix
+        left = max(1.0, time_limit_s - (time.perf_counter() - started))
+        solution, candidates, facts = max_cover_every_node(router, snaps, np.ones(len(snaps)), k, limit_s,
+                                                           time_limit_s=left, progress=progress)
+    else:
+        candidates = candidate_nodes(router.network.size, len(snaps))
+        cover = coverage_from(router, candidates, snaps, limit_s)
+        solution = max_cover(cover, np.ones(len(snaps)), k, time_limit_s=time_limit_s)
     result = _describe(router, solution, candidates, snaps, 0, started, mode, target_s)
+    if facts is not None:
+        result.update(candidates_sampled=False, candidate_reduction=facts)
     result.update(reports=len(snaps), covered_reports=int(solution.objective),
                   covered_share=round(solution.objective / len(snaps), 4) if len(snaps) else None,
                   greedy_covered_reports=int(solution.greedy_objective), k=k)
@@ -318,7 +330,8 @@ def _solve_standby(city, store, *, mode, model, k, time_limit_s, sites, other_co
         say(f"p-median: the mean response to {len(reports)} dog reports with {k} points on the {mode} graph")
         return city_p_median(city, mode, k, reports["lon"], reports["lat"], time_limit_s=time_limit_s)
     say(f"maximal covering of {len(reports)} dog reports with {k} points on the {mode} graph")
-    return city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target, time_limit_s=time_limit_s)
+    return city_max_cover(city, mode, k, reports["lon"], reports["lat"], target_s=target, time_limit_s=time_limit_s,
+                          progress=say)
 
 
 def _legacy_solution_path(city, mode: str):
