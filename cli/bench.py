@@ -4,6 +4,7 @@ import os
 
 import click
 
+from bench.scale import STEPS as SCALE_STEPS  # a light module: the step names only
 from cli.common import Reporter, emit, reports_errors
 
 __all__ = ["bench"]
@@ -233,8 +234,7 @@ def load(clients: int, seconds: float, as_json: bool) -> None:
 @click.option("--city", "name", default=None,
               help="Run on this built city only (default: the generated Haining-sized city, then Chengdu).")
 @click.option("--quick", is_flag=True, help="A small generated city in a throw-away folder (minutes, for tests).")
-@click.option("--step", "steps", multiple=True, type=click.Choice(["dispatch", "matrix", "coverage", "zones_generate",
-              "standby_cover", "routes_plan", "simulate", "planner_page", "serve_memory"]),
+@click.option("--step", "steps", multiple=True, type=click.Choice(SCALE_STEPS),
               help="Only these steps (repeatable; default all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @reports_errors

@@ -92,30 +92,48 @@ def max_cover_every_node(router, places: list, weights, k: int, limit_s: float, 
         columns = np.concatenate([columns, entering])
         cover = sp.hstack([cover, coverage_of(entering)]).tocsc()
         facts["columns_generated"] += len(entering)
-    greedy = columns[greedy_max_cover(cover.tocsr(), w, k)]
-    incumbent = float(w[np.asarray(cover[:, np.isin(columns, greedy)].sum(axis=1)).ravel() > 0].sum())
-    better_by = 1.0 if integral else 1e-9
-    possible = np.flatnonzero(lagrangian - np.maximum(kth - scores, 0.0) >= incumbent + better_by - 1e-6)
-    fixing_proves = len(possible) <= MAX_FIXED_CANDIDATES
-    keep = np.union1d(np.array(sorted(useful), dtype=np.int64), greedy)
-    if fixing_proves:
-        keep = np.union1d(keep, possible)
-    progress(f"  integer program over {len(keep)} candidates (incumbent {incumbent:g}, bound {upper:.2f})")
-    matrix = sp.hstack([cover, coverage_of(np.setdiff1d(keep, columns))]).tocsc()
-    order = np.concatenate([columns, np.setdiff1d(keep, columns)])
-    position = {node: i for i, node in enumerate(order.tolist())}
-    matrix = matrix[:, [position[node] for node in keep.tolist()]].tocsr()
-    solution = max_cover(matrix, w, k, time_limit_s=max(1.0, time_limit_s - (time.perf_counter() - started)))
-    if solution.objective < incumbent:  # the greedy answer over the generated columns stays
-        at = {node: i for i, node in enumerate(keep.tolist())}
-        solution = replace(solution, chosen=sorted(at[int(node)] for node in greedy), objective=incumbent)
+    known = _Columns(columns, cover, coverage_of)
+    keep = np.union1d(np.array(sorted(useful), dtype=np.int64), columns[greedy_max_cover(cover.tocsr(), w, k)])
+    progress(f"  integer program over {len(keep)} candidates (bound over every node {upper:.2f})")
+    solution = max_cover(known.matrix(keep), w, k, time_limit_s=_left(started, time_limit_s) / 2)
     bound = math.floor(upper + 1e-6) if integral else upper
+    better_by = 1.0 if integral else 1e-9  # a better answer reaches at least this much more weight
+    possible = np.flatnonzero(lagrangian - np.maximum(kth - scores, 0.0) >= solution.objective + better_by - 1e-6)
+    fixing_proves = solution.objective >= bound or len(possible) <= MAX_FIXED_CANDIDATES
+    if solution.objective < bound and fixing_proves and len(np.setdiff1d(possible, keep)):
+        first_keep, keep = keep, np.union1d(keep, possible)  # any better answer takes only these
+        progress(f"  {len(possible)} nodes can be in a better answer: integer program over {len(keep)}")
+        again = max_cover(known.matrix(keep), w, k, time_limit_s=_left(started, time_limit_s))
+        at = {node: i for i, node in enumerate(keep.tolist())}
+        chosen = again.chosen if again.objective >= solution.objective else [
+            at[int(node)] for node in first_keep[solution.chosen]]
+        solution = replace(again, chosen=sorted(chosen), objective=max(again.objective, solution.objective))
     if fixing_proves and solution.bound is not None:  # a better answer uses only these candidates
         bound = min(bound, max(solution.bound, solution.objective))
     facts.update(candidates_solved=len(keep), fixing_proves=fixing_proves, bound_every_node=round(upper, 4),
                  bound_over_candidates=solution.bound, gap_over_candidates=solution.gap)
     solution = replace(solution, bound=float(max(bound, solution.objective)), seconds=time.perf_counter() - started)
     return solution, keep, facts
+
+
+def _left(started: float, time_limit_s: float) -> float:
+    return max(1.0, time_limit_s - (time.perf_counter() - started))
+
+
+class _Columns:
+    """Coverage columns computed so far, by node; more computed when asked for."""
+
+    def __init__(self, columns, cover, coverage_of):
+        self.columns, self.cover, self.coverage_of = columns, cover, coverage_of
+
+    def matrix(self, nodes: np.ndarray) -> sp.csr_matrix:
+        """(report place x node) for these nodes, in their order."""
+        extra = np.setdiff1d(nodes, self.columns)
+        if len(extra):
+            self.cover = sp.hstack([self.cover, self.coverage_of(extra)]).tocsc()
+            self.columns = np.concatenate([self.columns, extra])
+        position = {node: i for i, node in enumerate(self.columns.tolist())}
+        return self.cover[:, [position[node] for node in nodes.tolist()]].tocsr()
 
 
 def _distinct_places(arrive: list, weights, limit_s: float) -> tuple[list, np.ndarray]:
