@@ -95,7 +95,8 @@ def max_cover_every_node(router, places: list, weights, k: int, limit_s: float, 
     known = _Columns(columns, cover, coverage_of)
     keep = np.union1d(np.array(sorted(useful), dtype=np.int64), columns[greedy_max_cover(cover.tocsr(), w, k)])
     progress(f"  integer program over {len(keep)} candidates (bound over every node {upper:.2f})")
-    solution = max_cover(known.matrix(keep), w, k, time_limit_s=_left(started, time_limit_s) / 2)
+    share = 0.5 if facts["converged"] else 1.0  # converged: half of what is left is kept for the fixed candidates
+    solution = max_cover(known.matrix(keep), w, k, time_limit_s=max(1.0, share * _left(started, time_limit_s) - 1.0))
     bound = math.floor(upper + 1e-6) if integral else upper
     better_by = 1.0 if integral else 1e-9  # a better answer reaches at least this much more weight
     possible = np.flatnonzero(lagrangian - np.maximum(kth - scores, 0.0) >= solution.objective + better_by - 1e-6)
@@ -154,9 +155,16 @@ def _distinct_places(arrive: list, weights, limit_s: float) -> tuple[list, np.nd
 
 def _solve_relaxation(cover: sp.csc_matrix, w: np.ndarray, k: int):
     """The relaxation over these columns (HiGHS, as a minimisation of -w.z): its value, the coverage rows' duals
-    u >= 0, the budget's dual lam >= 0 and the columns it uses (x > 0)."""
+    u >= 0, the budget's dual lam >= 0 and the columns it uses (x > 0). Rows alike over these columns are solved
+    as one (their weights summed; its dual shared back by weight: still a dual solution of the whole)."""
     import highspy
 
+    every_row = cover.tocsr()
+    hashes = every_row @ np.random.default_rng(1).random((every_row.shape[1], 2))  # equal rows, equal hashes
+    _, first, group = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
+    group = group.ravel()
+    merged_w = np.bincount(group, weights=w, minlength=len(first))  # rows alike over these columns: one row
+    cover, w_all, w = every_row[first].tocsc(), w, merged_w
     m, c = cover.shape
     rows = sp.vstack([sp.hstack([-cover.astype(float), sp.identity(m)]),
                       sp.hstack([sp.csr_matrix(np.ones((1, c))), sp.csr_matrix((1, m))])]).tocsr()
@@ -175,5 +183,6 @@ def _solve_relaxation(cover: sp.csc_matrix, w: np.ndarray, k: int):
     highs.run()
     solution = highs.getSolution()
     duals = -np.asarray(solution.row_dual)
-    return (-float(highs.getInfo().objective_function_value), np.clip(duals[:m], 0.0, w), max(0.0, float(duals[m])),
+    share = np.clip(duals[:m], 0.0, w) / np.maximum(w, 1e-300)  # a merged row's dual, shared by weight
+    return (-float(highs.getInfo().objective_function_value), share[group] * w_all, max(0.0, float(duals[m])),
             np.flatnonzero(np.asarray(solution.col_value)[:c] > 1e-6))
