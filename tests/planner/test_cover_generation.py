@@ -13,21 +13,6 @@ from planner.standby import coverage_from, street_demand
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def andorra(tmp_path_factory):
-    from bench.common import instance_at
-    from geo import paths
-    from geo.city import build_city
-
-    with instance_at(tmp_path_factory.mktemp("cover-generation")):
-        yield build_city("andorra", str(paths.shared_dir() / "osm" / "andorra.osm.pbf"))
-
-
-@pytest.fixture
-def cities(chengdu, andorra):
-    return {"chengdu": chengdu, "andorra": andorra}
-
-
 @pytest.mark.parametrize("name,mode", [("chengdu", "foot"), ("chengdu", "car"), ("andorra", "ebike")])
 def test_coverage_columns_equal_the_router_matrix(cities, name, mode):
     router = cities[name].router(mode)

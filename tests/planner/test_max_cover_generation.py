@@ -12,21 +12,6 @@ from planner.standby import coverage_from
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def andorra(tmp_path_factory):
-    from bench.common import instance_at
-    from geo import paths
-    from geo.city import build_city
-
-    with instance_at(tmp_path_factory.mktemp("max-cover-generation")):
-        yield build_city("andorra", str(paths.shared_dir() / "osm" / "andorra.osm.pbf"))
-
-
-@pytest.fixture
-def cities(chengdu, andorra):
-    return {"chengdu": chengdu, "andorra": andorra}
-
-
 def reports_near_nodes(router, count: int, seed: int):
     """``count`` reports scattered (about 80 m) around random nodes of the graph, as the store would snap them."""
     rng = np.random.default_rng(seed)
