@@ -19,8 +19,9 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
    400 m cell, the rows the last answer leaves uncovered. Dropping rows relaxes the problem, so each program's
    bound holds for every node, and it is far stronger than the relaxation's over the same rows (big city, 2,860
    rows: 54 against 52; on Chengdu the programs end at the optimum with 42 % of the rows). An answer that covers
-   every row is a cover, optimal when its program was. The answer reports both gaps: over the candidates solved,
-   and over every node.
+   every row is a cover, optimal when its program was; else the last answer is mended into one (a cover of the
+   rows it leaves, every node a candidate), which replaces the candidates' answer when cheaper. The answer reports
+   both gaps: over the candidates solved, and over every node.
 
 Coverage columns come from bounded forward searches, reading only the demand entries of the nodes each search
 reached (``coverage_columns``: equal to ``Router.matrix``, 25x faster than the dense route). Times in seconds on
@@ -52,6 +53,7 @@ FIRST_ROWS_CELL_M = 1200.0  # metres: the first of those programs takes one dema
 # next adds, one per CELL_M cell, the rows the last answer leaves uncovered (started at CELL_M, the big city's first
 # program alone took 88 s for a bound of 54; from 1,200 m: 42, 51, 52 in 35 s, and 61 after 320 s)
 MIN_PROGRAM_S = 5.0  # seconds: no further program with less time than this left
+MEND_SHARE = 0.1  # of the time for those programs, kept to mend the last answer into a cover
 PROGRAM_SHARE = 0.5  # of the time left for them, at most, for any one of those programs (a hard one cannot stall
 # the rest: the big city's fourth took 157 s to prove what its incumbent already was)
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, the bound comes from integer programs
@@ -105,7 +107,7 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
                                    deadline=started + time_limit_s - 2.0, progress=progress)
         lower = max(lower, by_rows.bound)
         if by_rows.cover is not None and costs[by_rows.cover].sum() < solution.objective - 1e-9:
-            before, keep = keep, np.union1d(keep, by_rows.cover)  # one covered every row, and better: the answer
+            before, keep = keep, np.union1d(keep, by_rows.cover)  # their cover is better: the answer
             at = {node: k for k, node in enumerate(keep.tolist())}
             solution = replace(solution, chosen=sorted(at[int(node)] for node in by_rows.cover),
                                greedy_chosen=sorted(at[int(node)] for node in before[solution.greedy_chosen]),
@@ -203,7 +205,7 @@ def _generate(router, arrive_rows: list, costs, limit_s: float, cells, facts: di
 @dataclass
 class _SomeRows:
     bound: float  # the best bound of the integer programs over some rows: it holds for every node
-    cover: np.ndarray | None  # an answer that covers every row (node indices), if one did
+    cover: np.ndarray | None  # node indices covering every row: the last answer, mended (None: no time to mend it)
 
 
 def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndarray, costs, limit_s: float, cells,
@@ -211,38 +213,51 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     """Integer programs over a subset of the demand rows with *every node* a candidate (row generation): dropping
     rows relaxes the problem, so each one's bound holds for every node. The first takes ``first_rows`` (one per
     cell); each next one adds, one per cell, the rows the last answer leaves uncovered, while the time to
-    ``deadline`` (perf_counter seconds) allows. ``rows``: the coverable demand rows (``arrivals`` is indexed by
+    ``deadline`` (perf_counter seconds) allows; the last answer is then mended into a cover (its points and a cover
+    of the rows it leaves, every node a candidate). ``rows``: the coverable demand rows (``arrivals`` is indexed by
     their positions)."""
     taken = np.asarray(first_rows)
     matrix = reach_rows(router, [arrive[i] for i in taken], limit_s)
-    best, cover = -math.inf, None
+    mend_s = MEND_SHARE * max(0.0, deadline - time.perf_counter())
+    best = -math.inf
     while True:
         clock = time.perf_counter()
         columns = _cheapest_distinct_columns(matrix, costs)
         solved = set_cover(matrix[:, columns], costs=costs[columns], greedy_start=False,
-                           time_limit_s=max(1.0, PROGRAM_SHARE * (deadline - clock)))
+                           time_limit_s=max(1.0, PROGRAM_SHARE * (deadline - mend_s - clock)))
         if solved.bound is not None:
             best = max(best, solved.bound)
         chosen = columns[solved.chosen if solved.chosen else solved.greedy_chosen]  # HiGHS found none: greedy
-        missed = np.flatnonzero(np.diff(coverage_columns(router.network, chosen, arrivals, limit_s).tocsr().indptr) == 0)
+        missed = _missed(router, chosen, arrivals, limit_s)
         facts["row_programs"] = facts.get("row_programs", 0) + 1
         facts.update(row_program_rows=len(taken), row_program_bound=None if solved.bound is None else solved.bound)
         progress(f"  integer program over {len(taken)} demand rows and every node: {len(chosen)} points "
                  f"({solved.status}), bound over every node {best:.2f}; its points leave {len(missed)} of "
                  f"{len(rows)} rows uncovered ({time.perf_counter() - clock:.0f} s)")
         if not len(missed):
-            cover = chosen
-            break
-        if deadline - time.perf_counter() < MIN_PROGRAM_S:
+            return _SomeRows(best, chosen)
+        if deadline - mend_s - time.perf_counter() < MIN_PROGRAM_S:
             break
         cell_of_missed = cells[[own_node(arrive[rows[i]]) for i in missed]]
-        adding = rows[missed[np.sort(np.unique(cell_of_missed, return_index=True)[1])]]
-        adding = np.setdiff1d(adding, taken)
+        adding = np.setdiff1d(rows[missed[np.sort(np.unique(cell_of_missed, return_index=True)[1])]], taken)
         if not len(adding):
             break
         taken = np.concatenate([taken, adding])
         matrix = sp.vstack([matrix, reach_rows(router, [arrive[i] for i in adding], limit_s)]).tocsr()
+    around = reach_rows(router, [arrive[rows[i]] for i in missed], limit_s)  # the rows left, every node
+    columns = _cheapest_distinct_columns(around, costs)
+    mend = set_cover(around[:, columns], costs=costs[columns], time_limit_s=max(1.0, deadline - time.perf_counter()))
+    cover = np.union1d(chosen, columns[mend.chosen])
+    if len(_missed(router, cover, arrivals, limit_s)):
+        return _SomeRows(best, None)
+    facts["row_program_mended_cover"] = float(costs[cover].sum())
+    progress(f"  its answer mended: {len(cover)} points cover every row")
     return _SomeRows(best, cover)
+
+
+def _missed(router, nodes: np.ndarray, arrivals: "ArrivalIndex", limit_s: float) -> np.ndarray:
+    """Positions of the rows of ``arrivals`` none of these nodes reaches within ``limit_s`` (forward searches)."""
+    return np.flatnonzero(np.diff(coverage_columns(router.network, nodes, arrivals, limit_s).tocsr().indptr) == 0)
 
 
 def _cheapest_distinct_columns(matrix: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:

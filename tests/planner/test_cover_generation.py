@@ -2,6 +2,8 @@
 columns against the router's matrix, its answer and bound against the exact solve over the full matrix (HiGHS on
 every node), on Chengdu and Andorra."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,24 @@ def test_integer_programs_over_some_rows_prove_the_optimum(cities, name, mode, l
     covered = np.asarray(full[:, candidates[ours.chosen]].sum(axis=1)).ravel() > 0
     assert covered[np.asarray(full.sum(axis=1)).ravel() > 0].all()
     assert ours.optimal and ours.objective == exact.objective and ours.bound == exact.objective
+
+
+def test_the_last_rows_answer_is_mended_into_a_cover(cities, monkeypatch):
+    """Stopped after one program over some rows (no time for a second), its answer plus a cover of the rows it
+    leaves covers every row (checked on the full matrix) and costs at least the optimum; the bound holds."""
+    monkeypatch.setattr(cover_generation, "MIN_PROGRAM_S", 1e9)
+    router = cities["chengdu"].router("foot")
+    demand, _ = street_demand(router)
+    demand = demand[::3]
+    full = coverage_from(router, np.arange(router.network.size), demand, 300.0)
+    exact = set_cover(full, time_limit_s=120)
+    arrive = [router.arrival_options(place) for place in demand]
+    rows = np.flatnonzero(np.asarray(full.sum(axis=1)).ravel() > 0)
+    arrivals = ArrivalIndex([arrive[i] for i in rows], router.network.size)
+    facts = {}
+    found = cover_generation._cover_some_rows(router, arrive, rows, rows[::20], np.ones(router.network.size), 300.0,
+                                              cover_generation.grid_cells(router), arrivals, facts,
+                                              deadline=time.perf_counter() + 60, progress=lambda message: None)
+    assert facts["row_programs"] == 1 and facts["row_program_mended_cover"] == len(found.cover)
+    assert found.bound <= exact.objective <= len(found.cover)
+    assert (np.asarray(full[:, found.cover].sum(axis=1)).ravel() > 0)[rows].all()
