@@ -258,6 +258,9 @@ def standby_text(data: dict, target_s: float) -> str:
                  f"{reduction['candidates_solved']} of them"
                  + ("" if over is None else f" (gap over them {over:.1%})")
                  + f"; bound over every node {data['bound']:g}"
+                 + (f" (from {reduction['row_programs']} integer programs over up to {reduction['row_program_rows']} "
+                    f"of {reduction['demand_rows']} demand rows, every node a candidate)"
+                    if reduction.get("row_programs") else "")
                  + (" (reduced-cost fixing: optimal over every node)" if reduction["fixing_proves"] and data["optimal"] else ""))
     if data["uncoverable_streets"]:
         text += f"\n  cannot be covered at all: {', '.join(data['uncoverable_streets'][:20])}"

@@ -213,13 +213,13 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     """Integer programs over a subset of the demand rows with *every node* a candidate (row generation): dropping
     rows relaxes the problem, so each one's bound holds for every node. The first takes ``first_rows`` (one per
     cell); each next one adds, one per cell, the rows the last answer leaves uncovered, while the time to
-    ``deadline`` (perf_counter seconds) allows; the last answer is then mended into a cover (its points and a cover
-    of the rows it leaves, every node a candidate). ``rows``: the coverable demand rows (``arrivals`` is indexed by
-    their positions)."""
+    ``deadline`` (perf_counter seconds) allows; the last answer proven for its rows is then mended into a cover
+    (its points and a cover of the rows it leaves, every node a candidate). ``rows``: the coverable demand rows
+    (``arrivals`` is indexed by their positions)."""
     taken = np.asarray(first_rows)
     matrix = reach_rows(router, [arrive[i] for i in taken], limit_s)
     mend_s = MEND_SHARE * max(0.0, deadline - time.perf_counter())
-    best = -math.inf
+    best, to_mend = -math.inf, None
     while True:
         clock = time.perf_counter()
         columns = _cheapest_distinct_columns(matrix, costs)
@@ -227,8 +227,11 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
                            time_limit_s=max(1.0, PROGRAM_SHARE * (deadline - mend_s - clock)))
         if solved.bound is not None:
             best = max(best, solved.bound)
-        chosen = columns[solved.chosen if solved.chosen else solved.greedy_chosen]  # HiGHS found none: greedy
+        greedy_better = not solved.chosen or solved.greedy_objective < solved.objective  # (HiGHS stopped early)
+        chosen = columns[solved.greedy_chosen if greedy_better else solved.chosen]
         missed = _missed(router, chosen, arrivals, limit_s)
+        if solved.optimal or to_mend is None:  # the last proven answer is the one to mend (a cut one can be poor)
+            to_mend = (chosen, missed)
         facts["row_programs"] = facts.get("row_programs", 0) + 1
         facts.update(row_program_rows=len(taken), row_program_bound=None if solved.bound is None else solved.bound)
         progress(f"  integer program over {len(taken)} demand rows and every node: {len(chosen)} points "
@@ -244,6 +247,7 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
             break
         taken = np.concatenate([taken, adding])
         matrix = sp.vstack([matrix, reach_rows(router, [arrive[i] for i in adding], limit_s)]).tocsr()
+    chosen, missed = to_mend
     around = reach_rows(router, [arrive[rows[i]] for i in missed], limit_s)  # the rows left, every node
     columns = _cheapest_distinct_columns(around, costs)
     mend = set_cover(around[:, columns], costs=costs[columns], time_limit_s=max(1.0, deadline - time.perf_counter()))
