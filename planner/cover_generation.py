@@ -219,24 +219,20 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     taken = np.asarray(first_rows)
     matrix = reach_rows(router, [arrive[i] for i in taken], limit_s)
     mend_s = MEND_SHARE * max(0.0, deadline - time.perf_counter())
-    best, to_mend = -math.inf, None
+    best, to_mend, solved_parts = -math.inf, None, {}
     while True:
         clock = time.perf_counter()
-        columns = _cheapest_distinct_columns(matrix, costs)
-        solved = set_cover(matrix[:, columns], costs=costs[columns], greedy_start=False,
-                           time_limit_s=max(1.0, PROGRAM_SHARE * (deadline - mend_s - clock)))
-        if solved.bound is not None:
-            best = max(best, solved.bound)
-        greedy_better = not solved.chosen or solved.greedy_objective < solved.objective  # (HiGHS stopped early)
-        chosen = columns[solved.greedy_chosen if greedy_better else solved.chosen]
+        chosen, bound, optimal, parts = _solve_by_parts(matrix, costs, deadline - mend_s, solved_parts)
+        best = max(best, bound)
         missed = _missed(router, chosen, arrivals, limit_s)
-        if solved.optimal or to_mend is None:  # the last proven answer is the one to mend (a cut one can be poor)
+        if optimal or to_mend is None:  # the last proven answer is the one to mend (a cut one can be poor)
             to_mend = (chosen, missed)
         facts["row_programs"] = facts.get("row_programs", 0) + 1
-        facts.update(row_program_rows=len(taken), row_program_bound=None if solved.bound is None else solved.bound)
-        progress(f"  integer program over {len(taken)} demand rows and every node: {len(chosen)} points "
-                 f"({solved.status}), bound over every node {best:.2f}; its points leave {len(missed)} of "
-                 f"{len(rows)} rows uncovered ({time.perf_counter() - clock:.0f} s)")
+        facts.update(row_program_rows=len(taken), row_program_bound=bound, row_program_parts=parts)
+        progress(f"  integer program over {len(taken)} demand rows and every node ({parts} independent parts): "
+                 f"{len(chosen)} points ({'optimal' if optimal else 'cut by the time limit'}), bound over every node "
+                 f"{best:.2f}; its points leave {len(missed)} of {len(rows)} rows uncovered "
+                 f"({time.perf_counter() - clock:.0f} s)")
         if not len(missed):
             return _SomeRows(best, chosen)
         if deadline - mend_s - time.perf_counter() < MIN_PROGRAM_S:
@@ -257,6 +253,43 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     facts["row_program_mended_cover"] = float(costs[cover].sum())
     progress(f"  its answer mended: {len(cover)} points cover every row")
     return _SomeRows(best, cover)
+
+
+def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, solved_parts: dict):
+    """The set covering of ``matrix``'s rows (rows x every node), split into its independent parts (rows that no
+    node links: the big city's centre and towns) and each solved by HiGHS, the biggest first, each in at most
+    PROGRAM_SHARE of the time left to ``deadline``; a part proven before with the same rows (``solved_parts``, by
+    its row numbers, kept up to date) is not solved again. Returns (chosen node indices, bound = the sum of the
+    parts' bounds, whether every part is proven optimal, the number of parts)."""
+    from scipy.sparse.csgraph import connected_components
+
+    row_count = matrix.shape[0]
+    linked = sp.bmat([[None, matrix.astype(np.int8)], [matrix.T.astype(np.int8), None]]).tocsr()
+    _, labels = connected_components(linked, directed=False)
+    row_labels = labels[:row_count]
+    parts = np.unique(row_labels)
+    parts = parts[np.argsort(-np.bincount(row_labels)[parts], kind="stable")]
+    chosen, bound, optimal = [], 0.0, True
+    for part in parts:
+        key = tuple(np.flatnonzero(row_labels == part).tolist())
+        if key in solved_parts:  # proven before: the same answer
+            part_chosen, part_bound = solved_parts[key]
+            chosen.append(part_chosen)
+            bound += part_bound
+            continue
+        part_rows = matrix[row_labels == part]
+        nodes = np.unique(part_rows.indices)
+        local = part_rows[:, nodes]
+        columns = _cheapest_distinct_columns(local, costs[nodes])
+        solved = set_cover(local[:, columns], costs=costs[nodes[columns]], greedy_start=False,
+                           time_limit_s=max(1.0, PROGRAM_SHARE * (deadline - time.perf_counter())))
+        greedy_better = not solved.chosen or solved.greedy_objective < solved.objective  # (HiGHS stopped early)
+        chosen.append(nodes[columns[solved.greedy_chosen if greedy_better else solved.chosen]])
+        bound += solved.bound if solved.bound is not None else 0.0  # costs are > 0: 0 bounds any part
+        optimal = optimal and solved.optimal and not greedy_better
+        if solved.optimal and not greedy_better:
+            solved_parts[key] = (chosen[-1], solved.bound)
+    return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64), bound, optimal, len(parts)
 
 
 def _missed(router, nodes: np.ndarray, arrivals: "ArrivalIndex", limit_s: float) -> np.ndarray:

@@ -125,3 +125,26 @@ def test_the_last_rows_answer_is_mended_into_a_cover(cities, monkeypatch):
     assert facts["row_programs"] == 1 and facts["row_program_mended_cover"] == len(found.cover)
     assert found.bound <= exact.objective <= len(found.cover)
     assert (np.asarray(full[:, found.cover].sum(axis=1)).ravel() > 0)[rows].all()
+
+
+@pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 120.0), ("andorra", "ebike", 240.0)])
+def test_a_program_split_into_its_independent_parts_has_the_whole_optimum(cities, name, mode, limit_s):
+    """Rows no node links are solved apart (the big city's centre and towns): the parts' answers together cover
+    every row at the optimum of the whole program (HiGHS on it whole), and their bounds add up to it; a second
+    call with every part proven reuses them."""
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    arrive = [router.arrival_options(place) for place in demand[::10]]
+    arrive = [options for options in arrive if min(cost for _, cost in options) <= limit_s]
+    matrix = cover_generation.reach_rows(router, arrive, limit_s)
+    whole = set_cover(matrix, time_limit_s=120)
+    assert whole.optimal
+    costs = np.ones(router.network.size)
+    solved_parts = {}
+    chosen, bound, optimal, parts = cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 120,
+                                                                     solved_parts)
+    assert parts > 1 and optimal and len(solved_parts) == parts
+    assert len(chosen) == whole.objective and bound == whole.objective
+    assert (np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0).all()
+    again = cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 1, solved_parts)
+    assert np.array_equal(again[0], chosen) and again[1:] == (bound, True, parts)
