@@ -18,10 +18,13 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
    rows with every node a candidate** (row generation): one demand row per 1,200 m cell first, then, one per
    400 m cell, the rows the last answer leaves uncovered. Dropping rows relaxes the problem, so each program's
    bound holds for every node, and it is far stronger than the relaxation's over the same rows (big city, 2,860
-   rows: 54 against 52; on Chengdu the programs end at the optimum with 42 % of the rows). An answer that covers
-   every row is a cover, optimal when its program was; else the last answer is mended into one (a cover of the
-   rows it leaves, every node a candidate), which replaces the candidates' answer when cheaper. The answer reports
-   both gaps: over the candidates solved, and over every node.
+   rows: 54 against 52; on Chengdu the programs end at the optimum with 42 % of the rows). Each program splits
+   into its independent parts (the big city's centre and towns); a part is solved through its relaxation: the
+   bound is its value rounded up (or a part's earlier bound over fewer rows), and the integer program over the
+   columns the relaxation uses usually meets it, which proves it (only if not, the program over every column).
+   An answer that covers every row is a cover, optimal when its program was; else the last answer is mended into
+   one (a cover of the rows it leaves, every node a candidate), which replaces the candidates' answer when
+   cheaper. The answer reports both gaps: over the candidates solved, and over every node.
 
 Coverage columns come from bounded forward searches, reading only the demand entries of the nodes each search
 reached (``coverage_columns``: equal to ``Router.matrix``, 25x faster than the dense route). Times in seconds on
@@ -35,7 +38,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from planner.location import quiet_highs, set_cover
+from planner.location import LocationSolution, greedy_set_cover, quiet_highs, set_cover
 
 __all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "ArrivalIndex", "Relaxation", "coverage_columns",
            "grid_cells", "own_node", "reach_scores", "set_cover_every_node", "spread_out"]
@@ -47,8 +50,8 @@ MAX_FIXED_CANDIDATES = 4_000  # reduced-cost fixing is used when it leaves at mo
 PRICING_SLACK_S = 1e-6  # a backward search counts a pair this much beyond the target (never misses a forward one)
 PRICING_SHARE = 0.35  # of the time limit, at most, for the rounds of column generation (the rest: the integer program)
 COLUMNS_SHARE = 0.2  # on a big graph: until this share of the time limit, rounds over every row (the columns) ...
-CANDIDATES_SHARE = 0.5  # ... then, until this share, the integer program over the candidates; the rest of the time
-# goes to integer programs over some rows and every node (the bound)
+ROWS_SHARE = 0.6  # ... then, until this share, integer programs over some rows and every node (the bound); the rest
+# of the time, the integer program over the candidates (those rounds' columns and the programs' answers), by parts
 FIRST_ROWS_CELL_M = 1200.0  # metres: the first of those programs takes one demand row per cell this size; each
 # next adds, one per CELL_M cell, the rows the last answer leaves uncovered (started at CELL_M, the big city's first
 # program alone took 88 s for a bound of 54; from 1,200 m: 42, 51, 52 in 35 s, and 61 after 320 s)
@@ -56,6 +59,8 @@ MIN_PROGRAM_S = 5.0  # seconds: no further program with less time than this left
 MEND_SHARE = 0.1  # of the time for those programs, kept to mend the last answer into a cover
 PROGRAM_SHARE = 0.5  # of the time left for them, at most, for any one of those programs (a hard one cannot stall
 # the rest: the big city's fourth took 157 s to prove what its incumbent already was)
+FULL_PROGRAM_SHARE = 0.25  # of the time left, at most, for a part's program over every column (when the one over
+# the relaxation's columns stays above the bound: proving one more point on the big city's centre took 143 s)
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, the bound comes from integer programs
 # over some rows (the big city's 184,000 rows made each relaxation take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
@@ -96,16 +101,20 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
 
     solved = _Solved(columns, priced.cover, rows, len(demand), coverage_of)
     keep = np.array(sorted(useful), dtype=np.int64)
+    by_rows = None
+    if not every_row:  # the bound: integer programs over some rows and every node; their points join the candidates
+        by_rows = _cover_some_rows(router, arrive, rows, priced_rows, costs, limit_s, cells, arrivals, facts,
+                                   deadline=started + ROWS_SHARE * time_limit_s, progress=progress)
+        lower = max(lower, by_rows.bound)
+        keep = np.union1d(keep, by_rows.seen)
     short = np.flatnonzero(np.asarray(solved.matrix(keep)[rows].sum(axis=1)).ravel() == 0)
     if len(short):  # rows no candidate reaches yet: the node each sits on
         keep = np.union1d(keep, [own_node(arrive[rows[i]]) for i in short])
     progress(f"  integer program over {len(keep)} candidates (bound over every node {lower:.2f})")
-    until = time_limit_s if every_row else CANDIDATES_SHARE * time_limit_s
-    solution = set_cover(solved.matrix(keep), costs=costs[keep], time_limit_s=_left(started, until))
-    if not every_row:  # the bound: integer programs over some rows and every node, in the time left
-        by_rows = _cover_some_rows(router, arrive, rows, priced_rows, costs, limit_s, cells, arrivals, facts,
-                                   deadline=started + time_limit_s - 2.0, progress=progress)
-        lower = max(lower, by_rows.bound)
+    if every_row:
+        solution = set_cover(solved.matrix(keep), costs=costs[keep], time_limit_s=_left(started, time_limit_s))
+    else:
+        solution = _candidates_by_parts(solved.matrix(keep), keep, rows, costs, started + time_limit_s - 2.0)
         if by_rows.cover is not None and costs[by_rows.cover].sum() < solution.objective - 1e-9:
             before, keep = keep, np.union1d(keep, by_rows.cover)  # their cover is better: the answer
             at = {node: k for k, node in enumerate(keep.tolist())}
@@ -202,10 +211,33 @@ def _generate(router, arrive_rows: list, costs, limit_s: float, cells, facts: di
     return _Generated(columns, relaxation.cover, arrivals, first, useful, lower, lagrangian, reduced, converged)
 
 
+def _candidates_by_parts(cover: sp.csr_matrix, keep: np.ndarray, rows: np.ndarray, costs: np.ndarray,
+                         deadline: float) -> LocationSolution:
+    """The set covering of every coverable demand row over the candidate nodes ``keep`` (``cover``: all demand x
+    ``keep``), split into its independent parts and each solved like a rows' program part (``_solve_by_parts``);
+    the bound is over these candidates. ``deadline``: perf_counter seconds."""
+    started = time.perf_counter()
+    coverable = cover[rows].tocsr()
+    every_node = sp.csr_matrix((coverable.data, keep[coverable.indices], coverable.indptr),
+                               shape=(coverable.shape[0], len(costs)))
+    chosen, bound, optimal, _, _ = _solve_by_parts(every_node, costs, deadline, {})
+    greedy = greedy_set_cover(coverable, costs[keep])
+    at = {node: k for k, node in enumerate(keep.tolist())}
+    value, greedy_value = float(costs[chosen].sum()), float(costs[keep][greedy].sum())
+    use_solver = value <= greedy_value
+    uncoverable = np.setdiff1d(np.arange(cover.shape[0]), rows).tolist()
+    return LocationSolution("set_cover", "min", sorted(at[int(node)] for node in chosen) if use_solver else
+                            sorted(greedy), value if use_solver else greedy_value, bound,
+                            "Optimal" if optimal and use_solver else "Time limit reached",
+                            "solver" if use_solver else "greedy", sorted(greedy), greedy_value, value,
+                            not optimal, time.perf_counter() - started, uncoverable)
+
+
 @dataclass
 class _SomeRows:
     bound: float  # the best bound of the integer programs over some rows: it holds for every node
     cover: np.ndarray | None  # node indices covering every row: the last answer, mended (None: no time to mend it)
+    seen: np.ndarray  # every node some program's answer took (good candidates for a cover of every row)
 
 
 def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndarray, costs, limit_s: float, cells,
@@ -213,28 +245,30 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     """Integer programs over a subset of the demand rows with *every node* a candidate (row generation): dropping
     rows relaxes the problem, so each one's bound holds for every node. The first takes ``first_rows`` (one per
     cell); each next one adds, one per cell, the rows the last answer leaves uncovered, while the time to
-    ``deadline`` (perf_counter seconds) allows; the last answer proven for its rows is then mended into a cover
-    (its points and a cover of the rows it leaves, every node a candidate). ``rows``: the coverable demand rows
+    ``deadline`` (perf_counter seconds) allows; the last answer the solver gave (every part) is then mended into a
+    cover (its points and a cover of the rows it leaves, every node a candidate). ``rows``: the coverable demand rows
     (``arrivals`` is indexed by their positions)."""
     taken = np.asarray(first_rows)
     matrix = reach_rows(router, [arrive[i] for i in taken], limit_s)
     mend_s = MEND_SHARE * max(0.0, deadline - time.perf_counter())
-    best, to_mend, solved_parts = -math.inf, None, {}
+    best, to_mend, solved_parts, part_bounds, seen = -math.inf, None, {}, {}, np.zeros(0, dtype=np.int64)
     while True:
         clock = time.perf_counter()
-        chosen, bound, optimal, parts = _solve_by_parts(matrix, costs, deadline - mend_s, solved_parts)
+        chosen, bound, optimal, by_solver, parts = _solve_by_parts(matrix, costs, deadline - mend_s, solved_parts,
+                                                                   part_bounds)
         best = max(best, bound)
         missed = _missed(router, chosen, arrivals, limit_s)
-        if optimal or to_mend is None:  # the last proven answer is the one to mend (a cut one can be poor)
+        if by_solver or to_mend is None:  # the last answer the solver gave is the one to mend (greedy's can be poor)
             to_mend = (chosen, missed)
         facts["row_programs"] = facts.get("row_programs", 0) + 1
         facts.update(row_program_rows=len(taken), row_program_bound=bound, row_program_parts=parts)
         progress(f"  integer program over {len(taken)} demand rows and every node ({parts} independent parts): "
-                 f"{len(chosen)} points ({'optimal' if optimal else 'cut by the time limit'}), bound over every node "
+                 f"{len(chosen)} points ({'optimal' if optimal else 'not proven'}), bound over every node "
                  f"{best:.2f}; its points leave {len(missed)} of {len(rows)} rows uncovered "
                  f"({time.perf_counter() - clock:.0f} s)")
+        seen = np.union1d(seen, chosen)
         if not len(missed):
-            return _SomeRows(best, chosen)
+            return _SomeRows(best, chosen, seen)
         if deadline - mend_s - time.perf_counter() < MIN_PROGRAM_S:
             break
         cell_of_missed = cells[[own_node(arrive[rows[i]]) for i in missed]]
@@ -249,18 +283,21 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     mend = set_cover(around[:, columns], costs=costs[columns], time_limit_s=max(1.0, deadline - time.perf_counter()))
     cover = np.union1d(chosen, columns[mend.chosen])
     if len(_missed(router, cover, arrivals, limit_s)):
-        return _SomeRows(best, None)
+        return _SomeRows(best, None, seen)
     facts["row_program_mended_cover"] = float(costs[cover].sum())
     progress(f"  its answer mended: {len(cover)} points cover every row")
-    return _SomeRows(best, cover)
+    return _SomeRows(best, cover, seen)
 
 
-def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, solved_parts: dict):
+def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, solved_parts: dict,
+                    part_bounds: dict | None = None):
     """The set covering of ``matrix``'s rows (rows x every node), split into its independent parts (rows that no
-    node links: the big city's centre and towns) and each solved by HiGHS, the biggest first, each in at most
-    PROGRAM_SHARE of the time left to ``deadline``; a part proven before with the same rows (``solved_parts``, by
-    its row numbers, kept up to date) is not solved again. Returns (chosen node indices, bound = the sum of the
-    parts' bounds, whether every part is proven optimal, the number of parts)."""
+    node links: the big city's centre and towns), each solved by ``_solve_part``, the biggest first. A part proven
+    before with the same rows (``solved_parts``, by its row numbers, kept up to date) is not solved again.
+    ``part_bounds`` (kept up to date): a bound per part of an earlier program over fewer rows, by its first row;
+    the parts now holding those rows cost at least their sum (more rows, and parts only ever merge). Returns
+    (chosen node indices, bound = the sum of the parts' bounds, whether every part is proven optimal, whether
+    every part has an answer from the solver (not greedy), the number of parts)."""
     from scipy.sparse.csgraph import connected_components
 
     row_count = matrix.shape[0]
@@ -268,28 +305,65 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
     _, labels = connected_components(linked, directed=False)
     row_labels = labels[:row_count]
     parts = np.unique(row_labels)
-    parts = parts[np.argsort(-np.bincount(row_labels)[parts], kind="stable")]
-    chosen, bound, optimal = [], 0.0, True
+    parts = parts[np.argsort(-np.bincount(row_labels)[parts])]
+    known = {}
+    for row, part_bound in (part_bounds or {}).items():
+        known[row_labels[row]] = known.get(row_labels[row], 0.0) + part_bound
+    chosen, bound, optimal, solver_only, bounds = [], 0.0, True, True, {}
     for part in parts:
         key = tuple(np.flatnonzero(row_labels == part).tolist())
         if key in solved_parts:  # proven before: the same answer
             part_chosen, part_bound = solved_parts[key]
-            chosen.append(part_chosen)
-            bound += part_bound
-            continue
-        part_rows = matrix[row_labels == part]
-        nodes = np.unique(part_rows.indices)
-        local = part_rows[:, nodes]
-        columns = _cheapest_distinct_columns(local, costs[nodes])
-        solved = set_cover(local[:, columns], costs=costs[nodes[columns]], greedy_start=False,
-                           time_limit_s=max(1.0, PROGRAM_SHARE * (deadline - time.perf_counter())))
+        else:
+            part_rows = matrix[row_labels == part]
+            nodes = np.unique(part_rows.indices)
+            picked, part_bound, proven, by_solver = _solve_part(part_rows[:, nodes], costs[nodes],
+                                                                known.get(part, 0.0), deadline)
+            part_chosen = nodes[picked]
+            optimal, solver_only = optimal and proven, solver_only and by_solver
+            if proven:
+                solved_parts[key] = (part_chosen, part_bound)
+        chosen.append(part_chosen)
+        bound += part_bound
+        bounds[key[0]] = part_bound
+    if part_bounds is not None:
+        part_bounds.clear()
+        part_bounds.update(bounds)
+    found = np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+    return found, bound, optimal, solver_only, len(parts)
+
+
+def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float):
+    """One independent part (rows x its nodes): the linear relaxation (HiGHS), then the integer program over the
+    columns the relaxation uses; with integral costs the bound is the relaxation's value rounded up (or ``known``,
+    if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
+    spent 60-70 s in its root cuts before finding the same answer). Only if that answer stays above the bound, the
+    integer program over every column, in at most FULL_PROGRAM_SHARE of the time left to ``deadline``.
+    Returns (chosen columns of ``local``, bound, proven optimal, found by the solver rather than greedy)."""
+    columns = _cheapest_distinct_columns(local, costs)
+    matrix, column_costs = local[:, columns].tocsc(), costs[columns]
+    value, _, used = Relaxation(matrix, column_costs).solve()
+    integral = bool(np.all(column_costs == np.round(column_costs)))
+    lower = max(known, math.ceil(value - 1e-6) if integral else value)
+    tries = [(used, PROGRAM_SHARE)]
+    if len(used) < len(columns):
+        tries.append((np.arange(len(columns)), FULL_PROGRAM_SHARE))
+    best, best_value, bound, by_solver = None, math.inf, lower, False
+    for among, share in tries:
+        if best is not None and deadline - time.perf_counter() < MIN_PROGRAM_S:
+            break
+        solved = set_cover(matrix[:, among], costs=column_costs[among], greedy_start=False,
+                           time_limit_s=max(1.0, share * (deadline - time.perf_counter())))
         greedy_better = not solved.chosen or solved.greedy_objective < solved.objective  # (HiGHS stopped early)
-        chosen.append(nodes[columns[solved.greedy_chosen if greedy_better else solved.chosen]])
-        bound += solved.bound if solved.bound is not None else 0.0  # costs are > 0: 0 bounds any part
-        optimal = optimal and solved.optimal and not greedy_better
-        if solved.optimal and not greedy_better:
-            solved_parts[key] = (chosen[-1], solved.bound)
-    return np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64), bound, optimal, len(parts)
+        picked = among[solved.greedy_chosen if greedy_better else solved.chosen]
+        picked_value = float(column_costs[picked].sum())
+        if picked_value < best_value:
+            best, best_value, by_solver = picked, picked_value, not greedy_better
+        if len(among) == len(columns) and solved.bound is not None:  # HiGHS' own bound over every column
+            bound = max(bound, math.ceil(solved.bound - 1e-6) if integral else solved.bound)
+        if best_value <= bound + 1e-9:
+            break
+    return columns[best], min(bound, best_value), best_value <= bound + 1e-9, by_solver
 
 
 def _missed(router, nodes: np.ndarray, arrivals: "ArrivalIndex", limit_s: float) -> np.ndarray:

@@ -141,10 +141,10 @@ def test_a_program_split_into_its_independent_parts_has_the_whole_optimum(cities
     assert whole.optimal
     costs = np.ones(router.network.size)
     solved_parts = {}
-    chosen, bound, optimal, parts = cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 120,
-                                                                     solved_parts)
-    assert parts > 1 and optimal and len(solved_parts) == parts
+    chosen, bound, optimal, by_solver, parts = cover_generation._solve_by_parts(
+        matrix, costs, time.perf_counter() + 120, solved_parts)
+    assert parts > 1 and optimal and by_solver and len(solved_parts) == parts
     assert len(chosen) == whole.objective and bound == whole.objective
     assert (np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0).all()
     again = cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 1, solved_parts)
-    assert np.array_equal(again[0], chosen) and again[1:] == (bound, True, parts)
+    assert np.array_equal(again[0], chosen) and again[1:] == (bound, True, True, parts)
