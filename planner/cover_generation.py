@@ -31,6 +31,7 @@ reached (``coverage_columns``: equal to ``Router.matrix``, 25x faster than the d
 the mode's graph; demand points are places (node ids or snapped points).
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass, replace
@@ -42,6 +43,8 @@ from planner.location import LocationSolution, greedy_set_cover, quiet_highs, se
 
 __all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "ArrivalIndex", "Relaxation", "coverage_columns",
            "grid_cells", "own_node", "reach_scores", "set_cover_every_node", "spread_out"]
+
+_log = logging.getLogger(__name__)
 
 START_SAMPLE = 500  # seeded sample of nodes the first columns come from
 ADD_PER_ROUND = 600  # priced-in nodes added per round: the most negative reduced cost of each grid cell
@@ -56,11 +59,12 @@ FIRST_ROWS_CELL_M = 1200.0  # metres: the first of those programs takes one dema
 # next adds, one per CELL_M cell, the rows the last answer leaves uncovered (started at CELL_M, the big city's first
 # program alone took 88 s for a bound of 54; from 1,200 m: 42, 51, 52 in 35 s, and 61 after 320 s)
 MIN_PROGRAM_S = 5.0  # seconds: no further program with less time than this left
-MEND_SHARE = 0.1  # of the time for those programs, kept to mend the last answer into a cover
+MEND_SHARE = 0.05  # of the time for those programs, kept to mend the last answer into a cover
 PROGRAM_SHARE = 0.5  # of the time left for them, at most, for any one of those programs (a hard one cannot stall
 # the rest: the big city's fourth took 157 s to prove what its incumbent already was)
-FULL_PROGRAM_SHARE = 0.25  # of the time left, at most, for a part's program over every column (when the one over
+FULL_PROGRAM_SHARE = 0.1  # of the time left, at most, for a part's program over every column (when the one over
 # the relaxation's columns stays above the bound: proving one more point on the big city's centre took 143 s)
+LAST_PROGRAM_SHARE = 0.5  # the same for the last program (over the candidates and every row): the biggest part first
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, the bound comes from integer programs
 # over some rows (the big city's 184,000 rows made each relaxation take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
@@ -220,7 +224,7 @@ def _candidates_by_parts(cover: sp.csr_matrix, keep: np.ndarray, rows: np.ndarra
     coverable = cover[rows].tocsr()
     every_node = sp.csr_matrix((coverable.data, keep[coverable.indices], coverable.indptr),
                                shape=(coverable.shape[0], len(costs)))
-    chosen, bound, optimal, _, _ = _solve_by_parts(every_node, costs, deadline, {})
+    chosen, bound, optimal, _, _ = _solve_by_parts(every_node, costs, deadline, {}, full_share=LAST_PROGRAM_SHARE)
     greedy = greedy_set_cover(coverable, costs[keep])
     at = {node: k for k, node in enumerate(keep.tolist())}
     value, greedy_value = float(costs[chosen].sum()), float(costs[keep][greedy].sum())
@@ -290,14 +294,15 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
 
 
 def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, solved_parts: dict,
-                    part_bounds: dict | None = None):
+                    part_bounds: dict | None = None, *, full_share: float = FULL_PROGRAM_SHARE):
     """The set covering of ``matrix``'s rows (rows x every node), split into its independent parts (rows that no
     node links: the big city's centre and towns), each solved by ``_solve_part``, the biggest first. A part proven
     before with the same rows (``solved_parts``, by its row numbers, kept up to date) is not solved again.
     ``part_bounds`` (kept up to date): a bound per part of an earlier program over fewer rows, by its first row;
     the parts now holding those rows cost at least their sum (more rows, and parts only ever merge). Returns
     (chosen node indices, bound = the sum of the parts' bounds, whether every part is proven optimal, whether
-    every part has an answer from the solver (not greedy), the number of parts)."""
+    every part has an answer from the solver (not greedy), the number of parts). ``full_share``: see
+    ``_solve_part``."""
     from scipy.sparse.csgraph import connected_components
 
     row_count = matrix.shape[0]
@@ -318,7 +323,7 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
             part_rows = matrix[row_labels == part]
             nodes = np.unique(part_rows.indices)
             picked, part_bound, proven, by_solver = _solve_part(part_rows[:, nodes], costs[nodes],
-                                                                known.get(part, 0.0), deadline)
+                                                                known.get(part, 0.0), deadline, full_share)
             part_chosen = nodes[picked]
             optimal, solver_only = optimal and proven, solver_only and by_solver
             if proven:
@@ -333,21 +338,24 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
     return found, bound, optimal, solver_only, len(parts)
 
 
-def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float):
+def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float, full_share: float):
     """One independent part (rows x its nodes): the linear relaxation (HiGHS), then the integer program over the
     columns the relaxation uses; with integral costs the bound is the relaxation's value rounded up (or ``known``,
     if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
     spent 60-70 s in its root cuts before finding the same answer). Only if that answer stays above the bound, the
-    integer program over every column, in at most FULL_PROGRAM_SHARE of the time left to ``deadline``.
+    integer program over every column, in at most ``full_share`` of the time left to ``deadline``.
     Returns (chosen columns of ``local``, bound, proven optimal, found by the solver rather than greedy)."""
     columns = _cheapest_distinct_columns(local, costs)
-    matrix, column_costs = local[:, columns].tocsc(), costs[columns]
+    matrix, column_costs = local[:, columns].tocsr(), costs[columns]
+    hashes = matrix.astype(float) @ np.random.default_rng(1).random((len(columns), 2))  # equal rows, equal hashes
+    matrix = matrix[np.sort(np.unique(hashes, axis=0, return_index=True)[1])].tocsc()  # (the last program: 67,312
+    # rows of the big city's centre over 371 candidates)
     value, _, used = Relaxation(matrix, column_costs).solve()
     integral = bool(np.all(column_costs == np.round(column_costs)))
     lower = max(known, math.ceil(value - 1e-6) if integral else value)
     tries = [(used, PROGRAM_SHARE)]
     if len(used) < len(columns):
-        tries.append((np.arange(len(columns)), FULL_PROGRAM_SHARE))
+        tries.append((np.arange(len(columns)), full_share))
     best, best_value, bound, by_solver = None, math.inf, lower, False
     for among, share in tries:
         if best is not None and deadline - time.perf_counter() < MIN_PROGRAM_S:
@@ -361,6 +369,9 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
             best, best_value, by_solver = picked, picked_value, not greedy_better
         if len(among) == len(columns) and solved.bound is not None:  # HiGHS' own bound over every column
             bound = max(bound, math.ceil(solved.bound - 1e-6) if integral else solved.bound)
+        _log.debug("part of %d rows, %d columns: relaxation %.2f, bound %g; over %d columns %g (%s) in %.1f s",
+                   matrix.shape[0], len(columns), value, bound, len(among), picked_value, solved.status,
+                   solved.seconds)
         if best_value <= bound + 1e-9:
             break
     return columns[best], min(bound, best_value), best_value <= bound + 1e-9, by_solver

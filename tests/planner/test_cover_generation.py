@@ -148,3 +148,21 @@ def test_a_program_split_into_its_independent_parts_has_the_whole_optimum(cities
     assert (np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0).all()
     again = cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 1, solved_parts)
     assert np.array_equal(again[0], chosen) and again[1:] == (bound, True, True, parts)
+
+
+@pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 180.0), ("andorra", "ebike", 240.0)])
+def test_the_candidates_program_by_parts_meets_highs_over_the_same_candidates(cities, name, mode, limit_s):
+    """The last program (every demand row, the candidates only) split into its parts, each through its relaxation:
+    the optimum of HiGHS on the whole candidates' matrix, proven, a cover of every coverable row."""
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    demand = demand[::4]
+    keep = np.arange(0, router.network.size, 3)
+    cover = coverage_from(router, keep, demand, limit_s).tocsr()
+    rows = np.flatnonzero(np.asarray(cover.sum(axis=1)).ravel() > 0)
+    whole = set_cover(cover, time_limit_s=120)
+    ours = cover_generation._candidates_by_parts(cover, keep, rows, np.ones(router.network.size),
+                                                 time.perf_counter() + 120)
+    assert whole.optimal and ours.optimal and ours.objective == whole.objective == ours.bound
+    assert (np.asarray(cover[:, ours.chosen].sum(axis=1)).ravel() > 0)[rows].all()
+    assert ours.uncoverable == np.setdiff1d(np.arange(len(demand)), rows).tolist()
