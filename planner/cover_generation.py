@@ -310,7 +310,7 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
     _, labels = connected_components(linked, directed=False)
     row_labels = labels[:row_count]
     parts = np.unique(row_labels)
-    parts = parts[np.argsort(-np.bincount(row_labels)[parts])]
+    parts = parts[np.argsort(-np.bincount(row_labels)[parts], kind="stable")]
     known = {}
     for row, part_bound in (part_bounds or {}).items():
         known[row_labels[row]] = known.get(row_labels[row], 0.0) + part_bound
