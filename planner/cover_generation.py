@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
+from planner.cover_search import improve_cover
 from planner.location import LocationSolution, greedy_set_cover, quiet_highs, set_cover
 
 __all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "ArrivalIndex", "Relaxation", "coverage_columns",
@@ -63,8 +64,15 @@ MEND_SHARE = 0.05  # of the time for those programs, kept to mend the last answe
 PROGRAM_SHARE = 0.5  # of the time left for them, at most, for any one of those programs (a hard one cannot stall
 # the rest: the big city's fourth took 157 s to prove what its incumbent already was)
 FULL_PROGRAM_SHARE = 0.1  # of the time left, at most, for a part's program over every column (when the one over
-# the relaxation's columns stays above the bound: proving one more point on the big city's centre took 143 s)
-LAST_PROGRAM_SHARE = 0.5  # the same for the last program (over the candidates and every row): the biggest part first
+# the relaxation's columns stays above the bound: proving one more point on the big city's centre took 143 s) ...
+FULL_PROGRAM_MAX_COLUMNS = 10_000  # ... if it has at most this many distinct columns (the big city's two towns
+# joined by rural rows, 7,065: proven in 1.2 s; its centre, 17,000-20,000: never in the 8-10 s it had, 3 runs)
+SEARCH_SHARE = 0.0  # of the time left, at most, for a part's local search (equal costs) when that answer is above
+# the bound (before the program over every column): none in the rows' programs (on the big city it rarely met the
+# bound there and slowed the programs, bound 61 at 169 s instead of 121-152 s)
+LAST_SUPPORT_SHARE = 0.2  # the same three for the last program (over the candidates and every row): its big parts'
+LAST_SEARCH_SHARE = 0.6  # programs seldom end (the big city's centre: 15 points after 45 s), the search finds 14 in
+LAST_PROGRAM_SHARE = 0.5  # 7-23 s; the biggest part first
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, the bound comes from integer programs
 # over some rows (the big city's 184,000 rows made each relaxation take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
@@ -224,7 +232,7 @@ def _candidates_by_parts(cover: sp.csr_matrix, keep: np.ndarray, rows: np.ndarra
     coverable = cover[rows].tocsr()
     every_node = sp.csr_matrix((coverable.data, keep[coverable.indices], coverable.indptr),
                                shape=(coverable.shape[0], len(costs)))
-    chosen, bound, optimal, _, _ = _solve_by_parts(every_node, costs, deadline, {}, full_share=LAST_PROGRAM_SHARE)
+    chosen, bound, optimal, _, _ = _solve_by_parts(every_node, costs, deadline, {}, shares=LAST_PROGRAM_SHARES)
     greedy = greedy_set_cover(coverable, costs[keep])
     at = {node: k for k, node in enumerate(keep.tolist())}
     value, greedy_value = float(costs[chosen].sum()), float(costs[keep][greedy].sum())
@@ -294,15 +302,15 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
 
 
 def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, solved_parts: dict,
-                    part_bounds: dict | None = None, *, full_share: float = FULL_PROGRAM_SHARE):
+                    part_bounds: dict | None = None, *, shares: "_Shares | None" = None):
     """The set covering of ``matrix``'s rows (rows x every node), split into its independent parts (rows that no
     node links: the big city's centre and towns), each solved by ``_solve_part``, the biggest first. A part proven
     before with the same rows (``solved_parts``, by its row numbers, kept up to date) is not solved again.
     ``part_bounds`` (kept up to date): a bound per part of an earlier program over fewer rows, by its first row;
     the parts now holding those rows cost at least their sum (more rows, and parts only ever merge). Returns
     (chosen node indices, bound = the sum of the parts' bounds, whether every part is proven optimal, whether
-    every part has an answer from the solver (not greedy), the number of parts). ``full_share``: see
-    ``_solve_part``."""
+    every part has an answer from the solver or the search (not greedy), the number of parts). ``shares``: see
+    ``_solve_part`` (default: a rows' program's)."""
     from scipy.sparse.csgraph import connected_components
 
     row_count = matrix.shape[0]
@@ -323,7 +331,8 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
             part_rows = matrix[row_labels == part]
             nodes = np.unique(part_rows.indices)
             picked, part_bound, proven, by_solver = _solve_part(part_rows[:, nodes], costs[nodes],
-                                                                known.get(part, 0.0), deadline, full_share)
+                                                                known.get(part, 0.0), deadline,
+                                                                shares or ROWS_PROGRAM_SHARES)
             part_chosen = nodes[picked]
             optimal, solver_only = optimal and proven, solver_only and by_solver
             if proven:
@@ -338,13 +347,14 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
     return found, bound, optimal, solver_only, len(parts)
 
 
-def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float, full_share: float):
+def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float, shares: "_Shares"):
     """One independent part (rows x its nodes): the linear relaxation (HiGHS), then the integer program over the
     columns the relaxation uses; with integral costs the bound is the relaxation's value rounded up (or ``known``,
     if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
-    spent 60-70 s in its root cuts before finding the same answer). Only if that answer stays above the bound, the
-    integer program over every column, in at most ``full_share`` of the time left to ``deadline``.
-    Returns (chosen columns of ``local``, bound, proven optimal, found by the solver rather than greedy)."""
+    spent 60-70 s in its root cuts before finding the same answer). While the answer stays above the bound: with
+    equal costs, the local search (``improve_cover``) from it, then the integer program over every column; each in
+    at most its share (``shares``) of the time left to ``deadline``.
+    Returns (chosen columns of ``local``, bound, proven optimal, found by the solver or the search, not greedy)."""
     columns = _cheapest_distinct_columns(local, costs)
     matrix, column_costs = local[:, columns].tocsr(), costs[columns]
     hashes = matrix.astype(float) @ np.random.default_rng(1).random((len(columns), 2))  # equal rows, equal hashes
@@ -353,28 +363,48 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
     value, _, used = Relaxation(matrix, column_costs).solve()
     integral = bool(np.all(column_costs == np.round(column_costs)))
     lower = max(known, math.ceil(value - 1e-6) if integral else value)
-    tries = [(used, PROGRAM_SHARE)]
-    if len(used) < len(columns):
-        tries.append((np.arange(len(columns)), full_share))
+    tries = [(used, shares.program)]
+    if shares.search > 0 and np.all(column_costs == column_costs[0]):
+        tries.append((None, shares.search))
+    if len(used) < len(columns) <= shares.full_columns:
+        tries.append((np.arange(len(columns)), shares.full))
     best, best_value, bound, by_solver = None, math.inf, lower, False
     for among, share in tries:
         if best is not None and deadline - time.perf_counter() < MIN_PROGRAM_S:
             break
-        solved = set_cover(matrix[:, among], costs=column_costs[among], greedy_start=False,
-                           time_limit_s=max(1.0, share * (deadline - time.perf_counter())))
-        greedy_better = not solved.chosen or solved.greedy_objective < solved.objective  # (HiGHS stopped early)
-        picked = among[solved.greedy_chosen if greedy_better else solved.chosen]
+        clock, budget = time.perf_counter(), max(1.0, share * (deadline - time.perf_counter()))
+        over = len(columns) if among is None else len(among)
+        if among is None:  # the local search, from the best answer so far
+            picked = improve_cover(matrix, best, clock + budget, target=int(math.ceil(bound / column_costs[0] - 1e-6)))
+            status = "local search"
+        else:
+            solved = set_cover(matrix[:, among], costs=column_costs[among], greedy_start=False, time_limit_s=budget)
+            greedy_better = not solved.chosen or solved.greedy_objective < solved.objective  # (HiGHS stopped early)
+            picked, status = among[solved.greedy_chosen if greedy_better else solved.chosen], solved.status
+            if len(among) == len(columns) and solved.bound is not None:  # HiGHS' own bound over every column
+                bound = max(bound, math.ceil(solved.bound - 1e-6) if integral else solved.bound)
         picked_value = float(column_costs[picked].sum())
         if picked_value < best_value:
-            best, best_value, by_solver = picked, picked_value, not greedy_better
-        if len(among) == len(columns) and solved.bound is not None:  # HiGHS' own bound over every column
-            bound = max(bound, math.ceil(solved.bound - 1e-6) if integral else solved.bound)
+            best, best_value, by_solver = picked, picked_value, status == "local search" or not greedy_better
         _log.debug("part of %d rows, %d columns: relaxation %.2f, bound %g; over %d columns %g (%s) in %.1f s",
-                   matrix.shape[0], len(columns), value, bound, len(among), picked_value, solved.status,
-                   solved.seconds)
+                   matrix.shape[0], len(columns), value, bound, over, picked_value, status,
+                   time.perf_counter() - clock)
         if best_value <= bound + 1e-9:
             break
     return columns[best], min(bound, best_value), best_value <= bound + 1e-9, by_solver
+
+
+@dataclass(frozen=True)
+class _Shares:
+    """Of the time left, at most, for each way a part is solved (``_solve_part``)."""
+    program: float  # the integer program over the relaxation's columns
+    search: float  # the local search from its answer (equal costs)
+    full: float  # the integer program over every column ...
+    full_columns: float = math.inf  # ... when the part has at most this many distinct columns
+
+
+ROWS_PROGRAM_SHARES = _Shares(PROGRAM_SHARE, SEARCH_SHARE, FULL_PROGRAM_SHARE, FULL_PROGRAM_MAX_COLUMNS)
+LAST_PROGRAM_SHARES = _Shares(LAST_SUPPORT_SHARE, LAST_SEARCH_SHARE, LAST_PROGRAM_SHARE)
 
 
 def _missed(router, nodes: np.ndarray, arrivals: "ArrivalIndex", limit_s: float) -> np.ndarray:

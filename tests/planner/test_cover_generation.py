@@ -166,3 +166,22 @@ def test_the_candidates_program_by_parts_meets_highs_over_the_same_candidates(ci
     assert whole.optimal and ours.optimal and ours.objective == whole.objective == ours.bound
     assert (np.asarray(cover[:, ours.chosen].sum(axis=1)).ravel() > 0)[rows].all()
     assert ours.uncoverable == np.setdiff1d(np.arange(len(demand)), rows).tolist()
+
+
+@pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 180.0), ("andorra", "ebike", 240.0)])
+def test_the_local_search_meets_highs_on_a_city_matrix(cities, name, mode, limit_s):
+    """The search the last program runs on a part above its bound (``improve_cover``), from the greedy cover of a
+    city's candidates x demand matrix, reaches the optimum HiGHS proves on it, with a cover."""
+    from planner.cover_search import improve_cover
+    from planner.location import greedy_set_cover
+
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    cover = coverage_from(router, np.arange(0, router.network.size, 3), demand[::4], limit_s).tocsr()
+    matrix = cover[np.flatnonzero(np.asarray(cover.sum(axis=1)).ravel() > 0)]
+    exact = set_cover(matrix, time_limit_s=120)
+    start = greedy_set_cover(matrix, np.ones(matrix.shape[1]))
+    assert exact.optimal and len(start) > exact.objective
+    found = improve_cover(matrix, start, time.perf_counter() + 120, target=int(exact.objective), max_steps=30_000)
+    assert len(found) == exact.objective
+    assert (np.asarray(matrix[:, found].sum(axis=1)).ravel() > 0).all()
