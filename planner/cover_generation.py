@@ -22,9 +22,11 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
    into its independent parts (the big city's centre and towns); a part is solved through its relaxation: the
    bound is its value rounded up (or a part's earlier bound over fewer rows), and the integer program over the
    columns the relaxation uses usually meets it, which proves it (only if not, the program over every column).
-   An answer that covers every row is a cover, optimal when its program was; else the last answer is mended into
-   one (a cover of the rows it leaves, every node a candidate), which replaces the candidates' answer when
-   cheaper. The answer reports both gaps: over the candidates solved, and over every node.
+   The last program, over the candidates and every row, is split the same way; a part whose answer there stays
+   above its bound gets a local search (``planner.cover_search``, equal costs) before the program over every
+   column. An answer that covers every row is a cover, optimal when its program was; else the last answer is
+   mended into one (a cover of the rows it leaves, every node a candidate), which replaces the candidates' answer
+   when cheaper. The answer reports both gaps: over the candidates solved, and over every node.
 
 Coverage columns come from bounded forward searches, reading only the demand entries of the nodes each search
 reached (``coverage_columns``: equal to ``Router.matrix``, 25x faster than the dense route). Times in seconds on
