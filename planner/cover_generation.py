@@ -22,9 +22,9 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
    into its independent parts (the big city's centre and towns); a part is solved through its relaxation: the
    bound is its value rounded up (or a part's earlier bound over fewer rows), and the integer program over the
    columns the relaxation uses usually meets it, which proves it (only if not, the program over every column).
-   The last program, over the candidates and every row, is split the same way; a part whose answer there stays
-   above its bound gets a local search (``planner.cover_search``, equal costs) before the program over every
-   column. An answer that covers every row is a cover, optimal when its program was; else the last answer is
+   The last program, over the candidates and every row, is split the same way; each part there goes first to a
+   local search (``planner.cover_search``, equal costs) from the greedy cover, then, while above its bound, to the
+   programs. An answer that covers every row is a cover, optimal when its program was; else the last answer is
    mended into one (a cover of the rows it leaves, every node a candidate), which replaces the candidates' answer
    when cheaper. The answer reports both gaps: over the candidates solved, and over every node.
 
@@ -72,9 +72,9 @@ FULL_PROGRAM_MAX_COLUMNS = 10_000  # ... if it has at most this many distinct co
 SEARCH_SHARE = 0.0  # of the time left, at most, for a part's local search (equal costs) when that answer is above
 # the bound (before the program over every column): none in the rows' programs (on the big city it rarely met the
 # bound there and slowed the programs, bound 61 at 169 s instead of 121-152 s)
-LAST_SUPPORT_SHARE = 0.2  # the same three for the last program (over the candidates and every row): its big parts'
-LAST_SEARCH_SHARE = 0.6  # programs seldom end (the big city's centre: 15 points after 45 s), the search finds 14 in
-LAST_PROGRAM_SHARE = 0.5  # 7-23 s; the biggest part first
+LAST_SEARCH_SHARE = 0.6  # the same three for the last program (over the candidates and every row), the search
+LAST_SUPPORT_SHARE = 0.2  # first there: the big parts' programs seldom end (the big city's centre: 15 points after
+LAST_PROGRAM_SHARE = 0.5  # 20-45 s) where the search finds 14 in 5-23 s, and the towns' 6 in 0.3 s; biggest first
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, the bound comes from integer programs
 # over some rows (the big city's 184,000 rows made each relaxation take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
@@ -362,12 +362,16 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
     hashes = matrix.astype(float) @ np.random.default_rng(1).random((len(columns), 2))  # equal rows, equal hashes
     matrix = matrix[np.sort(np.unique(hashes, axis=0, return_index=True)[1])].tocsc()  # (the last program: 67,312
     # rows of the big city's centre over 371 candidates)
-    value, _, used = Relaxation(matrix, column_costs).solve()
+    value, _, used = Relaxation(matrix, column_costs).solve(
+        time_limit_s=max(1.0, shares.program * (deadline - time.perf_counter())))
     integral = bool(np.all(column_costs == np.round(column_costs)))
-    lower = max(known, math.ceil(value - 1e-6) if integral else value)
+    if math.isnan(value):  # the relaxation did not end in its time: no bound from it, every column in the program
+        lower, used = known, np.arange(len(columns))
+    else:
+        lower = max(known, math.ceil(value - 1e-6) if integral else value)
     tries = [(used, shares.program)]
     if shares.search > 0 and np.all(column_costs == column_costs[0]):
-        tries.append((None, shares.search))
+        tries.insert(0 if shares.search_first else 1, (None, shares.search))
     if len(used) < len(columns) <= shares.full_columns:
         tries.append((np.arange(len(columns)), shares.full))
     best, best_value, bound, by_solver = None, math.inf, lower, False
@@ -376,8 +380,9 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
             break
         clock, budget = time.perf_counter(), max(1.0, share * (deadline - time.perf_counter()))
         over = len(columns) if among is None else len(among)
-        if among is None:  # the local search, from the best answer so far
-            picked = improve_cover(matrix, best, clock + budget, target=int(math.ceil(bound / column_costs[0] - 1e-6)))
+        if among is None:  # the local search, from the best answer so far (or greedy's)
+            start = best if best is not None else greedy_set_cover(matrix, column_costs)
+            picked = improve_cover(matrix, start, clock + budget, target=int(math.ceil(bound / column_costs[0] - 1e-6)))
             status = "local search"
         else:
             solved = set_cover(matrix[:, among], costs=column_costs[among], greedy_start=False, time_limit_s=budget)
@@ -403,10 +408,11 @@ class _Shares:
     search: float  # the local search from its answer (equal costs)
     full: float  # the integer program over every column ...
     full_columns: float = math.inf  # ... when the part has at most this many distinct columns
+    search_first: bool = False  # the search before the program over the relaxation's columns (from greedy's cover)
 
 
 ROWS_PROGRAM_SHARES = _Shares(PROGRAM_SHARE, SEARCH_SHARE, FULL_PROGRAM_SHARE, FULL_PROGRAM_MAX_COLUMNS)
-LAST_PROGRAM_SHARES = _Shares(LAST_SUPPORT_SHARE, LAST_SEARCH_SHARE, LAST_PROGRAM_SHARE)
+LAST_PROGRAM_SHARES = _Shares(LAST_SUPPORT_SHARE, LAST_SEARCH_SHARE, LAST_PROGRAM_SHARE, search_first=True)
 
 
 def _missed(router, nodes: np.ndarray, arrivals: "ArrivalIndex", limit_s: float) -> np.ndarray:
@@ -486,8 +492,9 @@ class Relaxation:
         self.cover = sp.hstack([self.cover, cover]).tocsc()
         self.costs = np.concatenate([self.costs, np.asarray(costs, dtype=float)])
 
-    def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
-        """Its value, a dual per row (>= 0) and the columns it uses (x > 0)."""
+    def solve(self, time_limit_s: float | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+        """Its value, a dual per row (>= 0) and the columns it uses (x > 0); if HiGHS does not end within
+        ``time_limit_s`` seconds: NaN, no duals and no columns."""
         import highspy
 
         all_rows = self.cover.tocsr()
@@ -505,9 +512,13 @@ class Relaxation:
         lp.a_matrix_.index_ = rows.indices.astype(np.int32)
         lp.a_matrix_.value_ = np.ones(rows.nnz)
         highs.passModel(lp)
+        if time_limit_s is not None:
+            highs.setOptionValue("time_limit", float(time_limit_s))
         highs.run()
-        solution = highs.getSolution()
         duals = np.zeros(all_rows.shape[0])
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return math.nan, duals, np.zeros(0, dtype=np.int64)
+        solution = highs.getSolution()
         duals[first] = np.maximum(np.asarray(solution.row_dual), 0.0)
         return (float(highs.getInfo().objective_function_value), duals,
                 np.flatnonzero(np.asarray(solution.col_value) > 1e-6))
