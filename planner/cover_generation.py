@@ -353,9 +353,12 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
     """One independent part (rows x its nodes): the linear relaxation (HiGHS), then the integer program over the
     columns the relaxation uses; with integral costs the bound is the relaxation's value rounded up (or ``known``,
     if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
-    spent 60-70 s in its root cuts before finding the same answer). While the answer stays above the bound: with
-    equal costs, the local search (``improve_cover``) from it, then the integer program over every column; each in
-    at most its share (``shares``) of the time left to ``deadline``.
+    spent 60-70 s in its root cuts before finding the same answer). With equal costs the local search
+    (``improve_cover``) runs too: first from greedy's cover (``shares.search_first``, the last program) or after
+    that program from its answer; then, on at most ``shares.full_columns`` columns, the integer program over every
+    column; each only while the answer stays above the bound, in at most its share (``shares``) of the time left to
+    ``deadline``. A relaxation that does not end in the program's share gives no bound (``known`` stays), and the
+    program then runs over every column.
     Returns (chosen columns of ``local``, bound, proven optimal, found by the solver or the search, not greedy)."""
     columns = _cheapest_distinct_columns(local, costs)
     matrix, column_costs = local[:, columns].tocsr(), costs[columns]
@@ -405,7 +408,7 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
 class _Shares:
     """Of the time left, at most, for each way a part is solved (``_solve_part``)."""
     program: float  # the integer program over the relaxation's columns
-    search: float  # the local search from its answer (equal costs)
+    search: float  # the local search (equal costs; 0: none)
     full: float  # the integer program over every column ...
     full_columns: float = math.inf  # ... when the part has at most this many distinct columns
     search_first: bool = False  # the search before the program over the relaxation's columns (from greedy's cover)
