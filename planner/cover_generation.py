@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from planner.cover_search import improve_cover
+from planner.cover_search import entry_positions, improve_cover
 from planner.location import LocationSolution, greedy_set_cover, quiet_highs, set_cover
 
 __all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "ArrivalIndex", "Relaxation", "coverage_columns",
@@ -542,9 +542,7 @@ class ArrivalIndex:
 
     def entries_at(self, nodes: np.ndarray) -> np.ndarray:
         """Positions of every entry of these nodes (in node order)."""
-        starts, stops = self.indptr[nodes], self.indptr[nodes + 1]
-        lengths = stops - starts
-        return np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+        return entry_positions(self.indptr, nodes)
 
 
 def coverage_columns(network, nodes, arrivals: ArrivalIndex, limit_s: float, *, chunk: int = 128) -> sp.csc_matrix:
