@@ -362,9 +362,8 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
     Returns (chosen columns of ``local``, bound, proven optimal, found by the solver or the search, not greedy)."""
     columns = _cheapest_distinct_columns(local, costs)
     matrix, column_costs = local[:, columns].tocsr(), costs[columns]
-    hashes = matrix.astype(float) @ np.random.default_rng(1).random((len(columns), 2))  # equal rows, equal hashes
-    matrix = matrix[np.sort(np.unique(hashes, axis=0, return_index=True)[1])].tocsc()  # (the last program: 67,312
-    # rows of the big city's centre over 371 candidates)
+    matrix = matrix[alike_rows(matrix)[0]].tocsc()  # (the last program: 67,312 rows of the big city's centre over
+    # 371 candidates are 19,161)
     value, _, used = Relaxation(matrix, column_costs).solve(
         time_limit_s=max(1.0, shares.program * (deadline - time.perf_counter())))
     integral = bool(np.all(column_costs == np.round(column_costs)))
@@ -425,10 +424,19 @@ def _missed(router, nodes: np.ndarray, arrivals: "ArrivalIndex", limit_s: float)
 
 def _cheapest_distinct_columns(matrix: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
     """One node per distinct column of ``matrix`` (nodes that reach the same rows): the cheapest."""
-    hashes = matrix.T.astype(float) @ np.random.default_rng(1).random((matrix.shape[0], 2))
     order = np.argsort(costs, kind="stable")
-    _, first = np.unique(hashes[order], axis=0, return_index=True)
-    return np.sort(order[first])
+    return np.sort(order[alike_rows(matrix.T.tocsr()[order])[0]])
+
+
+def alike_rows(matrix: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a 0/1 ``matrix`` with the same entries, found by two random hashes of each: (the first row of each
+    kind, ascending; each row's kind, an index into the first)."""
+    hashes = matrix.astype(float) @ np.random.default_rng(1).random((matrix.shape[1], 2))
+    _, first, kind = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[np.asarray(kind).ravel()]
 
 
 def _left(started: float, time_limit_s: float) -> float:
@@ -501,8 +509,7 @@ class Relaxation:
         import highspy
 
         all_rows = self.cover.tocsr()
-        hashes = all_rows @ np.random.default_rng(1).random((all_rows.shape[1], 2))  # equal rows, equal hashes
-        _, first = np.unique(hashes, axis=0, return_index=True)
+        first, _ = alike_rows(all_rows)
         rows = all_rows[first]
         highs = quiet_highs()
         lp = highspy.HighsLp()

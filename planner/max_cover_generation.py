@@ -29,6 +29,7 @@ from planner.cover_generation import (
     MAX_FIXED_CANDIDATES,
     START_SAMPLE,
     ArrivalIndex,
+    alike_rows,
     coverage_columns,
     grid_cells,
     own_node,
@@ -160,9 +161,7 @@ def _solve_relaxation(cover: sp.csc_matrix, w: np.ndarray, k: int):
     import highspy
 
     every_row = cover.tocsr()
-    hashes = every_row @ np.random.default_rng(1).random((every_row.shape[1], 2))  # equal rows, equal hashes
-    _, first, group = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
+    first, group = alike_rows(every_row)
     merged_w = np.bincount(group, weights=w, minlength=len(first))  # rows alike over these columns: one row
     cover, w_all, w = every_row[first].tocsc(), w, merged_w
     m, c = cover.shape
