@@ -251,7 +251,9 @@ def _candidates_by_parts(cover: sp.csr_matrix, keep: np.ndarray, rows: np.ndarra
 class _SomeRows:
     bound: float  # the best bound of the integer programs over some rows: it holds for every node
     cover: np.ndarray | None  # node indices covering every row: the last answer, mended (None: no time to mend it)
-    seen: np.ndarray  # every node some program's answer took (good candidates for a cover of every row)
+    seen: np.ndarray  # every node some program's answer took, and the columns the last program's relaxations used
+    # on its small parts (the towns; an early program's centre is small too, and its columns made the last program
+    # too slow): good candidates for a cover of every row
 
 
 def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndarray, costs, limit_s: float, cells,
@@ -268,8 +270,9 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     best, to_mend, solved_parts, part_bounds, seen = -math.inf, None, {}, {}, np.zeros(0, dtype=np.int64)
     while True:
         clock = time.perf_counter()
+        supports = []
         chosen, bound, optimal, by_solver, parts = _solve_by_parts(matrix, costs, deadline - mend_s, solved_parts,
-                                                                   part_bounds)
+                                                                   part_bounds, supports=supports)
         best = max(best, bound)
         missed = _missed(router, chosen, arrivals, limit_s)
         if by_solver or to_mend is None:  # the last answer the solver gave is the one to mend (greedy's can be poor)
@@ -281,8 +284,9 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
                  f"{best:.2f}; its points leave {len(missed)} of {len(rows)} rows uncovered "
                  f"({time.perf_counter() - clock:.0f} s)")
         seen = np.union1d(seen, chosen)
+        candidates = np.union1d(seen, np.concatenate([chosen, *supports]))  # the last program's small parts only
         if not len(missed):
-            return _SomeRows(best, chosen, seen)
+            return _SomeRows(best, chosen, candidates)
         if deadline - mend_s - time.perf_counter() < MIN_PROGRAM_S:
             break
         cell_of_missed = cells[[own_node(arrive[rows[i]]) for i in missed]]
@@ -297,14 +301,15 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
     mend = set_cover(around[:, columns], costs=costs[columns], time_limit_s=max(1.0, deadline - time.perf_counter()))
     cover = np.union1d(chosen, columns[mend.chosen])
     if len(_missed(router, cover, arrivals, limit_s)):
-        return _SomeRows(best, None, seen)
+        return _SomeRows(best, None, candidates)
     facts["row_program_mended_cover"] = float(costs[cover].sum())
     progress(f"  its answer mended: {len(cover)} points cover every row")
-    return _SomeRows(best, cover, seen)
+    return _SomeRows(best, cover, candidates)
 
 
 def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, solved_parts: dict,
-                    part_bounds: dict | None = None, *, shares: "_Shares | None" = None):
+                    part_bounds: dict | None = None, *, shares: "_Shares | None" = None,
+                    supports: list | None = None):
     """The set covering of ``matrix``'s rows (rows x every node), split into its independent parts (rows that no
     node links: the big city's centre and towns), each solved by ``_solve_part``, the biggest first. A part proven
     before with the same rows (``solved_parts``, by its row numbers, kept up to date) is not solved again.
@@ -312,7 +317,8 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
     the parts now holding those rows cost at least their sum (more rows, and parts only ever merge). Returns
     (chosen node indices, bound = the sum of the parts' bounds, whether every part is proven optimal, whether
     every part has an answer from the solver or the search (not greedy), the number of parts). ``shares``: see
-    ``_solve_part`` (default: a rows' program's)."""
+    ``_solve_part`` (default: a rows' program's). ``supports`` (a list, if given) gets the node indices the small
+    parts' relaxations use (see ``_solve_part``)."""
     from scipy.sparse.csgraph import connected_components
 
     row_count = matrix.shape[0]
@@ -332,9 +338,12 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
         else:
             part_rows = matrix[row_labels == part]
             nodes = np.unique(part_rows.indices)
+            used = [] if supports is not None else None
             picked, part_bound, proven, by_solver = _solve_part(part_rows[:, nodes], costs[nodes],
                                                                 known.get(part, 0.0), deadline,
-                                                                shares or ROWS_PROGRAM_SHARES)
+                                                                shares or ROWS_PROGRAM_SHARES, supports=used)
+            if supports is not None:
+                supports.extend(nodes[columns] for columns in used)
             part_chosen = nodes[picked]
             optimal, solver_only = optimal and proven, solver_only and by_solver
             if proven:
@@ -349,7 +358,8 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
     return found, bound, optimal, solver_only, len(parts)
 
 
-def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float, shares: "_Shares"):
+def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float, shares: "_Shares", *,
+                supports: list | None = None):
     """One independent part (rows x its nodes): the linear relaxation (HiGHS), then the integer program over the
     columns the relaxation uses; with integral costs the bound is the relaxation's value rounded up (or ``known``,
     if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
@@ -358,7 +368,9 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
     that program from its answer; then, on at most ``shares.full_columns`` columns, the integer program over every
     column; each only while the answer stays above the bound, in at most its share (``shares``) of the time left to
     ``deadline``. A relaxation that does not end in the program's share gives no bound (``known`` stays), and the
-    program then runs over every column.
+    program then runs over every column. ``supports`` (a list, if given) gets the columns the relaxation uses, on a
+    part of at most ``shares.full_columns`` columns (the big city's towns: candidates for the last program that
+    found the 12 points of two towns joined by rural rows where the programs' answers alone left 13).
     Returns (chosen columns of ``local``, bound, proven optimal, found by the solver or the search, not greedy)."""
     columns = _cheapest_distinct_columns(local, costs)
     matrix, column_costs = local[:, columns].tocsr(), costs[columns]
@@ -371,6 +383,8 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
         lower, used = known, np.arange(len(columns))
     else:
         lower = max(known, math.ceil(value - 1e-6) if integral else value)
+        if supports is not None and len(columns) <= shares.full_columns:
+            supports.append(columns[used])
     tries = [(used, shares.program)]
     if shares.search > 0 and np.all(column_costs == column_costs[0]):
         tries.insert(0 if shares.search_first else 1, (None, shares.search))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from planner import cover_generation
-from planner.cover_generation import ArrivalIndex, coverage_columns, set_cover_every_node
+from planner.cover_generation import ArrivalIndex, alike_rows, coverage_columns, set_cover_every_node
 from planner.location import set_cover
 from planner.standby import coverage_from, street_demand
 
@@ -148,6 +148,46 @@ def test_a_program_split_into_its_independent_parts_has_the_whole_optimum(cities
     assert (np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0).all()
     again = cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 1, solved_parts)
     assert np.array_equal(again[0], chosen) and again[1:] == (bound, True, True, parts)
+
+
+@pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 120.0), ("andorra", "ebike", 240.0)])
+def test_the_small_parts_give_their_relaxations_columns(cities, name, mode, limit_s, monkeypatch):
+    """The columns a small part's relaxation uses (candidates for the last program) keep that relaxation's optimum:
+    the relaxation over them alone (SciPy's linprog) has the value over every node; no part above
+    ``full_columns`` distinct columns gives any."""
+    from scipy.optimize import linprog
+
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    arrive = [router.arrival_options(place) for place in demand[::10]]
+    arrive = [options for options in arrive if min(cost for _, cost in options) <= limit_s]
+    matrix = cover_generation.reach_rows(router, arrive, limit_s)
+    costs = np.ones(router.network.size)
+    supports = []
+    cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 120, {}, supports=supports)
+    assert len(supports) > 1
+
+    def relaxation(columns):
+        rows = matrix[:, columns]
+        rows = rows[np.flatnonzero(np.diff(rows.tocsr().indptr))]
+        return linprog(np.ones(len(columns)), A_ub=-rows.astype(float), b_ub=-np.ones(rows.shape[0]),
+                       bounds=(0, 1), method="highs")
+
+    for support in supports:
+        part = np.flatnonzero(np.asarray(matrix[:, support].sum(axis=1)).ravel() > 0)
+        every = np.unique(matrix[part].indices)
+        whole, alone = relaxation(every), relaxation(support)
+        assert whole.status == alone.status == 0 and abs(whole.fun - alone.fun) < 1e-6
+        assert set(support.tolist()) <= set(every.tolist())
+    monkeypatch.setattr(cover_generation, "ROWS_PROGRAM_SHARES",
+                        cover_generation._Shares(0.5, 0.0, 0.1, full_columns=5))
+    fewer = []
+    cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 120, {}, supports=fewer)
+    assert len(fewer) < len(supports)
+    for support in fewer:
+        part = np.flatnonzero(np.asarray(matrix[:, support].sum(axis=1)).ravel() > 0)
+        every = np.unique(matrix[part].indices)
+        assert len(alike_rows(matrix[part][:, every].T.tocsr())[0]) <= 5  # distinct columns
 
 
 @pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 180.0), ("andorra", "ebike", 240.0)])
