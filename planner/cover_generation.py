@@ -120,7 +120,7 @@ def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndar
         by_rows = _cover_some_rows(router, arrive, rows, priced_rows, costs, limit_s, cells, arrivals, facts,
                                    deadline=started + ROWS_SHARE * time_limit_s, progress=progress)
         lower = max(lower, by_rows.bound)
-        keep = np.union1d(keep, by_rows.seen)
+        keep = np.union1d(keep, by_rows.candidates)
     short = np.flatnonzero(np.asarray(solved.matrix(keep)[rows].sum(axis=1)).ravel() == 0)
     if len(short):  # rows no candidate reaches yet: the node each sits on
         keep = np.union1d(keep, [own_node(arrive[rows[i]]) for i in short])
@@ -251,9 +251,9 @@ def _candidates_by_parts(cover: sp.csr_matrix, keep: np.ndarray, rows: np.ndarra
 class _SomeRows:
     bound: float  # the best bound of the integer programs over some rows: it holds for every node
     cover: np.ndarray | None  # node indices covering every row: the last answer, mended (None: no time to mend it)
-    seen: np.ndarray  # every node some program's answer took, and the columns the last program's relaxations used
-    # on its small parts (the towns; an early program's centre is small too, and its columns made the last program
-    # too slow): good candidates for a cover of every row
+    candidates: np.ndarray  # every node some program's answer took, and the columns the last program's relaxations
+    # used on its small parts (the towns; an early program's centre is small too, and its columns made the last
+    # program too slow): good candidates for a cover of every row
 
 
 def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndarray, costs, limit_s: float, cells,
@@ -284,7 +284,7 @@ def _cover_some_rows(router, arrive: list, rows: np.ndarray, first_rows: np.ndar
                  f"{best:.2f}; its points leave {len(missed)} of {len(rows)} rows uncovered "
                  f"({time.perf_counter() - clock:.0f} s)")
         seen = np.union1d(seen, chosen)
-        candidates = np.union1d(seen, np.concatenate([chosen, *supports]))  # the last program's small parts only
+        candidates = np.union1d(seen, np.concatenate([chosen, *supports]))  # (supports: this program's only)
         if not len(missed):
             return _SomeRows(best, chosen, candidates)
         if deadline - mend_s - time.perf_counter() < MIN_PROGRAM_S:
