@@ -28,9 +28,8 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
    mended into one (a cover of the rows it leaves, every node a candidate), which replaces the candidates' answer
    when cheaper. The answer reports both gaps: over the candidates solved, and over every node.
 
-Coverage columns come from bounded forward searches, reading only the demand entries of the nodes each search
-reached (``coverage_columns``: equal to ``Router.matrix``, 25x faster than the dense route). Times in seconds on
-the mode's graph; demand points are places (node ids or snapped points).
+Who reaches what (coverage columns, a place's row over every node, pricing) comes from ``planner.cover_reach``.
+Times in seconds on the mode's graph; demand points are places (node ids or snapped points).
 """
 
 import logging
@@ -41,19 +40,26 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from planner.cover_search import entry_positions, improve_cover
+from planner.cover_reach import (
+    ArrivalIndex,
+    alike_rows,
+    coverage_columns,
+    grid_cells,
+    own_node,
+    reach_rows,
+    reach_scores,
+    spread_out,
+)
+from planner.cover_search import improve_cover
 from planner.location import LocationSolution, greedy_set_cover, quiet_highs, set_cover
 
-__all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "ArrivalIndex", "Relaxation", "coverage_columns",
-           "grid_cells", "own_node", "reach_scores", "set_cover_every_node", "spread_out"]
+__all__ = ["ADD_PER_ROUND", "MAX_FIXED_CANDIDATES", "START_SAMPLE", "Relaxation", "set_cover_every_node"]
 
 _log = logging.getLogger(__name__)
 
 START_SAMPLE = 500  # seeded sample of nodes the first columns come from
 ADD_PER_ROUND = 600  # priced-in nodes added per round: the most negative reduced cost of each grid cell
-CELL_M = 400.0  # metres: the grid cells new columns are spread over
 MAX_FIXED_CANDIDATES = 4_000  # reduced-cost fixing is used when it leaves at most these candidates
-PRICING_SLACK_S = 1e-6  # a backward search counts a pair this much beyond the target (never misses a forward one)
 PRICING_SHARE = 0.35  # of the time limit, at most, for the rounds of column generation (the rest: the integer program)
 COLUMNS_SHARE = 0.2  # on a big graph: until this share of the time limit, rounds over every row (the columns) ...
 ROWS_SHARE = 0.6  # ... then, until this share, integer programs over some rows and every node (the bound); the rest
@@ -78,7 +84,6 @@ LAST_PROGRAM_SHARE = 0.5  # 20-45 s) where the search finds 14 in 5-23 s, and th
 MAX_PRICED_ROWS = 20_000  # demand rows the relaxation takes whole; beyond, the bound comes from integer programs
 # over some rows (the big city's 184,000 rows made each relaxation take minutes)
 LP_GROWTH = 4.0  # each round's relaxation took up to ~3.5x the last one on the big city
-SEARCH_CHUNK = 96  # backward searches run at once (a dense row of the graph each)
 
 
 def set_cover_every_node(router, demand: list, limit_s: float, *, costs: np.ndarray | None = None,
@@ -442,17 +447,6 @@ def _cheapest_distinct_columns(matrix: sp.csr_matrix, costs: np.ndarray) -> np.n
     return np.sort(order[alike_rows(matrix.T.tocsr()[order])[0]])
 
 
-def alike_rows(matrix: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of a 0/1 ``matrix`` with the same entries, found by two random hashes of each: (the first row of each
-    kind, ascending; each row's kind, an index into the first)."""
-    hashes = matrix.astype(float) @ np.random.default_rng(1).random((matrix.shape[1], 2))
-    _, first, kind = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return first[order], rank[np.asarray(kind).ravel()]
-
-
 def _left(started: float, time_limit_s: float) -> float:
     return max(1.0, time_limit_s - (time.perf_counter() - started))
 
@@ -471,27 +465,6 @@ class _Solved:
             self.columns = np.concatenate([self.columns, extra])
         position = {node: k for k, node in enumerate(self.columns.tolist())}
         return _spread(self.cover[:, [position[node] for node in nodes.tolist()]].tocsr(), self.rows, self.total)
-
-
-def grid_cells(router, cell_m: float = CELL_M) -> np.ndarray:
-    """A grid cell per node (about ``cell_m`` metres a side), to spread each round's new columns over the city."""
-    nodes = router.graph.nodes
-    ids = router.network.node_ids.tolist()
-    lon = np.array([nodes[i]["x"] for i in ids])
-    lat = np.array([nodes[i]["y"] for i in ids])
-    dlat = cell_m / 111_320.0
-    dlon = dlat / max(0.1, math.cos(math.radians(float(np.mean(lat))) if len(lat) else 0.0))
-    return np.floor(lon / dlon).astype(np.int64) * 1_000_003 + np.floor(lat / dlat).astype(np.int64)
-
-
-def spread_out(ranked: np.ndarray, cells: np.ndarray) -> np.ndarray:
-    """The best-ranked node of each grid cell, in rank order."""
-    _, first = np.unique(cells[ranked], return_index=True)
-    return ranked[np.sort(first)]
-
-
-def own_node(options) -> int:
-    return int(min(options, key=lambda option: option[1])[0])
 
 
 def _spread(cover_rows: sp.csr_matrix, rows: np.ndarray, total: int) -> sp.csr_matrix:
@@ -548,75 +521,3 @@ class Relaxation:
                 np.flatnonzero(np.asarray(solution.col_value) > 1e-6))
 
 
-class ArrivalIndex:
-    """Which demand rows each node leads to, and at what cost: a node-sorted list of (node, row, seconds from the
-    node to the demand place) built from each row's arrival options."""
-
-    def __init__(self, arrive_options: list, node_count: int):
-        nodes = np.array([node for options in arrive_options for node, _ in options], dtype=np.int64)
-        rows = np.repeat(np.arange(len(arrive_options)), [len(options) for options in arrive_options])
-        seconds = np.array([cost for options in arrive_options for _, cost in options], dtype=float)
-        order = np.argsort(nodes, kind="stable")
-        self.rows, self.seconds = rows[order], seconds[order]
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(nodes, minlength=node_count))])
-        self.row_count = len(arrive_options)
-
-    def entries_at(self, nodes: np.ndarray) -> np.ndarray:
-        """Positions of every entry of these nodes (in node order)."""
-        return entry_positions(self.indptr, nodes)
-
-
-def coverage_columns(network, nodes, arrivals: ArrivalIndex, limit_s: float, *, chunk: int = 128) -> sp.csc_matrix:
-    """Sparse boolean (demand row x node) matrix: the node reaches the row's place within ``limit_s`` seconds,
-    i.e. for some arrival option (a, s): time(node -> a) + s <= limit_s (as ``Router.matrix`` decides it). Bounded
-    forward searches, and only the demand entries of the nodes each search reached are looked at."""
-    nodes = np.asarray(nodes, dtype=np.int64)
-    indptr, indices = [0], []
-    for begin in range(0, len(nodes), chunk):
-        times = np.atleast_2d(network.dijkstra(nodes[begin:begin + chunk], limit_s=limit_s))
-        for row in times:
-            reached = np.flatnonzero(row <= limit_s)
-            entries = arrivals.entries_at(reached)
-            at = np.repeat(reached, np.diff(arrivals.indptr)[reached])
-            hit = np.unique(arrivals.rows[entries[row[at] + arrivals.seconds[entries] <= limit_s]])
-            indices.append(hit)
-            indptr.append(indptr[-1] + len(hit))
-    indices = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
-    return sp.csc_matrix((np.ones(len(indices), dtype=bool), indices, np.array(indptr)),
-                         shape=(arrivals.row_count, len(nodes)))
-
-
-def reach_scores(router, arrive_options: list, weights: np.ndarray, limit_s: float) -> np.ndarray:
-    """For every node: the sum of ``weights`` of the places (given by their arrival options [(node index,
-    seconds)]) it reaches within ``limit_s``: backward searches bounded at the target, a chunk at a time."""
-    scores = np.zeros(router.network.size)
-    for place, reached in _reached_from(router, arrive_options, limit_s):
-        scores[reached] += weights[place]
-    return scores
-
-
-def reach_rows(router, arrive_options: list, limit_s: float) -> sp.csr_matrix:
-    """Boolean (place x node) matrix over every node of the graph: True where the node reaches the place (given
-    by its arrival options) within ``limit_s`` seconds (PRICING_SLACK_S more: it never misses a pair, so a problem
-    over these rows relaxes the true one); the same backward searches as ``reach_scores``."""
-    indptr, indices = [0], []
-    for _, reached in _reached_from(router, arrive_options, limit_s):
-        indices.append(reached)
-        indptr.append(indptr[-1] + len(reached))
-    indices = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
-    return sp.csr_matrix((np.ones(len(indices), dtype=bool), indices, np.array(indptr)),
-                         shape=(len(arrive_options), router.network.size))
-
-
-def _reached_from(router, arrive_options: list, limit_s: float):
-    """(place position, node indices reaching it within ``limit_s``) for each place, in order."""
-    network = router.network
-    limit = limit_s + PRICING_SLACK_S
-    for begin in range(0, len(arrive_options), SEARCH_CHUNK):
-        chunk = arrive_options[begin:begin + SEARCH_CHUNK]
-        wanted = sorted({node for options in chunk for node, _ in options})
-        times = np.atleast_2d(network.dijkstra(wanted, reverse=True, limit_s=limit))
-        row_of = {node: k for k, node in enumerate(wanted)}
-        for offset, options in enumerate(chunk):
-            best = np.min([times[row_of[node]] + cost for node, cost in options], axis=0)
-            yield begin + offset, np.flatnonzero(best <= limit)

@@ -24,10 +24,8 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
-from planner.cover_generation import (
-    ADD_PER_ROUND,
-    MAX_FIXED_CANDIDATES,
-    START_SAMPLE,
+from planner.cover_generation import ADD_PER_ROUND, MAX_FIXED_CANDIDATES, START_SAMPLE
+from planner.cover_reach import (
     ArrivalIndex,
     alike_rows,
     coverage_columns,

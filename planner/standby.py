@@ -17,7 +17,8 @@ import scipy.sparse as sp
 
 from geo import strict_json
 from geo.errors import PatrolError
-from planner.cover_generation import ArrivalIndex, coverage_columns, set_cover_every_node
+from planner.cover_generation import set_cover_every_node
+from planner.cover_reach import ArrivalIndex, coverage_columns
 from planner.location import LocationSolution, max_cover, p_center, p_median, set_cover
 from planner.max_cover_generation import max_cover_every_node
 
@@ -33,7 +34,7 @@ def coverage_matrix(times_s: np.ndarray, limit_s: float) -> sp.csr_matrix:
 def coverage_from(router, candidates: np.ndarray, places, limit_s: float, *, chunk: int = 128) -> sp.csr_matrix:
     """Sparse boolean (place x candidate) matrix: True where the candidate node reaches the place within
     ``limit_s`` seconds. Bounded searches ``chunk`` candidates at a time, reading only the places at the nodes
-    each reached (``planner.cover_generation.coverage_columns``), so memory stays bounded by ``chunk`` x nodes."""
+    each reached (``planner.cover_reach.coverage_columns``), so memory stays bounded by ``chunk`` x nodes."""
     arrivals = ArrivalIndex([router.arrival_options(place) for place in places], router.network.size)
     return coverage_columns(router.network, np.asarray(candidates, dtype=np.int64), arrivals, limit_s,
                             chunk=chunk).tocsr()

@@ -1,11 +1,11 @@
-"""Rows alike (``planner.cover_generation.alike_rows``), the one place the set-covering programs take equal rows
+"""Rows alike (``planner.cover_reach.alike_rows``), the one place the set-covering programs take equal rows
 once: against grouping the rows' entries by hand."""
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planner.cover_generation import alike_rows
+from planner.cover_reach import alike_rows
 
 
 @pytest.mark.parametrize("seed", range(10))

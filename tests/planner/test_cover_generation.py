@@ -1,5 +1,5 @@
 """Set covering over every node without a node x demand matrix (``planner.cover_generation``): its coverage
-columns against the router's matrix, its answer and bound against the exact solve over the full matrix (HiGHS on
+columns and rows (``planner.cover_reach``) against the router's matrix, its answer and bound against the exact solve over the full matrix (HiGHS on
 every node), on Chengdu and Andorra."""
 
 import time
@@ -7,8 +7,9 @@ import time
 import numpy as np
 import pytest
 
-from planner import cover_generation
-from planner.cover_generation import ArrivalIndex, alike_rows, coverage_columns, set_cover_every_node
+from planner import cover_generation, cover_reach
+from planner.cover_generation import set_cover_every_node
+from planner.cover_reach import ArrivalIndex, alike_rows, coverage_columns
 from planner.location import set_cover
 from planner.standby import coverage_from, street_demand
 
@@ -78,7 +79,7 @@ def test_reach_rows_equal_the_router_matrix(cities, name, mode):
     router = cities[name].router(mode)
     demand, _ = street_demand(router)
     places = [demand[i] for i in np.random.default_rng(5).choice(len(demand), 60, replace=False)]
-    ours = cover_generation.reach_rows(router, [router.arrival_options(place) for place in places], 420.0)
+    ours = cover_reach.reach_rows(router, [router.arrival_options(place) for place in places], 420.0)
     reference = router.matrix([int(node) for node in router.network.node_ids], places, limit_s=420.0) <= 420.0
     assert ours.shape == reference.T.shape and reference.any()
     assert np.array_equal(ours.toarray(), reference.T)
@@ -120,7 +121,7 @@ def test_the_last_rows_answer_is_mended_into_a_cover(cities, monkeypatch):
     arrivals = ArrivalIndex([arrive[i] for i in rows], router.network.size)
     facts = {}
     found = cover_generation._cover_some_rows(router, arrive, rows, rows[::20], np.ones(router.network.size), 300.0,
-                                              cover_generation.grid_cells(router), arrivals, facts,
+                                              cover_reach.grid_cells(router), arrivals, facts,
                                               deadline=time.perf_counter() + 60, progress=lambda message: None)
     assert facts["row_programs"] == 1 and facts["row_program_mended_cover"] == len(found.cover)
     assert found.bound <= exact.objective <= len(found.cover)
@@ -136,7 +137,7 @@ def test_a_program_split_into_its_independent_parts_has_the_whole_optimum(cities
     demand, _ = street_demand(router)
     arrive = [router.arrival_options(place) for place in demand[::10]]
     arrive = [options for options in arrive if min(cost for _, cost in options) <= limit_s]
-    matrix = cover_generation.reach_rows(router, arrive, limit_s)
+    matrix = cover_reach.reach_rows(router, arrive, limit_s)
     whole = set_cover(matrix, time_limit_s=120)
     assert whole.optimal
     costs = np.ones(router.network.size)
@@ -161,7 +162,7 @@ def test_the_small_parts_give_their_relaxations_columns(cities, name, mode, limi
     demand, _ = street_demand(router)
     arrive = [router.arrival_options(place) for place in demand[::10]]
     arrive = [options for options in arrive if min(cost for _, cost in options) <= limit_s]
-    matrix = cover_generation.reach_rows(router, arrive, limit_s)
+    matrix = cover_reach.reach_rows(router, arrive, limit_s)
     costs = np.ones(router.network.size)
     supports = []
     cover_generation._solve_by_parts(matrix, costs, time.perf_counter() + 120, {}, supports=supports)
