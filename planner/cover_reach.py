@@ -4,7 +4,8 @@ maximal covering over every node of a big graph (``planner.cover_generation``, `
 A demand place is given by its arrival options [(node index, seconds from that node to the place)]. Forward
 searches bounded at the target give a node's column (``coverage_columns``, equal to ``Router.matrix``), backward
 searches a place's row over every node (``reach_rows``) or every node's summed weight of the places it reaches
-(``reach_scores``: pricing). Times in seconds on the mode's graph; grid cells in metres (WGS-84 degrees scaled).
+(``reach_scores``: pricing); ``alike_rows`` finds the rows (or, transposed, columns) such a matrix has twice.
+Times in seconds on the mode's graph; grid cells in metres (WGS-84 degrees scaled).
 """
 
 import math
@@ -40,6 +41,7 @@ def spread_out(ranked: np.ndarray, cells: np.ndarray) -> np.ndarray:
 
 
 def own_node(options) -> int:
+    """The node a place sits on (of its arrival options [(node index, seconds)], the nearest)."""
     return int(min(options, key=lambda option: option[1])[0])
 
 
