@@ -13,14 +13,19 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from planner.cover_search import entry_positions
-
-__all__ = ["CELL_M", "PRICING_SLACK_S", "ArrivalIndex", "alike_rows", "coverage_columns", "grid_cells", "own_node",
-           "reach_rows", "reach_scores", "spread_out"]
+__all__ = ["CELL_M", "PRICING_SLACK_S", "ArrivalIndex", "alike_rows", "coverage_columns", "entry_positions",
+           "grid_cells", "own_node", "reach_rows", "reach_scores", "spread_out"]
 
 CELL_M = 400.0  # metres: the grid cells new columns are spread over
 PRICING_SLACK_S = 1e-6  # a backward search counts a pair this much beyond the target (never misses a forward one)
 SEARCH_CHUNK = 96  # backward searches run at once (a dense row of the graph each)
+
+
+def entry_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions of every entry of these rows in a compressed index (``indptr``, as a CSR matrix's), row by row."""
+    starts, stops = indptr[rows], indptr[rows + 1]
+    lengths = stops - starts
+    return np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
 
 
 def grid_cells(router, cell_m: float = CELL_M) -> np.ndarray:

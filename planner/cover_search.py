@@ -14,17 +14,12 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["entry_positions", "improve_cover"]
+from planner.cover_reach import entry_positions
+
+__all__ = ["improve_cover"]
 
 STALL_STEPS = 50_000  # steps without a smaller cover before the search gives up (the centre's 15 -> 14: 9,600 and
 # 10,600 steps, ~0.7 ms each)
-
-
-def entry_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Positions of every entry of these rows in a compressed index (``indptr``, as a CSR matrix's), row by row."""
-    starts, stops = indptr[rows], indptr[rows + 1]
-    lengths = stops - starts
-    return np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
 
 
 def improve_cover(matrix: sp.spmatrix, start, deadline: float, *, target: int = 0, max_steps: int | None = None,
