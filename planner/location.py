@@ -19,10 +19,12 @@ import math
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
+
+from planner.cover_reduce import covering_core
 
 __all__ = ["LocationSolution", "greedy_max_cover", "greedy_p_center", "greedy_p_median", "greedy_set_cover",
            "max_cover", "p_center", "p_median", "quiet_highs", "set_cover", "solve_with_highs"]
@@ -292,15 +294,23 @@ def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_lim
     if rows.shape[0] == 0:
         mip = MipResult(None, None, 0.0, "Optimal", False)
         return _finish(model, "min", started, [], 0.0, mip, [], 0.0, uncoverable)
-    start = np.zeros(n)
-    start[greedy] = 1.0
-    matrix = sp.csr_matrix((np.ones(rows.nnz), rows.indices, rows.indptr), shape=rows.shape)
-    mip = solve_with_highs(costs, matrix, needed.astype(float), np.full(rows.shape[0], np.inf), integer=np.ones(n, bool),
-                           sense="min", start=start if greedy_start else None, time_limit_s=_remaining(started, time_limit_s),
-                           rel_gap=rel_gap)
+    if times == 1 and greedy_start:  # dominated candidates and redundant rows out: the same optimum, less to solve
+        core_rows, columns = covering_core(rows, costs)
+    else:  # (backup covering needs two candidates a row; plain HiGHS, the baseline, gets the whole matrix)
+        core_rows, columns = np.arange(rows.shape[0]), np.arange(n)
+    program = rows[core_rows][:, columns].tocsr()
+    start = np.zeros(len(columns))
+    start[greedy_set_cover(program, costs[columns], times=times)] = 1.0
+    matrix = sp.csr_matrix((np.ones(program.nnz), program.indices, program.indptr), shape=program.shape)
+    mip = solve_with_highs(costs[columns], matrix, needed[core_rows].astype(float), np.full(program.shape[0], np.inf),
+                           integer=np.ones(len(columns), bool), sense="min", start=start if greedy_start else None,
+                           time_limit_s=_remaining(started, time_limit_s), rel_gap=rel_gap)
+    if mip.bound is not None:  # any cover pays at least the cheapest candidate of each row
+        row_cheapest = np.minimum.reduceat(costs[rows.indices], rows.indptr[:-1])
+        mip = replace(mip, bound=max(mip.bound, float(row_cheapest.max())))
     solver_chosen = solver_value = None
     if mip.values is not None:
-        picked = np.flatnonzero(mip.values > 0.5)
+        picked = columns[np.flatnonzero(mip.values > 0.5)]
         if _covers(rows, picked, needed):  # a cover indeed
             solver_chosen, solver_value = picked.tolist(), float(costs[picked].sum())
     return _finish(model, "min", started, greedy, greedy_value, mip, solver_chosen, solver_value, uncoverable,
