@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import scipy.sparse as sp
 
-from planner.cover_reduce import covering_core
+from planner.cover_reach import alike_rows
+from planner.cover_reduce import covering_core, dominated_columns
 
 __all__ = ["LocationSolution", "greedy_max_cover", "greedy_p_center", "greedy_p_median", "greedy_set_cover",
            "max_cover", "p_center", "p_median", "quiet_highs", "set_cover", "solve_with_highs"]
@@ -355,18 +356,26 @@ def max_cover(cover: sp.csr_matrix, weights: np.ndarray, k: int, *, time_limit_s
     greedy_value = _covered_weight(rows, w, greedy)
     if m == 0:
         return _finish("max_cover", "max", started, greedy, 0.0, MipResult(None, None, 0.0, "Optimal", False), [], 0.0)
-    cover_rows = sp.hstack([-rows.astype(float), sp.identity(m, format="csr")]).tocsr()
+    if greedy_start:  # dominated candidates out (a superset does at least as well), rows alike one (weights summed)
+        columns = dominated_columns(rows)
+        first, kind = alike_rows(rows[:, columns])
+        program, program_w = rows[first][:, columns].tocsr(), np.bincount(kind, weights=w, minlength=len(first))
+    else:  # (plain HiGHS, the baseline, gets the whole matrix)
+        columns, program, program_w = np.arange(n), rows, w
+    m, n = program.shape
+    program_greedy = greedy_max_cover(program, program_w, k)
+    cover_rows = sp.hstack([-program.astype(float), sp.identity(m, format="csr")]).tocsr()
     budget = sp.csr_matrix(np.concatenate([np.ones(n), np.zeros(m)])[None, :])
     matrix = sp.vstack([cover_rows, budget]).tocsr()
     start = np.zeros(n + m)
-    start[greedy] = 1.0
-    start[n:] = (np.asarray(rows[:, greedy].sum(axis=1)).ravel() > 0) if greedy else 0.0
-    mip = solve_with_highs(np.concatenate([np.zeros(n), w]), matrix, np.concatenate([np.full(m, -np.inf), [0]]),
+    start[program_greedy] = 1.0
+    start[n:] = (np.asarray(program[:, program_greedy].sum(axis=1)).ravel() > 0) if program_greedy else 0.0
+    mip = solve_with_highs(np.concatenate([np.zeros(n), program_w]), matrix, np.concatenate([np.full(m, -np.inf), [0]]),
                            np.concatenate([np.zeros(m), [k]]), integer=np.arange(n + m) < n, sense="max",
                            start=start if greedy_start else None, time_limit_s=_remaining(started, time_limit_s))
     solver_chosen = solver_value = None
     if mip.values is not None:
-        picked = np.flatnonzero(mip.values[:n] > 0.5).tolist()
+        picked = columns[np.flatnonzero(mip.values[:n] > 0.5)].tolist()
         if len(picked) <= k:
             solver_chosen, solver_value = picked, _covered_weight(rows, w, picked)
     return _finish("max_cover", "max", started, greedy, greedy_value, mip, solver_chosen, solver_value,

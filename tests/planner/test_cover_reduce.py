@@ -75,6 +75,24 @@ def test_the_core_keeps_the_cheapest_cover_of_small_instances():
                     assert dense[:, columns[list(combo)]].any(axis=1).all()
 
 
+def test_max_cover_over_the_undominated_candidates_meets_brute_force():
+    """Maximal covering (``location.max_cover``) solves over the undominated candidates, with rows alike merged
+    (weights summed): the weight it covers is the brute-force best of any K candidates of the whole matrix."""
+    from planner.location import max_cover
+
+    rng = np.random.default_rng(8)
+    for _ in range(40):
+        dense, _ = _random_instance(rng)
+        weights = rng.integers(1, 5, dense.shape[0]).astype(float)
+        k = int(rng.integers(1, 4))
+        best = max(weights[dense[:, list(combo)].any(axis=1)].sum()
+                   for combo in itertools.combinations(range(dense.shape[1]), min(k, dense.shape[1])))
+        solution = max_cover(sp.csr_matrix(dense), weights, k, time_limit_s=30)
+        assert solution.optimal and len(solution.chosen) <= k
+        assert solution.objective == pytest.approx(best)
+        assert weights[dense[:, solution.chosen].any(axis=1)].sum() == pytest.approx(best)
+
+
 def test_equal_costs_by_default_and_empty_columns_dropped():
     dense = np.array([[1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=bool)
     assert dominated_columns(sp.csr_matrix(dense)).tolist() == [1, 3]
@@ -108,3 +126,20 @@ def test_the_core_of_a_city_matrix_keeps_highs_optimum_and_relaxation(cities, na
                        method="highs").fun
 
     assert relaxation(core) == pytest.approx(relaxation(matrix), abs=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,mode,limit_s,k", [("chengdu", "foot", 180.0, 8), ("andorra", "ebike", 240.0, 5)])
+def test_max_cover_over_the_core_meets_plain_highs_on_a_city(cities, name, mode, limit_s, k):
+    """Maximal covering of a city's candidates x demand matrix: over the undominated candidates and rows alike
+    merged, the same proven optimum as plain HiGHS over the whole matrix."""
+    from planner.location import max_cover
+    from planner.standby import coverage_from, street_demand
+
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    cover = coverage_from(router, np.arange(0, router.network.size, 3), demand[::4], limit_s).tocsr()
+    weights = np.random.default_rng(2).integers(1, 4, cover.shape[0]).astype(float)
+    ours, plain = (max_cover(cover, weights, k, time_limit_s=120, greedy_start=start) for start in (True, False))
+    assert ours.optimal and plain.optimal and ours.objective == pytest.approx(plain.objective)
+    assert weights[np.asarray(cover[:, ours.chosen].sum(axis=1)).ravel() > 0].sum() == pytest.approx(ours.objective)
