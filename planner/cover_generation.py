@@ -19,9 +19,10 @@ A node x demand coverage matrix of a 60,000-node city is some 300 million pairs;
    400 m cell, the rows the last answer leaves uncovered. Dropping rows relaxes the problem, so each program's
    bound holds for every node, and it is far stronger than the relaxation's over the same rows (big city, 2,860
    rows: 54 against 52; on Chengdu the programs end at the optimum with 42 % of the rows). Each program splits
-   into its independent parts (the big city's centre and towns); a part is solved through its relaxation: the
-   bound is its value rounded up (or a part's earlier bound over fewer rows), and the integer program over the
-   columns the relaxation uses usually meets it, which proves it (only if not, the program over every column).
+   into its independent parts (the big city's centre and towns), each first without its dominated columns and
+   redundant rows (``planner.cover_reduce``); a part is solved through its relaxation: the bound is its value
+   rounded up (or a part's earlier bound over fewer rows), and the integer program over the columns the
+   relaxation uses usually meets it, which proves it (only if not, the program over every column).
    The last program, over the candidates and every row, is split the same way; each part there goes first to a
    local search (``planner.cover_search``, equal costs) from the greedy cover, then, while above its bound, to the
    programs. An answer that covers every row is a cover, optimal when its program was; else the last answer is
@@ -366,9 +367,10 @@ def _solve_by_parts(matrix: sp.csr_matrix, costs: np.ndarray, deadline: float, s
 
 def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline: float, shares: "_Shares", *,
                 supports: list | None = None):
-    """One independent part (rows x its nodes): the linear relaxation (HiGHS), then the integer program over the
-    columns the relaxation uses; with integral costs the bound is the relaxation's value rounded up (or ``known``,
-    if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
+    """One independent part (rows x its nodes), without its dominated columns and redundant rows (``covering_core``:
+    the same optimum and relaxation; ``shares.full_columns`` counts the distinct columns before that): the linear
+    relaxation (HiGHS), then the integer program over the columns the relaxation uses; with integral costs the
+    bound is the relaxation's value rounded up (or ``known``, if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
     spent 60-70 s in its root cuts before finding the same answer). With equal costs the local search
     (``improve_cover``) runs too: first from greedy's cover (``shares.search_first``, the last program) or after
     that program from its answer; then, on at most ``shares.full_columns`` columns, the integer program over every
