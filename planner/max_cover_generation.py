@@ -38,7 +38,9 @@ from planner.location import greedy_max_cover, max_cover, quiet_highs
 
 __all__ = ["max_cover_every_node"]
 
-PRICING_SHARE = 0.4  # of the time limit, at most, for the rounds of column generation (the rest: the integer program)
+PRICING_SHARE = 0.7  # of the time limit, at most, for the rounds of column generation (the rest: the integer program,
+# over the undominated candidates it ends in seconds: on the big city 0.4 gave 15,007 reports, gap 3.2 %, in 153 s;
+# 0.7 gave 15,051, gap 1.6 %, in 210 s of 280)
 LP_GROWTH = 3.0  # a round's relaxation may take this much longer than the last one
 
 
