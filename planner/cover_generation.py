@@ -370,8 +370,9 @@ def _solve_part(local: sp.csr_matrix, costs: np.ndarray, known: float, deadline:
     """One independent part (rows x its nodes), without its dominated columns and redundant rows (``covering_core``:
     the same optimum and relaxation; ``shares.full_columns`` counts the distinct columns before that): the linear
     relaxation (HiGHS), then the integer program over the columns the relaxation uses; with integral costs the
-    bound is the relaxation's value rounded up (or ``known``, if higher), and an answer at that bound is optimal (the big city's centre: 7 s, where HiGHS on every column
-    spent 60-70 s in its root cuts before finding the same answer). With equal costs the local search
+    bound is the relaxation's value rounded up (or ``known``, if higher), and an answer at that bound is optimal
+    (the big city's centre: 7 s, where HiGHS on every column spent 60-70 s in its root cuts before finding the same
+    answer). With equal costs the local search
     (``improve_cover``) runs too: first from greedy's cover (``shares.search_first``, the last program) or after
     that program from its answer; then, on at most ``shares.full_columns`` columns, the integer program over every
     column; each only while the answer stays above the bound, in at most its share (``shares``) of the time left to
