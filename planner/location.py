@@ -290,8 +290,6 @@ def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_lim
         keys.setdefault(tuple(rows.indices[rows.indptr[i]:rows.indptr[i + 1]]), i)
     rows = rows[sorted(keys.values())].tocsr()
     needed = _needed(rows, times)
-    greedy = greedy_set_cover(rows, costs, times=times)
-    greedy_value = float(costs[greedy].sum())
     if rows.shape[0] == 0:
         mip = MipResult(None, None, 0.0, "Optimal", False)
         return _finish(model, "min", started, [], 0.0, mip, [], 0.0, uncoverable)
@@ -300,8 +298,11 @@ def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_lim
     else:  # (backup covering needs two candidates a row; plain HiGHS, the baseline, gets the whole matrix)
         core_rows, columns = np.arange(rows.shape[0]), np.arange(n)
     program = rows[core_rows][:, columns].tocsr()
+    program_greedy = greedy_set_cover(program, costs[columns], times=times)  # (a cover of the core covers all)
+    greedy = columns[program_greedy].tolist()
+    greedy_value = float(costs[greedy].sum())
     start = np.zeros(len(columns))
-    start[greedy_set_cover(program, costs[columns], times=times)] = 1.0
+    start[program_greedy] = 1.0
     matrix = sp.csr_matrix((np.ones(program.nnz), program.indices, program.indptr), shape=program.shape)
     mip = solve_with_highs(costs[columns], matrix, needed[core_rows].astype(float), np.full(program.shape[0], np.inf),
                            integer=np.ones(len(columns), bool), sense="min", start=start if greedy_start else None,
