@@ -284,11 +284,8 @@ def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_lim
         raise ValueError("times must be 1 or more")
     coverable = np.asarray(cover.sum(axis=1)).ravel() > 0
     uncoverable = np.flatnonzero(~coverable).tolist()
-    rows = cover[coverable]
-    keys = {}  # identical rows say the same thing: keep one of each
-    for i in range(rows.shape[0]):
-        keys.setdefault(tuple(rows.indices[rows.indptr[i]:rows.indptr[i + 1]]), i)
-    rows = rows[sorted(keys.values())].tocsr()
+    rows = cover[coverable].tocsr()
+    rows = rows[alike_rows(rows)[0]].tocsr()  # identical rows say the same thing: keep one of each
     needed = _needed(rows, times)
     if rows.shape[0] == 0:
         mip = MipResult(None, None, 0.0, "Optimal", False)
