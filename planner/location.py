@@ -290,9 +290,9 @@ def set_cover(cover: sp.csr_matrix, *, costs: np.ndarray | None = None, time_lim
     if rows.shape[0] == 0:
         mip = MipResult(None, None, 0.0, "Optimal", False)
         return _finish(model, "min", started, [], 0.0, mip, [], 0.0, uncoverable)
-    if times == 1 and greedy_start:  # dominated candidates and redundant rows out: the same optimum, less to solve
-        core_rows, columns = covering_core(rows, costs)
-    else:  # (backup covering needs two candidates a row; plain HiGHS, the baseline, gets the whole matrix)
+    if greedy_start:  # dominated candidates and redundant rows out: the same optimum, less to solve
+        core_rows, columns = covering_core(rows, costs, times=times)
+    else:  # (plain HiGHS, the baseline, gets the whole matrix)
         core_rows, columns = np.arange(rows.shape[0]), np.arange(n)
     program = rows[core_rows][:, columns].tocsr()
     program_greedy = greedy_set_cover(program, costs[columns], times=times)  # (a cover of the core covers all)

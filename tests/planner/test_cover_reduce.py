@@ -20,11 +20,17 @@ def _random_instance(rng, rows=None, columns=None):
     return dense, rng.integers(1, 4, columns).astype(float)
 
 
-def _cheapest(dense: np.ndarray, costs: np.ndarray) -> float:
+def _covers(dense: np.ndarray, combo, needed: np.ndarray) -> bool:
+    return bool(np.all(dense[:, list(combo)].sum(axis=1) >= needed))
+
+
+def _cheapest(dense: np.ndarray, costs: np.ndarray, times: int = 1) -> float:
+    """Brute force: the cheapest set of columns covering each row ``times`` times (or by all its columns)."""
+    needed = np.minimum(times, dense.sum(axis=1))
     best = np.inf
     for size in range(1, dense.shape[1] + 1):
         for combo in itertools.combinations(range(dense.shape[1]), size):
-            if dense[:, list(combo)].any(axis=1).all():
+            if _covers(dense, combo, needed):
                 best = min(best, costs[list(combo)].sum())
     return best
 
@@ -73,6 +79,54 @@ def test_the_core_keeps_the_cheapest_cover_of_small_instances():
             for combo in itertools.combinations(range(len(columns)), size):
                 if core[:, list(combo)].any(axis=1).all():
                     assert dense[:, columns[list(combo)]].any(axis=1).all()
+
+
+@pytest.mark.parametrize("times", [2, 3])
+def test_covering_times_over_drops_a_column_only_with_that_many_dominators(times):
+    """Backup covering: a column goes only when ``times`` others, no dearer, hold all its rows (an identical one
+    earlier in (cost, index) counts); a row goes only for a kept row inside it that needs as many."""
+    rng = np.random.default_rng(9 + times)
+    for _ in range(150):
+        dense, costs = _random_instance(rng)
+        kept = dominated_columns(sp.csr_matrix(dense), costs, times=times)
+        for j in range(dense.shape[1]):
+            dominators = [k for k in range(dense.shape[1]) if k != j and costs[k] <= costs[j]
+                          and _within(dense[:, j], dense[:, k])
+                          and (not np.array_equal(dense[:, j], dense[:, k]) or (costs[k], k) < (costs[j], j))]
+            assert (j in kept) == (len(dominators) < times and bool(dense[:, j].any()))
+        needed = np.minimum(times, dense.sum(axis=1))
+        rows = redundant_rows(sp.csr_matrix(dense), times=times)
+        for r in range(dense.shape[0]):
+            inside = [q for q in rows if q != r and _within(dense[q], dense[r]) and needed[q] >= needed[r]]
+            if r in rows:
+                assert all(np.array_equal(dense[q], dense[r]) and q > r for q in inside)
+            else:
+                assert inside
+
+
+@pytest.mark.parametrize("times", [2, 3])
+def test_the_core_keeps_the_cheapest_backup_cover_and_its_relaxation(times):
+    """Covering every row ``times`` times (a row with fewer columns: by all): the core's cheapest cover costs what
+    the whole matrix's does (brute force), each cover of the core covers the whole so, and SciPy's ``linprog``
+    relaxation has the same value over both."""
+    from scipy.optimize import linprog
+
+    def relaxation(m, c, need):
+        return linprog(c, A_ub=-m.astype(float), b_ub=-need.astype(float), bounds=(0, 1), method="highs").fun
+
+    rng = np.random.default_rng(20 + times)
+    for _ in range(50):
+        dense, costs = _random_instance(rng)
+        needed = np.minimum(times, dense.sum(axis=1))
+        rows, columns = covering_core(sp.csr_matrix(dense), costs, times=times)
+        core = dense[np.ix_(rows, columns)]
+        assert np.array_equal(np.minimum(times, core.sum(axis=1)), needed[rows])  # every row keeps what it needs
+        assert _cheapest(core, costs[columns], times) == _cheapest(dense, costs, times)
+        for size in range(1, len(columns) + 1):
+            for combo in itertools.combinations(range(len(columns)), size):
+                if _covers(core, combo, needed[rows]):
+                    assert _covers(dense, columns[list(combo)], needed)
+        assert relaxation(core, costs[columns], needed[rows]) == pytest.approx(relaxation(dense, costs, needed))
 
 
 def test_max_cover_over_the_undominated_candidates_meets_brute_force():
@@ -143,3 +197,22 @@ def test_max_cover_over_the_core_meets_plain_highs_on_a_city(cities, name, mode,
     ours, plain = (max_cover(cover, weights, k, time_limit_s=120, greedy_start=start) for start in (True, False))
     assert ours.optimal and plain.optimal and ours.objective == pytest.approx(plain.objective)
     assert weights[np.asarray(cover[:, ours.chosen].sum(axis=1)).ravel() > 0].sum() == pytest.approx(ours.objective)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,mode,limit_s", [("chengdu", "foot", 180.0), ("andorra", "ebike", 240.0)])
+def test_backup_covering_over_the_core_meets_plain_highs_on_a_city(cities, name, mode, limit_s):
+    """Backup covering (every row twice) of a city's candidates x demand matrix: over the core, the same proven
+    optimum as plain HiGHS over the whole matrix, and the answer reaches every row twice (or by all its columns)."""
+    from planner.location import set_cover
+    from planner.standby import coverage_from, street_demand
+
+    router = cities[name].router(mode)
+    demand, _ = street_demand(router)
+    cover = coverage_from(router, np.arange(0, router.network.size, 3), demand[::4], limit_s).tocsr()
+    rows, columns = covering_core(cover, times=2)
+    assert len(columns) < cover.shape[1]
+    ours, plain = (set_cover(cover, times=2, time_limit_s=240, greedy_start=start) for start in (True, False))
+    assert ours.optimal and plain.optimal and ours.objective == plain.objective
+    reach = np.asarray(cover.sum(axis=1)).ravel()
+    assert np.all(np.asarray(cover[:, ours.chosen].sum(axis=1)).ravel() >= np.minimum(2, reach))
