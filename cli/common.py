@@ -6,6 +6,8 @@ A bad input ends with a one-line message naming the problem and exit code 2, nev
 
 import functools
 import logging
+import os
+import re
 import sys
 import time
 
@@ -14,7 +16,7 @@ import click
 from geo import strict_json
 from geo.errors import PatrolError
 
-__all__ = ["Reporter", "emit", "load_context", "open_store", "parse_window", "reports_errors"]
+__all__ = ["Reporter", "chinese_message", "cli_language", "emit", "load_context", "open_store", "parse_window", "reports_errors"]
 
 
 class Reporter:
@@ -44,12 +46,41 @@ def emit(data, as_json: bool, text: str) -> None:
         click.echo(text)
 
 
+def cli_language() -> str:
+    """The language of the command line's messages, ``zh`` or ``en``: ``PATROL_LANG``, else the locale
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``); English when none is set."""
+    for name in ("PATROL_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip().lower()
+        if value:
+            return "zh" if value.startswith("zh") else "en"
+    return "en"
+
+
+_INVALID_VALUE = re.compile(r"Invalid value for (?P<option>'[^']*'|\S+): (?P<rest>.*)", re.DOTALL)
+
+
+def chinese_message(message: str) -> str | None:
+    """The Chinese of a known message (``web.messages``; also after Click's "Invalid value for" prefix), or None."""
+    from web.messages import translated
+
+    found = _INVALID_VALUE.fullmatch(message)
+    if found:
+        rest = translated(found["rest"])
+        return f"参数 {found['option']} 的值无效：{rest}" if rest else None
+    return translated(message)
+
+
 def _fail(exc: Exception, message: str, as_json: bool) -> None:
-    if as_json:
+    chinese = chinese_message(message)
+    if as_json:  # the English "error" stays the key scripts read; "error_zh" beside it when known
         data = {"error": message, "type": type(exc).__name__}
+        if chinese:
+            data["error_zh"] = chinese
         if getattr(exc, "problems", None):
             data["problems"] = exc.problems
         click.echo(strict_json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    elif cli_language() == "zh":
+        click.echo(f"错误：{chinese or message}", err=True)
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(2)

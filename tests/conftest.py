@@ -9,6 +9,9 @@ import pytest
 from bench.common import instance_at
 from geo import paths
 
+os.environ["PATROL_LANG"] = "en"  # the command line's messages in English whatever the machine's locale (tests of
+# the Chinese set PATROL_LANG=zh themselves)
+
 
 def point_instance(monkeypatch, folder) -> None:
     """For one test: the instance folder of direct calls (``geo.paths``) and of the command line and

@@ -74,6 +74,25 @@ def test_every_command_says_one_line_on_a_bad_city(bad_cities, monkeypatch, tmp_
         assert data["error"] and "\n" not in data["error"]
 
 
+@pytest.mark.parametrize("city", ["nowhere", "damaged", "halfwritten"])
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: "-".join(a[:2]))
+def test_every_command_says_its_line_in_chinese_too(bad_cities, monkeypatch, tmp_path, city, args):
+    """With ``PATROL_LANG=zh`` (or a Chinese locale) the one line is Chinese (``错误：``); with ``--json`` the English
+    ``error`` stays and ``error_zh`` comes beside it."""
+    point_instance(monkeypatch, bad_cities)
+    monkeypatch.setenv("PATROL_LANG", "zh")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(cli, [*args, "--city", city])
+    if city == "damaged" and result.exit_code == 0:
+        return
+    assert result.exit_code == 2, result.output
+    lines = [line for line in _stderr(result).splitlines() if line.strip() and not line.startswith("[")]
+    assert len(lines) == 1 and lines[0].startswith("错误："), result.output
+    assert not lines[0].startswith("错误：city ") and not lines[0].startswith("错误：unknown "), lines[0]  # translated
+    data = strict_loads(CliRunner().invoke(cli, [*args, "--city", city, "--json"]).stdout)
+    assert data["error"].isascii() and data["error_zh"] == lines[0].removeprefix("错误：")
+
+
 def test_corrupt_and_empty_extracts_are_refused_at_build(tmp_path, fresh_instance):
     corrupt = tmp_path / "corrupt.osm.pbf"
     corrupt.write_bytes(b"\x00\x00\x00\x0dnot a pbf file" * 20)
