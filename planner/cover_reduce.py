@@ -39,10 +39,10 @@ def dominated_columns(matrix: sp.spmatrix, costs: np.ndarray | None = None, *, t
     sets = csc[:, order[first]].T.tocsr()
     position_costs = costs[order]
     for j, supersets in _strict_supersets(sets):
-        mine = np.flatnonzero(kind == j) if times > 1 else [first[j]]
-        if times == 1:  # any superset no dearer than the kind's cheapest (the rest of the kind goes anyway)
-            dominators[mine] += bool(np.any(position_costs[first[supersets]] <= position_costs[first[j]]))
-        else:
+        if times == 1:  # one superset no dearer than the kind's cheapest is enough (the rest of the kind goes anyway)
+            dominators[first[j]] += bool(np.any(position_costs[first[supersets]] <= position_costs[first[j]]))
+        else:  # each column of the kind counts the columns of the supersets that cost no more than it
+            mine = np.flatnonzero(kind == j)
             holders = position_costs[np.isin(kind, supersets)]
             dominators[mine] += (holders[None, :] <= position_costs[mine][:, None]).sum(axis=1)
     dominators[np.diff(sets.indptr)[kind] == 0] = np.inf  # an empty column covers nothing
