@@ -192,12 +192,13 @@ PATTERNS: list[tuple[str, str]] = [
      "缺少 API 令牌或格式错误（请发送 'Authorization: Bearer TOKEN'）"),
     (r"the API token is not known \(wrong token, or made for another city\)", "未知的 API 令牌（令牌错误，或属于其他城市）"),
     (r"the API token '(?P<n>[^']*)' was revoked at (?P<t>[\d: -]+) UTC", r"API 令牌 \g<n> 已于 UTC \g<t> 吊销"),
-    # the command line's own checks
+    # patrols and jobs
     (r"no patrol '(?P<p>[^']*)' in (?P<c>\S+); see the roster \('patrol patrols list', or /api/patrols for dispatchers "
      r"and planners\)\.", r"\g<c> 没有巡逻组 \g<p>；请查看名册（'patrol patrols list'，调度员和规划员可用 /api/patrols）。"),
     (r"no job '(?P<j>[^']*)'; see 'patrol jobs list'", r"没有任务 \g<j>；请查看 'patrol jobs list'"),
     (r"job (?P<j>\S+) is (?P<s>\w+); only a queued or running job can be cancelled",
      r"任务 \g<j> 状态为 \g<s>；只能取消排队中或运行中的任务"),
+    # the command line's own checks
     (r"job (?P<j>\S+) belongs to city '(?P<a>[^']*)', not '(?P<b>[^']*)'", r"任务 \g<j> 属于城市 \g<a>，不是 \g<b>"),
     (r"expected a date such as (?P<e>[\d-]+); got (?P<v>.*)", r"应为日期，例如 \g<e>；收到 \g<v>"),
     (r"no incident history for these categories \(try: patrol incidents generate\)\.",
@@ -207,7 +208,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"patrol '(?P<p>[^']*)' has no zone in version (?P<v>\d+)", r"巡逻组 \g<p> 在第 \g<v> 版中没有责任区"),
     (r"--background plans every patrol of the version; leave out --patrol", "--background 会规划该版本的所有巡逻组；请去掉 --patrol"),
     (r"--background builds the whole (?P<k>\w+) list as XLSX \(download it from the job\); leave out (?P<o>.+)",
-     r"--background 会把整张\g<k>清单生成为 XLSX（从任务中下载）；请去掉 \g<o>"),
+     r"--background 会把整张清单（\g<k>）生成为 XLSX（从任务中下载）；请去掉 \g<o>"),
     (r"--background simulates stray-dog reports and keeps the chart in the job's result; leave out --category, --chart "
      r"and --late", "--background 模拟流浪犬报告并把图表保存在任务结果中；请去掉 --category、--chart 和 --late"),
     (r"leave out --output with --background: the job keeps the XLSX roster .*",
