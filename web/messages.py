@@ -113,9 +113,31 @@ PATTERNS: list[tuple[str, str]] = [
      r"\g<p>：无法读取 OSM 数据（文件损坏或不完整？）：\g<e>"),
     (r"(?P<p>.+): holds no streets \(no way tagged (?P<t>.+)\)\.", r"\g<p>：没有街道（没有标注 \g<t> 的 way）。"),
     (r"(?P<p>.+): no street usable by mode '(?P<mode>\w+)'\.", r"\g<p>：没有可用的\g<mode>道路。"),
-    (r"(?P<p>.+): (?P<n>\d+) problem\(s\), nothing imported:\n(?P<rows>.*)", r"\g<p>：\g<n> 个问题，未导入任何内容：" "\n" r"\g<rows>"),
+    (r"(?P<p>.+): (?P<n>\d+) problem\(s\), nothing imported:", r"\g<p>：\g<n> 个问题，未导入任何内容："),
     (r"(?P<p>.+): write \.xlsx or \.csv", r"\g<p>：请写成 .xlsx 或 .csv 文件"),
     (r"use a \.csv or \.xlsx file name", "请使用 .csv 或 .xlsx 文件名"),
+    # one problem of a file's row (after "row 3 field: ")
+    (r"required field is missing( or empty)?", "必填字段缺失或为空"),
+    (r"duplicate id \(also on row (?P<r>\d+)\)", r"id 重复（第 \g<r> 行也有）"),
+    (r"duplicate id '(?P<i>[^']*)'( in the file)? \(also on row (?P<r>\d+)\)", r"id \g<i> 重复（第 \g<r> 行也有）"),
+    (r"duplicate zone_id '(?P<i>[^']*)' \(also feature (?P<r>\d+)\)", r"zone_id \g<i> 重复（第 \g<r> 个要素也有）"),
+    (r"unknown kind '(?P<k>[^']*)'; known kinds: (?P<ks>.*)", r"未知类型 \g<k>；已知类型：\g<ks>"),
+    (r"must be a positive number; got (?P<v>.*)", r"必须是正数；收到 \g<v>"),
+    (r"must be a whole number >= 0; got (?P<v>.*)", r"必须是 >= 0 的整数；收到 \g<v>"),
+    (r"must be one of (?P<k>.*); got (?P<v>.*)", r"必须是 \g<k> 之一；收到 \g<v>"),
+    (r"lies outside the city \((?P<d>[\d.]+) km from its boundary\)", r"位于城市之外（距边界 \g<d> 公里）"),
+    (r"lies outside the city", "位于城市之外"),
+    (r"reaches too far from the city to be measured", "离城市太远，无法测量"),
+    (r"invalid polygon \((?P<e>.*)\)", r"无效的多边形（\g<e>）"),
+    (r"geometry is missing or empty", "几何图形缺失或为空"),
+    (r"must be a Polygon or MultiPolygon; got (?P<t>\w+)", r"必须是 Polygon 或 MultiPolygon；收到 \g<t>"),
+    (r"coordinates must be finite numbers", "坐标必须是有限数值"),
+    (r"coordinates look like lat/lon swapped \(latitude out of range\): give longitude first",
+     "坐标似乎是纬度/经度写反了（纬度超出范围）：请先写经度"),
+    (r"base \((?P<p>[^)]*)\) is outside the city", r"基地 (\g<p>) 不在城市内"),
+    (r"base_lon/base_lat must be valid lon/lat: (?P<e>.*)", r"base_lon/base_lat 必须是有效的经纬度：\g<e>"),
+    (r"'(?P<i>[^']*)': use letters, digits, '-' or '_' \(at most 32\); the id names files and URLs",
+     r"\g<i>：请只用字母、数字、“-”或“_”（最多 32 个）；id 会用于文件名和网址"),
     # cities and their profiles
     (r"city '(?P<c>[^']*)': the (?P<mode>\w+) graph in (?P<f>.+) is missing or damaged; rebuild it: (?P<cmd>patrol city build .+)",
      r"城市 \g<c>：\g<f> 中的\g<mode>道路网缺失或损坏；请重建：\g<cmd>"),
@@ -132,7 +154,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"no city profile '(?P<c>[^']*)' \(looked for (?P<p>.+)\); known profiles: (?P<k>.*)\.",
      r"没有城市配置 \g<c>（查找了 \g<p>）；已知配置：\g<k>。"),
     (r"city profile (?P<p>.+) is not valid TOML: (?P<e>.*)", r"城市配置 \g<p> 不是有效的 TOML：\g<e>"),
-    (r"city profile(?P<w>.*?) has (?P<n>\d+) problem\(s\):\n(?P<rows>.*)", r"城市配置\g<w> 有 \g<n> 个问题：" "\n" r"\g<rows>"),
+    (r"city profile(?P<w>.*?) has (?P<n>\d+) problem\(s\):", r"城市配置\g<w> 有 \g<n> 个问题："),
     (r"`boundary` (?P<b>.+) is not a readable GeoJSON polygon: (?P<e>.*)", r"`boundary` \g<b> 不是可读的 GeoJSON 多边形：\g<e>"),
     (r"`boundary` (?P<b>.+) must be a valid \(Multi\)Polygon; got (?P<t>\w+)\.", r"`boundary` \g<b> 必须是有效的（多）多边形；收到 \g<t>。"),
     (r"unknown travel mode '(?P<m>[^']*)'; known modes: (?P<k>.*)\.", r"未知出行方式 \g<m>；已知方式：\g<k>。"),
@@ -220,8 +242,33 @@ PATTERNS: list[tuple[str, str]] = [
 _COMPILED = [(re.compile(pattern, re.DOTALL), template) for pattern, template in PATTERNS]
 
 
+_ROW = re.compile(r"(?:row (?P<row>\d+)(?: \(block '(?P<block>[^']*)'\))?|feature (?P<feature>\d+) \(zone '?(?P<zone>[^')]*)'?\))"
+                  r" (?P<field>\S+): (?P<reason>.*)", re.DOTALL)
+
+
 def translated(text: str) -> str | None:
-    """The Chinese of a known product message, or None if no pattern knows it."""
+    """The Chinese of a known product message, or None if no pattern knows it. A message of several problems
+    ("...: 2 problem(s), nothing imported:" then "- row 3 field: reason" lines) is translated line by line."""
+    head, *rows = text.strip().split("\n- ")
+    if rows:
+        chinese = _translated_line(head)
+        return None if chinese is None else "\n- ".join([chinese, *map(_translated_row, rows)])
+    return _translated_line(head)
+
+
+def _translated_row(line: str) -> str:
+    """One problem line of a file: where ("第 3 行（街区 x）"), the field, and the reason (English if unknown)."""
+    found = _ROW.fullmatch(line)
+    if not found:
+        return translated(line) or line
+    if found["row"]:
+        where = f"第 {found['row']} 行" + (f"（街区 {found['block']}）" if found["block"] is not None else "")
+    else:
+        where = f"第 {found['feature']} 个要素（责任区 {found['zone']}）"
+    return f"{where} {found['field']}：{translated(found['reason']) or found['reason']}"
+
+
+def _translated_line(text: str) -> str | None:
     for pattern, template in _COMPILED:
         match = pattern.fullmatch(text.strip())
         if match:
