@@ -140,3 +140,11 @@ def on_duty_all_day(city: str = "chengdu") -> None:
     rows = [{k: v for k, v in asdict(p).items() if k in keep} | {"shift_start": "00:00", "shift_end": "24:00"}
             for p in list_patrols(store, city)]
     upsert_patrols(store, city, rows)
+
+
+def stderr_of(result) -> str:
+    """What a ``CliRunner`` run wrote to stderr (click < 8.2 mixes the streams: then all of it)."""
+    try:
+        return result.stderr
+    except ValueError:
+        return result.output

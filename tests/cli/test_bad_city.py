@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import _register, cli
-from tests.conftest import instance_at, point_instance, strict_loads
+from tests.conftest import instance_at, point_instance, stderr_of, strict_loads
 from tests.osm_files import small_town, write_osm
 
 _register()
@@ -32,13 +32,6 @@ COMMANDS = [
     ["lists", "tasks"], ["lists", "responsibility"], ["lists", "assessment"], ["simulate", "--hours", "1"],
     ["users", "add", "someone", "--role", "planner", "--password", "correct horse 42"],
 ]
-
-
-def _stderr(result) -> str:
-    try:
-        return result.stderr
-    except ValueError:  # click < 8.2 mixes the streams
-        return result.output
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +60,7 @@ def test_every_command_says_one_line_on_a_bad_city(bad_cities, monkeypatch, tmp_
         return  # a command that needs no street graph (city info, lists of stored rows) still works
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
-    lines = [line for line in _stderr(result).splitlines() if line.strip() and not line.startswith("[")]
+    lines = [line for line in stderr_of(result).splitlines() if line.strip() and not line.startswith("[")]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     if "{tmp}" not in " ".join(args) and args[:2] != ["routes", "export"]:
         data = strict_loads(CliRunner().invoke(cli, [*args, "--city", city, "--json"]).stdout)
@@ -86,7 +79,7 @@ def test_every_command_says_its_line_in_chinese_too(bad_cities, monkeypatch, tmp
     if city == "damaged" and result.exit_code == 0:
         return
     assert result.exit_code == 2, result.output
-    lines = [line for line in _stderr(result).splitlines() if line.strip() and not line.startswith("[")]
+    lines = [line for line in stderr_of(result).splitlines() if line.strip() and not line.startswith("[")]
     assert len(lines) == 1 and lines[0].startswith("错误："), result.output
     assert not lines[0].startswith("错误：city ") and not lines[0].startswith("错误：unknown "), lines[0]  # translated
     data = strict_loads(CliRunner().invoke(cli, [*args, "--city", city, "--json"]).stdout)
@@ -105,7 +98,7 @@ def test_corrupt_and_empty_extracts_are_refused_at_build(tmp_path, fresh_instanc
     for path, words in ((corrupt, "corrupt"), (empty, "no streets"), (truncated, "")):
         result = CliRunner().invoke(cli, ["city", "build", str(path), "--name", "bad"])
         assert result.exit_code == 2, result.output
-        lines = [line for line in _stderr(result).splitlines() if line.startswith("error: ")]
+        lines = [line for line in stderr_of(result).splitlines() if line.startswith("error: ")]
         assert len(lines) == 1 and words in lines[0], result.output
     assert not (fresh_instance / "cities" / "bad" / "current.json").exists()  # nothing half-written
 

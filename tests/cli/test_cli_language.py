@@ -8,17 +8,10 @@ from click.testing import CliRunner
 
 from cli.common import chinese_message, cli_language
 from cli.main import _register, cli
-from tests.conftest import strict_loads
+from tests.conftest import stderr_of, strict_loads
 from web.messages import PATTERNS
 
 _register()
-
-
-def _stderr(result) -> str:
-    try:
-        return result.stderr
-    except ValueError:  # click < 8.2 mixes the streams
-        return result.output
 
 
 def test_the_locale_chooses_the_language_and_patrol_lang_wins(monkeypatch):
@@ -68,12 +61,12 @@ def test_real_errors_in_chinese_and_beside_english_in_json(chengdu, monkeypatch,
     monkeypatch.delenv("PATROL_LANG")
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
-    lines = [line for line in _stderr(result).splitlines() if line.strip() and not line.startswith("[")]
+    lines = [line for line in stderr_of(result).splitlines() if line.strip() and not line.startswith("[")]
     assert len(lines) == 1 and lines[0].startswith("错误：" + chinese), result.output
     data = strict_loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
     assert data["error"].isascii() and data["error_zh"] == lines[0].removeprefix("错误：")
     monkeypatch.setenv("PATROL_LANG", "en")  # English wins over the locale when asked for
-    assert _stderr(CliRunner().invoke(cli, args)).strip().splitlines()[-1].startswith("error: ")
+    assert stderr_of(CliRunner().invoke(cli, args)).strip().splitlines()[-1].startswith("error: ")
 
 
 @pytest.mark.slow
@@ -87,7 +80,7 @@ def test_a_bad_extract_of_another_city_in_chinese(monkeypatch, tmp_path, fresh_i
     monkeypatch.setenv("PATROL_LANG", "zh")
     result = CliRunner().invoke(cli, ["city", "build", str(cut), "--name", "andorra-cut"])
     assert result.exit_code == 2, result.output
-    assert _stderr(result).strip().splitlines()[-1].startswith(f"错误：{cut}：无法读取 OSM 数据（文件损坏或不完整？）")
+    assert stderr_of(result).strip().splitlines()[-1].startswith(f"错误：{cut}：无法读取 OSM 数据（文件损坏或不完整？）")
 
 
 @pytest.mark.slow
@@ -105,7 +98,7 @@ def test_a_key_block_file_with_errors_in_chinese_row_by_row(chengdu, monkeypatch
     monkeypatch.setenv("PATROL_LANG", "zh")
     result = CliRunner().invoke(cli, ["blocks", "import", str(tmp_path / "bad.geojson")])
     assert result.exit_code == 2, result.output
-    lines = _stderr(result).strip().splitlines()
+    lines = stderr_of(result).strip().splitlines()
     assert lines[0] == f"错误：{tmp_path / 'bad.geojson'}：2 个问题，未导入任何内容："
     assert lines[1].startswith("- 第 2 行（街区 BAD-1） kind：未知类型 bakery；已知类型：")
     assert lines[2].startswith("- 第 3 行（街区 BAD-2） geometry：位于城市之外（距边界 ") and lines[2].endswith(" 公里）")
