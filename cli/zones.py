@@ -248,7 +248,8 @@ def standby_text(data: dict, target_s: float) -> str:
     if data["time_limited"]:
         text += "\n  the time limit cut the search: a longer --time-limit may find a better answer"
     if data.get("candidates_sampled"):
-        text += (f"\n  candidates: a seeded sample of {data['candidates']} of {data['graph_nodes']} nodes "
+        spread = f", one per {data['candidate_cell_m']:g} m grid cell" if data.get("candidate_cell_m") else ""
+        text += (f"\n  candidates: a seeded sample of {data['candidates']} of {data['graph_nodes']} nodes{spread} "
                  "(a big graph); the best over every node may be better")
     reduction = data.get("candidate_reduction")
     if reduction:

@@ -248,3 +248,30 @@ def test_a_part_whose_relaxation_runs_out_of_time_still_gets_a_cover(cities, nam
     assert (np.asarray(matrix[:, picked].sum(axis=1)).ravel() > 0).all()
     assert 3.0 <= bound <= exact.objective <= len(picked)
     assert proven == (bound == len(picked))
+
+
+@pytest.mark.parametrize("name,mode", [("chengdu", "foot"), ("andorra", "ebike")])
+def test_a_backup_covering_beyond_the_matrix_limit_spreads_its_candidates(cities, monkeypatch, name, mode):
+    """Backup covering (every street twice) beyond MAX_COVERAGE_PAIRS: about MIN_SPREAD_CANDIDATES candidates, one
+    per grid cell of the reported side (distinct cells, checked with ``grid_cells``), and the answer reaches every
+    coverable demand point twice, or by all its candidates (checked on ``coverage_from`` over the chosen points)."""
+    from cli.zones import standby_text
+    from planner import standby
+
+    city = cities[name]
+    router = city.router(mode)
+    target = city.profile.target_s("stray_dog")
+    monkeypatch.setattr(standby, "MAX_COVERAGE_PAIRS", 1000)
+    monkeypatch.setattr(standby, "MIN_SPREAD_CANDIDATES", 300)
+    result = standby.city_set_cover(city, mode, target_s=target, time_limit_s=60, times=2)
+    nodes, cell_m = standby.spread_candidates(router, 300)
+    assert result["candidates_sampled"] and result["candidate_cell_m"] == round(cell_m, 1) and result["candidates"] == len(nodes)
+    assert abs(len(nodes) - 300) <= 30 and len(np.unique(cover_reach.grid_cells(router, cell_m)[nodes])) == len(nodes)
+    assert result["optimal"] and result["objective"] == result["count"] >= result["bound"]
+    demand, _ = street_demand(router)
+    limit_s = target - city.profile.turnout_s
+    chosen = np.array([np.flatnonzero(router.network.node_ids == p["node"])[0] for p in result["points"]])
+    reach = np.asarray(coverage_from(router, nodes, demand, limit_s).sum(axis=1)).ravel()
+    twice = np.asarray(coverage_from(router, chosen, demand, limit_s).sum(axis=1)).ravel()
+    assert np.all(twice >= np.minimum(2, reach)) and int((reach == 0).sum()) == result["uncoverable_points"]
+    assert f"one per {round(cell_m, 1):g} m grid cell" in standby_text(result, target)
