@@ -52,8 +52,8 @@ def street_demand(router):
 
 MAX_COVERAGE_PAIRS = 40_000_000  # candidates x demand points searched; beyond it candidates are sampled
 MIN_CANDIDATES = 500
-MIN_SPREAD_CANDIDATES = 800  # backup covering on a big graph: on the generated city 819 nodes spread one per grid
-# cell give 137 points, optimal over them, in 27 s (500 random nodes: 149; 1,394 spread: 133 but no proof in 200 s)
+MIN_SPREAD_CANDIDATES = 800  # backup covering on a big graph: on the generated city (foot) 739 nodes, one per 838 m
+# cell, give 137 points, optimal over them, in 10.3 s (500 random nodes: 149; 1,394 spread: 133, no proof in 200 s)
 
 
 def candidate_nodes(node_count: int, demand_count: int, *, max_pairs: int = MAX_COVERAGE_PAIRS,
@@ -109,8 +109,9 @@ def city_set_cover(city, mode: str, *, target_s: float, time_limit_s: float = 12
     ``time_limit_s`` bounds the whole computation's solver part; ``seconds`` is all of it. On a graph too big for
     a node x demand matrix (a set covering, ``times=1``) every node is still a candidate: column generation and
     reduced-cost fixing (``planner.cover_generation``) keep only those that can be in a better cover, and the
-    bound holds for every node (``candidate_reduction`` says how); a backup covering there takes at least
-    MIN_SPREAD_CANDIDATES nodes spread over the city, one per grid cell of ``candidate_cell_m`` metres."""
+    bound holds for every node (``candidate_reduction`` says how); a backup covering there takes about
+    MIN_SPREAD_CANDIDATES nodes (more if MAX_COVERAGE_PAIRS allows) spread over the city, one per grid cell of
+    ``candidate_cell_m`` metres, and its bound is over those."""
     router = city.router(mode)
     started = time.perf_counter()
     demand, node_count = street_demand(router)
