@@ -275,3 +275,25 @@ def test_a_backup_covering_beyond_the_matrix_limit_spreads_its_candidates(cities
     twice = np.asarray(coverage_from(router, chosen, demand, limit_s).sum(axis=1)).ravel()
     assert np.all(twice >= np.minimum(2, reach)) and int((reach == 0).sum()) == result["uncoverable_points"]
     assert f"one per {round(cell_m, 1):g} m grid cell" in standby_text(result, target)
+
+
+@pytest.mark.parametrize("name,mode", [("chengdu", "car"), ("andorra", "ebike")])
+def test_a_p_center_on_a_big_graph_spreads_its_candidates(cities, monkeypatch, name, mode):
+    """p-center beyond MAX_COVERAGE_PAIRS: candidates spread one per grid cell (as many as MAX_TIME_PAIRS allows, at
+    least MIN_CENTER_CANDIDATES), and the worst response it reports is the one the router gives (its own matrix from
+    the chosen points to every street sample)."""
+    from planner import standby
+
+    city = cities[name]
+    router = city.router(mode)
+    demand, _ = street_demand(router)
+    monkeypatch.setattr(standby, "MAX_COVERAGE_PAIRS", 1000)
+    monkeypatch.setattr(standby, "MAX_TIME_PAIRS", 40 * len(demand))
+    monkeypatch.setattr(standby, "MIN_CENTER_CANDIDATES", 60)
+    result = standby.city_p_center(city, mode, 3, time_limit_s=60)
+    nodes, cell_m = standby.spread_candidates(router, 60)
+    assert result["candidate_cell_m"] == round(cell_m, 1) and result["candidates"] == len(nodes)
+    assert len(np.unique(cover_reach.grid_cells(router, cell_m)[nodes])) == len(nodes)
+    times = router.matrix([p["node"] for p in result["points"]], demand).min(axis=0)
+    worst = float(times[np.isfinite(times)].max()) + city.profile.turnout_s
+    assert result["worst_response_s"] == pytest.approx(worst, abs=0.1) and len(result["points"]) <= 3
