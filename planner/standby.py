@@ -219,14 +219,14 @@ def city_p_median(city, mode: str, k: int, report_lons, report_lats, *, time_lim
 
 def city_p_center(city, mode: str, k: int, *, time_limit_s: float = 120.0) -> dict:
     """``k`` standby points on ``mode``'s graph minimising the worst response time (seconds, with
-    turnout) to any street (nodes and segment midpoints); candidates are a seeded sample, on a big graph at least
-    MIN_CENTER_CANDIDATES spread over the city (one per grid cell of ``candidate_cell_m`` metres)."""
+    turnout) to any street (nodes and segment midpoints); candidates are a seeded sample, on a big graph about
+    MIN_CENTER_CANDIDATES (or twice ``k``) spread over the city (one per grid cell of ``candidate_cell_m`` metres)."""
     router = city.router(mode)
     started = time.perf_counter()
     demand, node_count = street_demand(router)
     cell_m = 0.0
     if router.network.size * len(demand) > MAX_COVERAGE_PAIRS:  # a random few would leave whole towns far away
-        count = max(k, MIN_CENTER_CANDIDATES, MAX_TIME_PAIRS // len(demand))
+        count = max(2 * k, MIN_CENTER_CANDIDATES, MAX_TIME_PAIRS // len(demand))  # (the grid's count is within 10 %)
         candidates, cell_m = spread_candidates(router, count)
     else:
         candidates = candidate_nodes(router.network.size, len(demand), max_pairs=MAX_TIME_PAIRS, minimum=k)

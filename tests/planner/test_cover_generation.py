@@ -297,3 +297,5 @@ def test_a_p_center_on_a_big_graph_spreads_its_candidates(cities, monkeypatch, n
     times = router.matrix([p["node"] for p in result["points"]], demand).min(axis=0)
     worst = float(times[np.isfinite(times)].max()) + city.profile.turnout_s
     assert result["worst_response_s"] == pytest.approx(worst, abs=0.1) and len(result["points"]) <= 3
+    many = standby.city_p_center(city, mode, 40, time_limit_s=60)  # K above MIN_CENTER_CANDIDATES / 2: twice K asked
+    assert many["candidates"] >= 72 and len(many["points"]) <= 40 and many["worst_response_s"] <= result["worst_response_s"]
