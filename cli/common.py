@@ -71,7 +71,8 @@ def chinese_message(message: str) -> str | None:
 
 
 def _fail(exc: Exception, message: str, as_json: bool) -> None:
-    chinese = chinese_message(message)
+    in_chinese = cli_language() == "zh"
+    chinese = chinese_message(message) if as_json or in_chinese else None  # (the patterns load Flask: not for nothing)
     if as_json:  # the English "error" stays the key scripts read; "error_zh" beside it when known
         data = {"error": message, "type": type(exc).__name__}
         if chinese:
@@ -79,7 +80,7 @@ def _fail(exc: Exception, message: str, as_json: bool) -> None:
         if getattr(exc, "problems", None):
             data["problems"] = exc.problems
         click.echo(strict_json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    elif cli_language() == "zh":
+    elif in_chinese:
         click.echo(f"错误：{chinese or message}", err=True)
     else:
         click.echo(f"error: {message}", err=True)
